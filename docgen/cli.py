@@ -1,0 +1,177 @@
+"""The ``docgen`` command: validate a file, run a cycle, or see who has reported.
+
+Exit codes: 0 success (for ``validate``: accepted), 1 rejected, 2 unusable arguments or workspace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import DocgenError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """docgen：创建工作材料的接收、校验与公文生成。
+
+  docgen validate FILE --root 工作区 --contract monthly_progress --unit 单位代码 --period 2026-10
+      按数据契约校验一个文件，列出全部问题（行号、列名、填写的值、说明）。
+  docgen run monthly --root 工作区 --period 2026-10
+      运行整个月度周期：接收文件、写回执、统计、生成月通报和 summary.json。
+  docgen status --root 工作区 --cycle monthly --period 2026-10
+      列出每个应报单位的报送状态。
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="docgen", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="显示详细日志")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="按数据契约校验一个文件（不写入工作区）",
+                       description="按数据契约校验一个文件，打印全部问题。退出码：0 通过，1 退回，2 参数或工作区不可用。")
+    v.add_argument("file", type=Path, help="要校验的 .xlsx 或 .csv 文件")
+    v.add_argument("--root", type=Path, required=True, help="工作区目录（含 campaign.yaml 和 registry/）")
+    v.add_argument("--contract", required=True, help="数据契约名称，如 monthly_progress（见 data_contracts/）")
+    v.add_argument("--unit", help="报送单位代码：检查表中单位代码与任务是否属于该单位")
+    v.add_argument("--period", help="期次，如 2026-10（用于显示）")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出问题清单")
+
+    r = sub.add_parser("run", help="运行一个周期", description="运行一个周期的全部步骤：接收 → 校验与回执 → 统计 → 生成 → 发布。")
+    r.add_argument("cycle", choices=["monthly"], help="周期（目前支持 monthly）")
+    r.add_argument("--root", type=Path, required=True, help="工作区目录")
+    r.add_argument("--period", required=True, help="期次，如 2026-10")
+
+    s = sub.add_parser("status", help="查看各单位的报送状态", description="列出每个应报单位的报送状态（不生成公文）。")
+    s.add_argument("--root", type=Path, required=True, help="工作区目录")
+    s.add_argument("--cycle", choices=["monthly"], default="monthly", help="周期（默认 monthly）")
+    s.add_argument("--period", required=True, help="期次，如 2026-10")
+    s.add_argument("--refresh", action="store_true", help="先接收并校验新放入的文件")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "run":
+            return _run(args)
+        return _status(args)
+    except DocgenError as exc:
+        _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
+        return EXIT_USAGE
+    except ValueError as exc:  # e.g. a period that does not parse
+        _console(stderr=True).print(f"[red]参数错误：[/red]{exc}", highlight=False)
+        return EXIT_USAGE
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console  # noqa: PLC0415
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+
+    from .contracts import ValidationContext, load_contract  # noqa: PLC0415
+    from .registry import load_registry  # noqa: PLC0415
+    from .validation import validate_file  # noqa: PLC0415
+    from .workspace import Workspace  # noqa: PLC0415
+
+    ws = Workspace(args.root)
+    if not args.file.is_file():
+        raise _usage(f"找不到文件：{args.file}")
+    if args.period:
+        from .periods import parse_period  # noqa: PLC0415
+
+        parse_period("monthly", args.period)
+    registry = load_registry(ws.registry_dir)
+    if args.unit and args.unit not in registry.units:
+        raise _usage(f"单位代码“{args.unit}”不在成员单位名册中")
+    contract = load_contract(args.contract)
+    context = ValidationContext(unit=args.unit, tasks=registry.tasks, unit_codes=registry.units.keys())
+    result = validate_file(args.file, contract, context, ws.campaign.intake)
+    if args.json:
+        print(json.dumps({"file": args.file.name, "accepted": result.accepted, "rows": len(result.rows),
+                          "errors": [p.to_dict() for p in result.problems]}, ensure_ascii=False, indent=2))
+        return EXIT_OK if result.accepted else EXIT_REJECTED
+    out = _console()
+    if result.accepted:
+        out.print(f"[green]通过[/green]：{args.file.name}（{contract.title}，{len(result.rows)} 行）")
+        return EXIT_OK
+    out.print(f"[red]退回[/red]：{args.file.name}（{contract.title}）共 {len(result.problems)} 处问题：")
+    for p in result.problems:
+        out.print(f"  {args.file.name} {p.describe()}")
+    return EXIT_REJECTED
+
+
+def _usage(message: str) -> DocgenError:
+    return DocgenError(message)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from .pipeline import run_monthly  # noqa: PLC0415
+
+    out = _console()
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done)
+
+        run = run_monthly(args.root, args.period, progress=progress)
+    report = run.report
+    out.print(f"[bold]{report.period_label}月通报[/bold] {report.doc_number}")
+    out.print(f"  应报单位 {len(report.units)} 个：按时 {len(report.units_in('on_time'))}，逾期 "
+              f"{len(report.units_in('late'))}，退回 {len(report.units_in('rejected'))}，未报 "
+              f"{len(report.units_in('missing'))}")
+    out.print(f"  本次新收文件 {run.intake['new']} 个，接收 {len(run.receipts['accepted'])}，退回 "
+              f"{len(run.receipts['rejected'])}")
+    for p in run.intake["pending"]:
+        out.print(f"  [yellow]暂缓[/yellow] {p['path']}：{p['reason']}")
+    for r in run.receipts["rejected"]:
+        out.print(f"  [red]退回[/red] {r['unit']}/{r['file']}：{r['problem_count']} 处问题，如 {r['problems'][0]}")
+    for path in run.outputs:
+        out.print(f"  输出：{path}")
+    out.print("  用时：" + "，".join(f"{k} {v:.2f}s" for k, v in run.timings.items()))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    from rich.table import Table  # noqa: PLC0415
+
+    from .pipeline import compute_monthly, intake_step, receipts_step  # noqa: PLC0415
+
+    if args.refresh:
+        intake_step(args.root, args.cycle, args.period)
+        receipts_step(args.root, args.cycle, args.period)
+    report = compute_monthly(args.root, args.period, number=False)
+    table = Table(title=f"{report.period_label} 报送状态（截止 {report.deadline:%Y-%m-%d %H:%M}）")
+    for header in ("单位代码", "单位名称", "单位类别", "状态", "接收时间", "文件"):
+        table.add_column(header)
+    for u in report.units:
+        when = u.received_at.astimezone(report.deadline.tzinfo).strftime("%m-%d %H:%M") if u.received_at else ""
+        colour = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "red"}[u.state]
+        table.add_row(u.code, u.name, u.category, f"[{colour}]{u.state_label}[/{colour}]", when, u.file or "")
+    _console().print(table)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The campaign's settings, read from ``campaign.yaml`` at the root of a workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import WorkspaceError
+from .periods import Period, deadline_of
+
+DEFAULT_REQUIREMENTS = (
+    "各成员单位要对照任务清单，逐项梳理本单位牵头和配合的任务，确保按时间节点推进。",
+    "进度滞后和逾期未完成任务的牵头单位要认真分析原因，制定整改措施，限期赶上进度。",
+    "各成员单位要严格按时报送月度进展，确保数据真实准确，未按时报送的单位要说明情况。",
+)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a cycle's submissions are due: ``day``/``time`` of the month after the period (``month`` for annual)."""
+
+    day: int
+    time: str = "17:00"
+    month: int | None = None
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """Bounds on what intake reads: a unit's file never costs more than this."""
+
+    max_file_mb: float = 10.0
+    max_unpacked_mb: float = 100.0  # total uncompressed size of an .xlsx (zip bomb guard)
+    max_rows: int = 5000
+    settle_seconds: float = 60.0  # a file must be unchanged this long before it is read
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """Everything ``campaign.yaml`` says. Only ``name``, ``secretariat`` and ``doc_number_prefix`` are required."""
+
+    name: str
+    secretariat: str
+    doc_number_prefix: str
+    timezone: str = "Asia/Shanghai"
+    deadlines: dict[str, Deadline] = field(
+        default_factory=lambda: {
+            "monthly": Deadline(day=5),
+            "quarterly": Deadline(day=10),
+            "annual": Deadline(day=15, month=1),
+        }
+    )
+    intake: IntakeLimits = field(default_factory=IntakeLimits)
+    monthly_requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS
+    lag_tolerance: float = 10.0  # percentage points behind the elapsed share before a task is "lagging"
+    recipients: str = "各成员单位"
+
+    def deadline(self, period: Period) -> datetime:
+        """The deadline for submissions of ``period``, in the campaign's time zone."""
+        d = self.deadlines[period.cycle]
+        return deadline_of(period, d.day, d.time, self.timezone, d.month)
+
+    @classmethod
+    def load(cls, path: Path) -> Campaign:
+        """Read ``campaign.yaml``; raise WorkspaceError in Chinese when it is missing or malformed."""
+        if not path.is_file():
+            raise WorkspaceError(f"找不到活动配置文件 {path}：工作区根目录下应有 campaign.yaml")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise WorkspaceError(f"活动配置文件 {path} 无法解析：{exc}") from exc
+        if not isinstance(raw, dict):
+            raise WorkspaceError(f"活动配置文件 {path} 应为键值对（YAML 映射）")
+        return cls.from_dict(raw, source=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], source: str = "campaign.yaml") -> Campaign:
+        missing = [k for k in ("name", "secretariat", "doc_number_prefix") if not raw.get(k)]
+        if missing:
+            raise WorkspaceError(f"{source} 缺少必填项：{'、'.join(missing)}")
+        defaults = cls.__dataclass_fields__["deadlines"].default_factory()  # type: ignore[misc]
+        deadlines = dict(defaults)
+        for cycle, spec in (raw.get("deadlines") or {}).items():
+            if cycle not in defaults or not isinstance(spec, dict) or "day" not in spec:
+                raise WorkspaceError(f"{source} 的 deadlines.{cycle} 应写作 {{day: 5, time: \"17:00\"}}")
+            deadlines[cycle] = Deadline(
+                day=int(spec["day"]), time=str(spec.get("time", "17:00")), month=spec.get("month")
+            )
+        intake = IntakeLimits(**(raw.get("intake") or {}))
+        monthly = raw.get("monthly") or {}
+        return cls(
+            name=str(raw["name"]),
+            secretariat=str(raw["secretariat"]),
+            doc_number_prefix=str(raw["doc_number_prefix"]),
+            timezone=str(raw.get("timezone", "Asia/Shanghai")),
+            deadlines=deadlines,
+            intake=intake,
+            monthly_requirements=tuple(monthly.get("requirements") or DEFAULT_REQUIREMENTS),
+            lag_tolerance=float(monthly.get("lag_tolerance", 10.0)),
+            recipients=str(raw.get("recipients", "各成员单位")),
+        )

@@ -1,0 +1,304 @@
+"""The data the cycles pass between layers: registry records, problems, receipts and the monthly report.
+
+Plain dataclasses with ``to_dict``/``from_dict`` so a report can cross an Airflow XCom or be written as
+JSON, and so rendering never needs to know where the numbers came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+UnitState = Literal["on_time", "late", "rejected", "missing"]
+TaskState = Literal["completed", "on_track", "lagging", "overdue", "unreported"]
+
+UNIT_STATE_LABELS: dict[str, str] = {
+    "on_time": "按时报送",
+    "late": "逾期报送",
+    "rejected": "报送未通过",
+    "missing": "未报送",
+}
+TASK_STATE_LABELS: dict[str, str] = {
+    "completed": "已完成",
+    "on_track": "正常推进",
+    "lagging": "进度滞后",
+    "overdue": "逾期未完成",
+    "unreported": "未报进度",
+}
+
+
+# ---------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A member unit (成员单位)."""
+
+    code: str
+    name: str
+    category: str = ""
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task of the task list (任务清单): owned by a lead unit, helped by cooperating units."""
+
+    task_id: str
+    name: str
+    project: str  # 所属工程
+    lead_unit: str
+    cooperating_units: tuple[str, ...]
+    start_date: date
+    deadline: date
+    target_value: str = ""
+    measure_unit: str = ""
+
+    def involves(self, unit_code: str) -> bool:
+        return unit_code == self.lead_unit or unit_code in self.cooperating_units
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return (self.lead_unit, *[u for u in self.cooperating_units if u != self.lead_unit])
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator of the indicator system (测评体系)."""
+
+    indicator_id: str
+    level1: str
+    level2: str
+    content: str
+    points: float
+    scoring_rule: str = ""
+
+
+@dataclass
+class Registry:
+    """What the secretariat keeps: units, tasks and indicators, keyed by their codes."""
+
+    units: dict[str, Unit]
+    tasks: dict[str, Task]
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- problems and receipts
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a submitted file, told the way the unit sees the file in Excel.
+
+    ``row`` is the Excel row number (None for a problem with the whole file), ``column`` the Chinese
+    header, ``cell`` the Excel address (e.g. ``C5``) when there is one.
+    """
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    cell: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def describe(self) -> str:
+        """One line in Chinese: where, what value, what is wrong."""
+        where = []
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.column:
+            where.append(f"“{self.column}”列")
+        head = "".join(where) or "整个文件"
+        shown = f"（填写的值：{self.value}）" if self.value not in (None, "") else ""
+        return f"{head}{shown}：{self.message}"
+
+
+@dataclass
+class Receipt:
+    """The answer to one dropped file (回执). ``accepted`` is all or nothing for the file."""
+
+    file: str
+    unit: str
+    unit_name: str
+    cycle: str
+    period: str
+    period_label: str
+    received_at: datetime
+    sha256: str | None
+    accepted: bool
+    errors: list[Problem]
+    submission_type: str = ""  # the contract's Chinese name, e.g. 月度进展报送表
+    rows: int = 0
+    deadline: datetime | None = None
+    secretariat: str = ""
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.deadline is None else self.received_at <= self.deadline
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "unit": self.unit,
+            "unit_name": self.unit_name,
+            "cycle": self.cycle,
+            "period": self.period,
+            "received_at": self.received_at.isoformat(),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "on_time": self.on_time,
+            "sha256": self.sha256,
+            "accepted": self.accepted,
+            "submission_type": self.submission_type,
+            "rows": self.rows,
+            "errors": [p.to_dict() for p in self.errors],
+        }
+
+
+# ---------------------------------------------------------------- monthly report
+
+
+@dataclass
+class UnitStatus:
+    """One expected unit's reporting status for the month."""
+
+    code: str
+    name: str
+    category: str
+    state: UnitState
+    received_at: datetime | None = None  # first accepted file (on_time/late) or last dropped file (rejected)
+    file: str | None = None  # the file whose data is used
+
+    @property
+    def state_label(self) -> str:
+        return UNIT_STATE_LABELS[self.state]
+
+
+@dataclass
+class TaskProgress:
+    """One considered task's progress against its time window."""
+
+    task_id: str
+    name: str
+    project: str
+    lead_unit: str
+    lead_unit_name: str
+    start_date: date
+    deadline: date
+    progress: float | None  # the lead unit's 完成进度(%), None when it did not report the task
+    expected: float  # elapsed share of the time window × 100, clipped to [0, 100]
+    state: TaskState
+    issues: str = ""  # 存在问题 from the lead unit's row
+
+    @property
+    def state_label(self) -> str:
+        return TASK_STATE_LABELS[self.state]
+
+
+@dataclass
+class ProjectProgress:
+    """Average progress of the tasks of one 工程 that reported it (``reported`` of ``tasks``)."""
+
+    project: str
+    tasks: int
+    reported: int
+    average_progress: float
+
+
+@dataclass
+class Totals:
+    activities: int = 0
+    participants: int = 0
+    funds_10k_yuan: float = 0.0
+
+
+@dataclass
+class MonthlyReport:
+    """Everything the monthly notice says, computed from the registry and the accepted submissions."""
+
+    campaign: str
+    secretariat: str
+    period: str
+    period_label: str
+    deadline: datetime
+    units: list[UnitStatus]
+    tasks: list[TaskProgress]
+    projects: list[ProjectProgress]
+    totals: Totals
+    requirements: list[str]
+    recipients: str = "各成员单位"
+    doc_number: str = ""  # set when the notice is numbered (publishing layer), e.g. 创建办〔2026〕7号
+    issue_date: date | None = None
+
+    def units_in(self, state: UnitState) -> list[UnitStatus]:
+        return [u for u in self.units if u.state == state]
+
+    def tasks_in(self, state: TaskState) -> list[TaskProgress]:
+        return [t for t in self.tasks if t.state == state]
+
+    def summary(self) -> dict[str, Any]:
+        """The machine-readable summary written beside the notice as ``summary.json``."""
+        return {
+            "period": self.period,
+            "doc_number": self.doc_number,
+            "expected_units": [u.code for u in self.units],
+            "on_time_units": [u.code for u in self.units_in("on_time")],
+            "late_units": [u.code for u in self.units_in("late")],
+            "rejected_units": [u.code for u in self.units_in("rejected")],
+            "missing_units": [u.code for u in self.units_in("missing")],
+            "considered_tasks": [t.task_id for t in self.tasks],
+            "lagging_tasks": [t.task_id for t in self.tasks_in("lagging")],
+            "overdue_tasks": [t.task_id for t in self.tasks_in("overdue")],
+            "unreported_tasks": [t.task_id for t in self.tasks_in("unreported")],
+            "totals": asdict(self.totals),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MonthlyReport:
+        return cls(
+            campaign=d["campaign"],
+            secretariat=d["secretariat"],
+            period=d["period"],
+            period_label=d["period_label"],
+            deadline=datetime.fromisoformat(d["deadline"]),
+            units=[
+                UnitStatus(**{**u, "received_at": _dt(u["received_at"])}) for u in d["units"]
+            ],
+            tasks=[
+                TaskProgress(
+                    **{
+                        **t,
+                        "start_date": date.fromisoformat(t["start_date"]),
+                        "deadline": date.fromisoformat(t["deadline"]),
+                    }
+                )
+                for t in d["tasks"]
+            ],
+            projects=[ProjectProgress(**p) for p in d["projects"]],
+            totals=Totals(**d["totals"]),
+            requirements=list(d["requirements"]),
+            recipients=d.get("recipients", "各成员单位"),
+            doc_number=d.get("doc_number", ""),
+            issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
+        )
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _jsonable(obj: Any) -> Any:
+    """Dates and datetimes as ISO strings, recursively, so the dict survives JSON."""
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    return obj

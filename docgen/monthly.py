@@ -1,0 +1,173 @@
+"""The monthly cycle's rules: pure functions from the registry and the submissions to a MonthlyReport.
+
+No files, no database, no clock: everything a rule needs is an argument, so the rules are read and
+tested on their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .config import Campaign
+from .models import (
+    MonthlyReport,
+    ProjectProgress,
+    Registry,
+    Task,
+    TaskProgress,
+    TaskState,
+    Totals,
+    UnitState,
+    UnitStatus,
+)
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A processed file as the rules see it: who, when, accepted or not, and its rows if accepted."""
+
+    unit: str
+    file: str
+    received_at: datetime
+    accepted: bool
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def considered_tasks(tasks: Sequence[Task], period: Period) -> list[Task]:
+    """Tasks whose [开始日期, 完成时限] overlaps the period."""
+    return [t for t in tasks if t.start_date <= period.end and t.deadline >= period.start]
+
+
+def expected_units(tasks: Sequence[Task], registry: Registry) -> list[str]:
+    """The lead and cooperating units of the considered tasks, in the registry's order."""
+    involved = {u for t in tasks for u in t.units}
+    return [code for code in registry.units if code in involved]
+
+
+def unit_state(submissions: Sequence[Submission], deadline: datetime) -> tuple[UnitState, Submission | None]:
+    """on_time / late / rejected / missing, and the submission that tells when."""
+    if not submissions:
+        return "missing", None
+    accepted = sorted((s for s in submissions if s.accepted), key=lambda s: s.received_at)
+    if not accepted:
+        return "rejected", max(submissions, key=lambda s: s.received_at)
+    first = accepted[0]
+    return ("on_time" if first.received_at <= deadline else "late"), first
+
+
+def latest_accepted(submissions: Sequence[Submission]) -> Submission | None:
+    """The file whose data counts: a later accepted file replaces the earlier one for the period."""
+    accepted = [s for s in submissions if s.accepted]
+    return max(accepted, key=lambda s: s.received_at) if accepted else None
+
+
+def elapsed_share(task: Task, period: Period) -> float:
+    """(days from 开始日期 to the period's last day) / (days from 开始日期 to 完成时限), clipped to [0, 1]."""
+    total = (task.deadline - task.start_date).days
+    if total <= 0:
+        return 1.0
+    return min(1.0, max(0.0, (period.end - task.start_date).days / total))
+
+
+def task_state(task: Task, progress: float | None, period: Period, tolerance: float) -> TaskState:
+    """unreported, overdue, lagging, completed or on_track, in that order of precedence."""
+    if progress is None:
+        return "unreported"
+    if task.deadline <= period.end and progress < 100:
+        return "overdue"
+    if progress < elapsed_share(task, period) * 100 - tolerance:
+        return "lagging"
+    return "completed" if progress >= 100 else "on_track"
+
+
+def build_monthly_report(
+    campaign: Campaign,
+    registry: Registry,
+    period: Period,
+    submissions: Sequence[Submission],
+    *,
+    doc_number: str = "",
+    issue_date: date | None = None,
+) -> MonthlyReport:
+    """Apply the monthly rules to everything received for ``period``."""
+    deadline = campaign.deadline(period)
+    tasks = considered_tasks(list(registry.tasks.values()), period)
+    by_unit: dict[str, list[Submission]] = defaultdict(list)
+    for s in submissions:
+        by_unit[s.unit].append(s)
+
+    units: list[UnitStatus] = []
+    for code in expected_units(tasks, registry):
+        state, telling = unit_state(by_unit.get(code, []), deadline)
+        unit = registry.units[code]
+        used = latest_accepted(by_unit.get(code, []))
+        units.append(
+            UnitStatus(
+                code=code, name=unit.name, category=unit.category, state=state,
+                received_at=telling.received_at if telling else None,
+                file=(used or telling).file if (used or telling) else None,
+            )
+        )
+
+    used_rows = {code: (latest.rows if (latest := latest_accepted(subs)) else []) for code, subs in by_unit.items()}
+    progress_rows: list[TaskProgress] = []
+    for task in tasks:
+        lead_row = next((r for r in used_rows.get(task.lead_unit, []) if r.get("task_id") == task.task_id), None)
+        progress = float(lead_row["completion_pct"]) if lead_row and lead_row.get("completion_pct") is not None else None
+        lead = registry.units.get(task.lead_unit)
+        progress_rows.append(
+            TaskProgress(
+                task_id=task.task_id, name=task.name, project=task.project, lead_unit=task.lead_unit,
+                lead_unit_name=lead.name if lead else task.lead_unit, start_date=task.start_date,
+                deadline=task.deadline, progress=progress,
+                expected=round(elapsed_share(task, period) * 100, 1),
+                state=task_state(task, progress, period, campaign.lag_tolerance),
+                issues=(lead_row or {}).get("issues") or "",
+            )
+        )
+
+    return MonthlyReport(
+        campaign=campaign.name,
+        secretariat=campaign.secretariat,
+        period=period.key,
+        period_label=period.label,
+        deadline=deadline,
+        units=units,
+        tasks=progress_rows,
+        projects=project_progress(progress_rows),
+        totals=totals([r for rows in used_rows.values() for r in rows]),
+        requirements=list(campaign.monthly_requirements),
+        recipients=campaign.recipients,
+        doc_number=doc_number,
+        issue_date=issue_date,
+    )
+
+
+def project_progress(tasks: Sequence[TaskProgress]) -> list[ProjectProgress]:
+    """Average reported progress per 工程, in the order the 工程 first appear."""
+    groups: dict[str, list[TaskProgress]] = defaultdict(list)
+    for t in tasks:
+        groups[t.project].append(t)
+    result = []
+    for project, members in groups.items():
+        reported = [t.progress for t in members if t.progress is not None]
+        average = round(sum(reported) / len(reported), 1) if reported else 0.0
+        result.append(ProjectProgress(project=project, tasks=len(members), reported=len(reported),
+                                      average_progress=average))
+    return result
+
+
+def totals(rows: Sequence[dict[str, Any]]) -> Totals:
+    """活动场次, 参与人次 and 投入经费 summed over every used row (经费 exactly, to the cent)."""
+    funds = sum((Decimal(str(r.get("funds_10k_yuan") or 0)) for r in rows), Decimal(0))
+    return Totals(
+        activities=sum(int(r.get("activities") or 0) for r in rows),
+        participants=sum(int(r.get("participants") or 0) for r in rows),
+        funds_10k_yuan=float(funds.quantize(Decimal("0.01"))),
+    )

@@ -1,0 +1,76 @@
+"""Load the secretariat's registry (成员单位名册, 任务清单, 测评体系) through their data contracts.
+
+The registry is the secretariat's own data, so a problem in it stops the run with a message that names
+the file, row and column: no notice is issued from a registry that does not hold together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import IntakeLimits
+from .contracts import ValidationContext, load_contract
+from .errors import WorkspaceError
+from .models import Indicator, Registry, Task, Unit
+from .validation import validate_file
+
+REGISTRY_FILES = {"units": "成员单位名册", "tasks": "任务清单", "indicators": "测评体系"}
+_MAX_SHOWN = 20
+
+
+def find_registry_file(directory: Path, kind: str) -> Path | None:
+    """``<directory>/<Chinese name>.xlsx`` or ``.csv``."""
+    stem = REGISTRY_FILES[kind]
+    for suffix in (".xlsx", ".csv"):
+        if (path := directory / f"{stem}{suffix}").is_file():
+            return path
+    return None
+
+
+def load_registry(directory: Path, limits: IntakeLimits | None = None) -> Registry:
+    """Read and validate the three registry files; 测评体系 is optional until the annual cycle."""
+    limits = limits or IntakeLimits(max_file_mb=50, max_rows=100_000)
+    units_path = _required(directory, "units")
+    units_rows = _validated(units_path, "units", ValidationContext(), limits)
+    units = {
+        r["code"]: Unit(
+            code=r["code"], name=r["name"], category=r["category"], contact=r["contact"] or "",
+            phone=r["phone"] or "",
+        )
+        for r in units_rows
+    }
+    tasks_path = _required(directory, "tasks")
+    task_rows = _validated(tasks_path, "tasks", ValidationContext(unit_codes=units.keys()), limits)
+    tasks = {
+        r["task_id"]: Task(
+            task_id=r["task_id"], name=r["name"], project=r["project"], lead_unit=r["lead_unit"],
+            cooperating_units=tuple(r["cooperating_units"] or ()), start_date=r["start_date"],
+            deadline=r["deadline"], target_value=r["target_value"] or "", measure_unit=r["measure_unit"] or "",
+        )
+        for r in task_rows
+    }
+    indicators: dict[str, Indicator] = {}
+    if (indicators_path := find_registry_file(directory, "indicators")) is not None:
+        for r in _validated(indicators_path, "indicators", ValidationContext(), limits):
+            indicators[r["indicator_id"]] = Indicator(
+                indicator_id=r["indicator_id"], level1=r["level1"], level2=r["level2"],
+                content=r["content"] or "", points=float(r["points"]), scoring_rule=r["scoring_rule"] or "",
+            )
+    return Registry(units=units, tasks=tasks, indicators=indicators)
+
+
+def _required(directory: Path, kind: str) -> Path:
+    path = find_registry_file(directory, kind)
+    if path is None:
+        raise WorkspaceError(f"找不到{REGISTRY_FILES[kind]}：应为 {directory}/{REGISTRY_FILES[kind]}.xlsx（或 .csv）")
+    return path
+
+
+def _validated(path: Path, contract_name: str, context: ValidationContext, limits: IntakeLimits) -> list[dict]:
+    result = validate_file(path, load_contract(contract_name), context, limits)
+    if result.problems:
+        shown = "\n".join(f"  - {p.describe()}" for p in result.problems[:_MAX_SHOWN])
+        more = len(result.problems) - _MAX_SHOWN
+        tail = f"\n  ……另有 {more} 处问题" if more > 0 else ""
+        raise WorkspaceError(f"名册文件 {path.name} 有 {len(result.problems)} 处问题，请修改后重新运行：\n{shown}{tail}")
+    return result.rows

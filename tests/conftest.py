@@ -1,0 +1,78 @@
+"""Shared fixtures: a small real workspace on disk, and a way to drop files into it as a unit would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from docgen.models import Task, Unit
+from docgen.samples import CST, PROGRESS_HEADERS, set_drop_time, write_campaign, write_registry, write_table
+
+UNITS = [
+    Unit("A01", "青禾镇人民政府", "乡镇街道", "李明", "13800000001"),
+    Unit("B01", "市民族宗教事务局", "部门", "王芳", "0471-6600001"),
+    Unit("C01", "青禾市第一中学", "学校", "赵强", "13900000003"),
+    Unit("D01", "青禾乳业有限公司", "企业", "孙丽", "13700000004"),
+]
+TASKS = [
+    Task("T1", "开展民族团结进步宣传月活动", "宣传教育工程", "A01", ("B01",), date(2026, 1, 1), date(2026, 12, 31),
+         "12", "场"),
+    Task("T2", "建成民族团结进步教育基地", "创建进机关工程", "B01", ("C01",), date(2026, 7, 1), date(2026, 10, 15),
+         "1", "个"),
+    Task("T3", "开设民族团结进步教育课程", "创建进学校工程", "C01", (), date(2026, 9, 1), date(2026, 12, 31), "20", "课时"),
+    Task("T4", "举办民族特色产品展销会", "共同富裕工程", "D01", ("A01",), date(2026, 11, 1), date(2027, 3, 1), "2", "场"),
+]
+ON_TIME = datetime(2026, 11, 3, 10, 0, tzinfo=CST)
+LATE = datetime(2026, 11, 7, 9, 0, tzinfo=CST)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A campaign folder with the registry written as real .xlsx files; files settle at once."""
+    root = tmp_path / "ws"
+    write_campaign(root, intake={"max_file_mb": 1, "settle_seconds": 0})
+    write_registry(root, UNITS, TASKS)
+    return root
+
+
+Dropper = Callable[..., Path]
+
+
+@pytest.fixture
+def drop(workspace: Path) -> Dropper:
+    """Write a 月度进展报送表 into ``intake/monthly/2026-10/<unit>/`` and date it like a unit's drop."""
+
+    def _drop(
+        unit: str,
+        rows: Sequence[Sequence[object]] | None = None,
+        *,
+        name: str = "月度进展报送表.xlsx",
+        when: datetime = ON_TIME,
+        progress: dict[str, float] | None = None,
+        period: str = "2026-10",
+        **table: object,
+    ) -> Path:
+        from docgen.samples import progress_rows
+
+        path = workspace / "intake" / "monthly" / period / unit / name
+        if rows is None:
+            rows = progress_rows(unit, TASKS[:3], progress=progress)
+        write_table(path, PROGRESS_HEADERS, rows, **table)  # type: ignore[arg-type]
+        set_drop_time(path, when)
+        return path
+
+    return _drop
+
+
+def row(unit: str, task: str, pct: object = 50, **over: object) -> list[object]:
+    """One progress row with sensible values; ``over`` replaces columns by header."""
+    values: dict[str, object] = {
+        "单位代码": unit, "任务编号": task, "本月进展": "开展宣讲活动3场", "完成进度(%)": pct,
+        "本月开展活动(场次)": 3, "参与人数(人次)": 120, "投入经费(万元)": 1.5, "存在问题": "无",
+        "下月计划": "继续推进", "填报人": "张三", "联系电话": "13800138000",
+    }
+    values.update(over)
+    return [values[h] for h in PROGRESS_HEADERS]

@@ -1,0 +1,132 @@
+"""Cells are parsed as people type them; contracts are valid ODCS v3 and report every problem in Chinese."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from docgen.contracts import ValidationContext, available_contracts, load_contract
+from docgen.formats.cells import CellError, parse_date, parse_decimal, parse_integer, parse_number, split_codes
+from docgen.samples import PROGRESS_HEADERS, write_table
+from docgen.validation import validate_file
+
+from .conftest import TASKS, row
+
+
+@pytest.mark.parametrize(
+    ("raw", "kwargs", "expected"),
+    [
+        ("１２", {}, 12.0),
+        ("1,234", {}, 1234.0),
+        ("1，234.5", {}, 1234.5),
+        ("85%", {"percent": True}, 85.0),
+        ("８５％", {"percent": True}, 85.0),
+        (0.85, {"percent": True, "percent_formatted": True}, 85.0),
+        (0.85, {"percent": True}, 0.85),
+        (" 7 ", {}, 7.0),
+    ],
+)
+def test_numbers_as_typed(raw: object, kwargs: dict, expected: float) -> None:
+    assert parse_number(raw, **kwargs) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw", ["2026-10-05", "2026/10/5", "2026年10月5日", "２０２６年１０月５日", "20261005", 46300])
+def test_dates_as_typed(raw: object) -> None:
+    assert parse_date(raw) == date(2026, 10, 5)
+
+
+@pytest.mark.parametrize(
+    ("parser", "raw", "fragment"),
+    [
+        (parse_number, "十二", "不能填写文字"),
+        (parse_number, "85%", "不填百分号"),
+        (parse_integer, 2.5, "整数"),
+        (parse_decimal, 1.234, "两位小数".replace("两", "2")),
+        (parse_date, "2026-13-01", "日期无效"),
+    ],
+)
+def test_bad_cells_explain_themselves(parser, raw: object, fragment: str) -> None:
+    with pytest.raises(CellError, match=fragment):
+        parser(raw)
+
+
+def test_codes_split_on_every_separator() -> None:
+    assert split_codes("A01、B01,C01；D01 E01，F01") == ("A01", "B01", "C01", "D01", "E01", "F01")
+
+
+@pytest.mark.parametrize("name", available_contracts())
+def test_contracts_are_odcs_v3(name: str) -> None:
+    """Each contract file validates against the ODCS JSON schema shipped with the standard's package."""
+    schema = json.loads(resources.files("open_data_contract_standard").joinpath("schema.json").read_text())
+    doc = yaml.safe_load((Path("data_contracts") / f"{name}.yaml").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    contract = load_contract(name)
+    assert contract.fields and all(f.header for f in contract.fields)
+
+
+def _validate(tmp_path: Path, rows: list[list[object]], name: str = "t.xlsx", unit: str = "A01", **table):
+    path = write_table(tmp_path / name, PROGRESS_HEADERS, rows, **table)
+    context = ValidationContext(unit=unit, tasks={t.task_id: t for t in TASKS}, unit_codes={"A01", "B01", "C01"})
+    return validate_file(path, load_contract("monthly_progress"), context)
+
+
+def test_messy_but_valid_file_is_accepted(tmp_path: Path) -> None:
+    rows = [row("A01", "T1", "８５"), row("B01", "T1", 0.5).copy()]
+    rows[1][0] = "A01"
+    rows[1][1] = "T4"
+    rows[1][5] = "1,234"
+    result = _validate(
+        tmp_path, rows, title="2026年10月月度进展报送表", instructions="填表说明：每个任务一行",
+        trailing_blank_rows=4, extra_columns={"备注": ["已盖章", ""]}, percent_columns={"完成进度(%)"},
+    )
+    assert result.problems == []
+    assert [r["completion_pct"] for r in result.rows] == [85.0, 50.0]
+    assert result.rows[1]["participants"] == 1234
+    assert result.excel_rows == [4, 5]  # title row 1, header 2, 填表说明 3
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8", "utf-8-sig"])
+def test_csv_in_every_encoding_excel_saves(tmp_path: Path, encoding: str) -> None:
+    result = _validate(tmp_path, [row("A01", "T1", "85%", 本月进展="开展“石榴籽”宣讲")], name="t.csv",
+                       encoding=encoding)
+    assert result.problems == []
+    assert result.rows[0]["progress_text"] == "开展“石榴籽”宣讲"
+
+
+def test_every_problem_reported_with_row_column_value(tmp_path: Path) -> None:
+    rows = [
+        row("A01", "T1", 120),  # row 2: out of range
+        row("A01", "T2", 50, **{"本月开展活动(场次)": "十二"}),  # row 3: text for number; T2 not A01's
+        row("B01", "T9", 50),  # row 4: another unit's code, unknown task
+        row("A01", "T1", 50, 本月进展=""),  # row 5: same task twice, required text missing
+        row("A01", "T4", 50, 联系电话="12345", **{"投入经费(万元)": 1.234, "参与人数(人次)": -3}),  # row 6
+    ]
+    result = _validate(tmp_path, rows)
+    found = {(p.row, p.column): p for p in result.problems}
+    assert "0 到 100" in found[(2, "完成进度(%)")].message and found[(2, "完成进度(%)")].value == "120"
+    assert found[(2, "完成进度(%)")].cell == "D2"
+    assert "不能填写文字" in found[(3, "本月开展活动(场次)")].message
+    assert "不是该任务的牵头单位或配合单位" in found[(3, "任务编号")].message
+    assert "本单位代码“A01”" in found[(4, "单位代码")].message
+    assert "不在任务清单中" in found[(4, "任务编号")].message
+    assert "出现多次" in found[(2, "任务编号")].message and "出现多次" in found[(5, "任务编号")].message
+    assert "必填" in found[(5, "本月进展")].message
+    assert "格式不正确" in found[(6, "联系电话")].message
+    assert "2位小数" in found[(6, "投入经费(万元)")].message
+    assert "不能小于 0" in found[(6, "参与人数(人次)")].message
+    assert not result.accepted and result.rows == []
+    assert all(p.message and any("\u4e00" <= ch <= "\u9fff" for ch in p.message) for p in result.problems)
+
+
+def test_missing_required_column_named(tmp_path: Path) -> None:
+    headers = [h for h in PROGRESS_HEADERS if h != "完成进度(%)"]
+    path = write_table(tmp_path / "t.xlsx", headers, [["A01", "T1", "x", 1, 1, 1, "", "", "", "13800138000"]])
+    result = validate_file(path, load_contract("monthly_progress"))
+    assert [(p.row, p.column) for p in result.problems] == [(1, "完成进度(%)")]
+    assert "缺少必填列" in result.problems[0].message
