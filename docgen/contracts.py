@@ -118,7 +118,9 @@ class Contract:
         key = header_key(header)
         return any(f.parse == "percent" and key in {header_key(h) for h in f.headers} for f in self.fields)
 
-    def validate(self, table: RawTable, context: ValidationContext | None = None) -> Validation:
+    def validate(
+        self, table: RawTable, context: ValidationContext | None = None, *, require_rows: bool = True
+    ) -> Validation:
         """Check every row and cell of ``table``; report every problem with its Excel row and header."""
         context = context or ValidationContext()
         problems: list[Problem] = []
@@ -138,6 +140,8 @@ class Contract:
         if problems:
             return Validation(rows=[], problems=problems, excel_rows=table.excel_rows)
         if not table.rows:
+            if not require_rows:
+                return Validation(rows=[], problems=[], excel_rows=[])
             problem = Problem(row=table.header_row + 1, message="表中没有数据行，请在表头下方逐行填写")
             return Validation(rows=[], problems=[problem], excel_rows=[])
 

@@ -199,9 +199,9 @@ def _sight(s: Any, rel: str, size: int, mtime_ns: int, now: datetime) -> datetim
         s.add(Sighting(path=rel, size=size, mtime_ns=mtime_ns, first_seen_at=utc_naive(now),
                        last_changed_at=utc_naive(now)))
         return now
-    if (sighting.size, sighting.mtime_ns) != (size, mtime_ns):
+    if (sighting.size, sighting.mtime_ns) != (size, mtime_ns):  # a new version: first seen now
         sighting.size, sighting.mtime_ns = size, mtime_ns
-        sighting.last_changed_at = utc_naive(now)
+        sighting.first_seen_at = sighting.last_changed_at = utc_naive(now)
         return None
     return aware(sighting.first_seen_at)
 

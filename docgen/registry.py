@@ -51,7 +51,7 @@ def load_registry(directory: Path, limits: IntakeLimits | None = None) -> Regist
     }
     indicators: dict[str, Indicator] = {}
     if (indicators_path := find_registry_file(directory, "indicators")) is not None:
-        for r in _validated(indicators_path, "indicators", ValidationContext(), limits):
+        for r in _validated(indicators_path, "indicators", ValidationContext(), limits, require_rows=False):
             indicators[r["indicator_id"]] = Indicator(
                 indicator_id=r["indicator_id"], level1=r["level1"], level2=r["level2"],
                 content=r["content"] or "", points=float(r["points"]), scoring_rule=r["scoring_rule"] or "",
@@ -66,8 +66,10 @@ def _required(directory: Path, kind: str) -> Path:
     return path
 
 
-def _validated(path: Path, contract_name: str, context: ValidationContext, limits: IntakeLimits) -> list[dict]:
-    result = validate_file(path, load_contract(contract_name), context, limits)
+def _validated(
+    path: Path, contract_name: str, context: ValidationContext, limits: IntakeLimits, *, require_rows: bool = True
+) -> list[dict]:
+    result = validate_file(path, load_contract(contract_name), context, limits, require_rows=require_rows)
     if result.problems:
         shown = "\n".join(f"  - {p.describe()}" for p in result.problems[:_MAX_SHOWN])
         more = len(result.problems) - _MAX_SHOWN

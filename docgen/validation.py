@@ -28,10 +28,12 @@ def validate_file(
     contract: Contract,
     context: ValidationContext | None = None,
     limits: IntakeLimits | None = None,
+    *,
+    require_rows: bool = True,
 ) -> Validation:
     """Validate a spreadsheet; a file that cannot be read at all gives one file-level problem."""
     try:
         table = read_for(contract, path, limits)
     except FileRejected as exc:
         return Validation(rows=[], problems=[Problem(message=str(exc))])
-    return contract.validate(table, context)
+    return contract.validate(table, context, require_rows=require_rows)

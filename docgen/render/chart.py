@@ -1,0 +1,82 @@
+"""The progress chart of the monthly notice: average progress by 工程 as horizontal bars.
+
+Chinese labels need a CJK font, and the machine that renders (an Airflow worker, a fresh laptop) may
+have none, so the chart uses the Noto Sans CJK SC file shipped inside the ``mplfonts`` package and
+never a system font. matplotlib is imported inside the function: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import DocgenError
+from ..models import ProjectProgress
+from .engine import clean_text, format_percent
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+BAR_COLOR = "#2F5597"
+
+
+def cjk_font_path() -> Path:
+    """The CJK font file shipped by mplfonts, found without importing mplfonts (which touches rcParams)."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise DocgenError("未安装 mplfonts，无法生成含中文的图表：请安装 mplfonts")
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / CJK_FONT_FILE
+    if not path.is_file():
+        raise DocgenError(f"mplfonts 中缺少字体文件 {CJK_FONT_FILE}")
+    return path
+
+
+def progress_chart(projects: Sequence[ProjectProgress], out_png: Path) -> Path:
+    """Draw average progress (%) by 工程 to ``out_png`` and return it.
+
+    The output is byte-for-byte reproducible (Agg, fixed size and dpi, no Software metadata), so
+    re-rendering an unchanged report does not change the notice.
+    """
+    # The Agg canvas is attached to this figure only: the host's global backend (pyplot) is untouched.
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    font_path = cjk_font_path()
+    if not any(entry.fname == str(font_path) for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(font_path))  # once: addfont appends on every call
+    font = font_manager.FontProperties(fname=str(font_path), size=10)
+    small = font_manager.FontProperties(fname=str(font_path), size=9)
+
+    names = [clean_text(p.project) or "（未分类）" for p in projects]
+    values = [max(0.0, min(100.0, float(p.average_progress))) for p in projects]
+    rows = len(projects)
+
+    with matplotlib.rc_context(
+        {"font.family": font.get_name(), "axes.unicode_minus": False}
+    ):
+        fig = Figure(figsize=(6.4, 0.42 * max(rows, 1) + 1.0), dpi=200)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        positions = list(range(rows))[::-1]  # first 工程 on top, as in the text
+        if rows:
+            ax.barh(positions, values, height=0.6, color=BAR_COLOR)
+            for y, value in zip(positions, values, strict=True):
+                ax.text(value + 1.5, y, format_percent(value), va="center", fontproperties=small)
+        else:
+            ax.text(50, 0, "本期无任务进度数据", ha="center", va="center", fontproperties=font)
+        ax.set_yticks(positions, labels=names, fontproperties=font)
+        ax.set_ylim(-0.6, max(rows, 1) - 0.4)
+        ax.set_xlim(0, 110)
+        ticks = [0, 20, 40, 60, 80, 100]
+        ax.set_xticks(ticks, labels=[f"{t}%" for t in ticks], fontproperties=small)
+        ax.set_xlabel("平均完成进度", fontproperties=font)
+        ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.tight_layout()
+        out_png = Path(out_png)
+        out_png.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out_png, format="png", metadata={"Software": None})
+    return out_png

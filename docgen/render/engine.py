@@ -1,0 +1,175 @@
+"""What every rendered document shares: finding and loading a template, the sandboxed Jinja
+environment, rendering to a file, and the Chinese formatting of numbers and dates.
+
+Templates are data the secretariat edits; unit text is data the units submit. So rendering always uses a
+``SandboxedEnvironment`` with autoescaping: a template can only read the context, and whatever a unit
+typed (``{{ }}``, ``<``, ``&``) comes out literally and never breaks the document's XML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import DocgenError
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+# Characters XML 1.0 forbids (Excel cells carry \x0b and friends); docxtpl also turns \a and \f into
+# paragraph and page breaks, so they must not reach it from unit text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+class RenderError(DocgenError):
+    """A template is missing, malformed, or asks for a variable the context does not provide."""
+
+
+# ---------------------------------------------------------------- templates and Jinja
+
+
+def make_jinja_env() -> SandboxedEnvironment:
+    """The only environment templates are rendered (and inspected) with: sandboxed and autoescaping."""
+    return SandboxedEnvironment(autoescape=True)
+
+
+def find_template(
+    name: str, template: Path | None = None, workspace_templates: Path | None = None
+) -> Path:
+    """Which file to render: an explicit path, else the workspace's own copy, else the repository's.
+
+    A workspace overrides a template by putting a file of the same name in its ``templates/`` folder.
+    """
+    if template is not None:
+        candidates = [Path(template)]
+    else:
+        candidates = []
+        if workspace_templates is not None:
+            candidates.append(Path(workspace_templates) / name)
+        candidates.append(REPO_TEMPLATES / name)
+    for path in candidates:
+        if path.is_file():
+            return path
+    if template is not None:
+        raise RenderError(f"找不到模板文件 {template}")
+    raise RenderError(f"找不到模板 {name}（已查找：{'、'.join(str(p) for p in candidates)}）")
+
+
+def load_template(path: Path) -> DocxTemplate:
+    """Open a .docx template, with a Chinese message when it is not a Word file."""
+    try:
+        return DocxTemplate(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for a bad package
+        raise RenderError(f"模板 {path} 不是有效的 Word（.docx）文件：{exc}") from exc
+
+
+def template_variables(template: Path | DocxTemplate) -> set[str]:
+    """The top-level names a template uses, parsed with the same environment rendering uses."""
+    tpl = template if isinstance(template, DocxTemplate) else load_template(template)
+    try:
+        return set(tpl.get_undeclared_template_variables(make_jinja_env()))
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"模板 {_name(tpl)} 中的标记有语法错误：{exc.message}") from exc
+
+
+def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path) -> Path:
+    """Render and save atomically, so a half-written document never appears in a shared folder.
+
+    Unknown variables are refused up front: a typo in an edited template would otherwise vanish silently.
+    """
+    unknown = template_variables(tpl) - set(context)
+    if unknown:
+        raise RenderError(
+            f"模板 {_name(tpl)} 使用了程序不提供的变量：{'、'.join(sorted(unknown))}。"
+            "请检查模板中 {{ }} 标记的拼写。"
+        )
+    env = make_jinja_env()
+    try:
+        tpl.render(dict(context), env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"模板 {_name(tpl)} 填写失败：{exc}") from exc
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    tpl.save(str(tmp))
+    os.replace(tmp, out_path)
+    return out_path
+
+
+def _name(tpl: DocxTemplate) -> str:
+    return str(getattr(tpl, "template_file", "") or "")
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def clean_text(value: object) -> str:
+    """Any value as text that is safe in a .docx: None → "", XML-illegal control characters dropped."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text)
+
+
+def format_number(value: float, decimals: int = 2) -> str:
+    """85.0 → "85", 12.50 → "12.5", 40.25 → "40.3" (one decimal): no needless decimals, no "-0"."""
+    # 四舍五入 on the decimal digits shown (40.25 → 40.3), not binary round-half-even (40.2).
+    quantum = Decimal(1).scaleb(-decimals)
+    text = f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_percent(value: float | None, decimals: int = 1, missing: str = "—") -> str:
+    """A percentage as a notice shows it: 85 → "85%", 85.25 → "85.3%", None → "—"."""
+    return missing if value is None else f"{format_number(value, decimals)}%"
+
+
+def to_local(moment: datetime) -> datetime:
+    """A datetime in Asia/Shanghai; a naive one is taken to be Shanghai time already."""
+    return moment.replace(tzinfo=TIMEZONE) if moment.tzinfo is None else moment.astimezone(TIMEZONE)
+
+
+def format_date(day: date | datetime) -> str:
+    """2026年11月6日: Arabic numerals, no leading zeros, as GB/T 9704-2012 writes the 成文日期."""
+    if isinstance(day, datetime):
+        day = to_local(day).date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def format_datetime(moment: datetime | None, missing: str = "—") -> str:
+    """2026年11月5日16:30 in Asia/Shanghai."""
+    if moment is None:
+        return missing
+    local = to_local(moment)
+    return f"{format_date(local)}{local:%H:%M}"
+
+
+def today_local() -> date:
+    """Today in Asia/Shanghai (the default 成文日期)."""
+    return datetime.now(TIMEZONE).date()
+
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十: for （一） headings (Arabic numerals from 100 on)."""
+    if not 0 < n < 100:
+        return str(n)
+    if n <= 10:
+        return CHINESE_NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else CHINESE_NUMERALS[tens - 1]
+    return f"{head}十{CHINESE_NUMERALS[ones - 1] if ones else ''}"

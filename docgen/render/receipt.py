@@ -1,0 +1,86 @@
+"""The receipt (回执) for one dropped file, rendered from ``receipt.docx``.
+
+A unit reads it right after dropping a file: what was received, whether it was on time, and either
+how many rows were accepted or every problem with its Excel row and column, so the unit can fix the file
+and resubmit before the deadline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..models import Problem, Receipt
+from .engine import (
+    clean_text,
+    find_template,
+    format_date,
+    format_datetime,
+    load_template,
+    render_to_file,
+)
+
+RECEIPT_TEMPLATE = "receipt.docx"
+MAX_PROBLEM_ROWS = 200  # the rest are in the JSON receipt; a 5,000-row table helps nobody
+VALUE_LIMIT = 60  # characters of a submitted value shown in the table
+DEFAULT_SECRETARIAT = "创建办"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
+def _problem_row(no: int, problem: Problem) -> dict[str, Any]:
+    column = clean_text(problem.column)
+    if problem.cell and column:
+        column = f"{column}（{clean_text(problem.cell)}）"
+    return {
+        "no": no,
+        "row": "—" if problem.row is None else str(problem.row),
+        "column": column or clean_text(problem.cell) or "整个文件",
+        "value": _shorten(clean_text(problem.value), VALUE_LIMIT),
+        "message": clean_text(problem.message),
+    }
+
+
+def receipt_context(receipt: Receipt) -> dict[str, Any]:
+    """Everything ``receipt.docx`` uses, formatted in Chinese, times in Asia/Shanghai."""
+    on_time = receipt.on_time
+    shown = receipt.errors[:MAX_PROBLEM_ROWS]
+    if receipt.deadline is not None and on_time:
+        resubmit_by = f"于{format_datetime(receipt.deadline)}前"
+    else:
+        resubmit_by = "尽快"
+    return {
+        "unit": clean_text(receipt.unit),
+        "unit_name": clean_text(receipt.unit_name) or clean_text(receipt.unit),
+        "file": clean_text(receipt.file),
+        "submission_type": clean_text(receipt.submission_type) or "—",
+        "period_label": clean_text(receipt.period_label) or clean_text(receipt.period),
+        "received_text": format_datetime(receipt.received_at),
+        "deadline_text": format_datetime(receipt.deadline, missing="未设定"),
+        "on_time_text": {True: "按时", False: "逾期", None: "—"}[on_time],
+        "late": on_time is False,
+        "sha256": clean_text(receipt.sha256) or "—",
+        "accepted": receipt.accepted,
+        "result": "接收" if receipt.accepted else "退回",
+        "rows": receipt.rows,
+        "problem_count": len(receipt.errors),
+        "problems": [_problem_row(i, p) for i, p in enumerate(shown, start=1)],
+        "problems_more": len(receipt.errors) - len(shown),
+        "resubmit_by": resubmit_by,
+        "secretariat": clean_text(receipt.secretariat) or DEFAULT_SECRETARIAT,
+        "issue_date_text": format_date(receipt.received_at),
+    }
+
+
+def render_receipt(
+    receipt: Receipt,
+    out_path: Path,
+    *,
+    template: Path | None = None,
+    workspace_templates: Path | None = None,
+) -> Path:
+    """Render the receipt (.docx) to ``out_path`` and return the path."""
+    tpl = load_template(find_template(RECEIPT_TEMPLATE, template, workspace_templates))
+    return render_to_file(tpl, receipt_context(receipt), Path(out_path))
