@@ -1,0 +1,639 @@
+"""Write the docxtpl templates of the rendering layer: ``monthly_notice.docx`` and ``receipt.docx``.
+
+The templates are data that a secretariat opens and edits in Word or WPS, so they are generated once
+with python-docx and then kept in ``templates/``. The layout follows GB/T 9704-2012 (A4, type area
+156 × 225 mm, 3号仿宋 body on a 22 × 28 grid, 2号小标宋 title, "— N —" page numbers odd right / even
+left), every look is a named style (公文正文, 公文标题, 一级标题 …) so it can be restyled in Word, and
+every Jinja tag is typed in a single run so that Word does not split it.
+
+Run: ``python tools/make_templates.py [OUT_DIR]`` (default: the repository's ``templates/``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
+from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+# Fonts named as Chinese Word/WPS installations name them.
+FANGSONG = "仿宋_GB2312"
+KAITI = "楷体_GB2312"
+HEITI = "黑体"
+XIAOBIAOSONG = "方正小标宋简体"
+SONGTI = "宋体"
+LATIN = "Times New Roman"
+
+BODY_PT = 16.0  # 3号
+TITLE_PT = 22.0  # 2号
+PAGE_NUMBER_PT = 14.0  # 4号
+TABLE_PT = 12.0  # 小四, acceptable for attachment tables
+ISSUER_PT = 26.0  # 发文机关标志: the standard only asks for 醒目、美观、庄重
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+# GB/T 9704-2012: 22 lines of 28 characters in a 156 × 225 mm type area.
+TYPE_WIDTH_MM = 156.0
+LINE_PITCH_TWIPS = 579  # 28.95 pt; 22 × 28.95 pt = 224.7 mm
+LINE_PT = Pt(LINE_PITCH_TWIPS / 20)
+CHAR_PITCH_PT = TYPE_WIDTH_MM / 25.4 * 72 / 28
+CHAR_SPACE = round((CHAR_PITCH_PT - BODY_PT) * 4096)  # w:docGrid/@w:charSpace, 1/4096 pt
+
+# Schema order of the children we insert (python-docx only orders the ones it models).
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+    "sectPr", "pPrChange",
+)
+TRPR_ORDER = (
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+    "tblHeader", "tblCellSpacing", "jc", "hidden",
+)
+TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+    "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+    "tblCaption", "tblDescription",
+)
+
+
+# ---------------------------------------------------------------- low-level XML helpers
+
+
+def _insert_ordered(parent: BaseOxmlElement, child: BaseOxmlElement, order: Sequence[str]) -> None:
+    """Insert ``child`` into ``parent`` at its schema position, replacing an existing one of the same tag.
+
+    Word refuses files whose property elements are out of order, and python-docx does not know them all.
+    """
+    tag = child.tag.split("}")[1]
+    for old in parent.findall(qn(f"w:{tag}")):
+        parent.remove(old)
+    rank = order.index(tag)
+    for i, sibling in enumerate(parent):
+        sibling_tag = sibling.tag.split("}")[1] if "}" in str(sibling.tag) else ""
+        if sibling_tag in order and order.index(sibling_tag) > rank:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
+def _el(tag: str, **attrs: str) -> BaseOxmlElement:
+    el = OxmlElement(f"w:{tag}")
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), value)
+    return el
+
+
+def _set_rfonts(rpr: CT_RPr, east_asia: str, latin: str = LATIN) -> None:
+    """Name the fonts explicitly (w:eastAsia included) and drop theme fonts, which would win otherwise."""
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        rfonts.attrib.pop(qn(f"w:{attr}"), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+
+
+# ---------------------------------------------------------------- document setup
+
+
+def _setup_document(doc: DocumentObject, title: str) -> None:
+    """Defaults, page geometry and grid shared by every template."""
+    # Defaults: 仿宋 3号, Chinese language, so unstyled text still looks like a 公文.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_rfonts(rpr, FANGSONG)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    # Word sizes the character grid from the default font size: make it 3号 too.
+    for tag in ("sz", "szCs"):
+        el = rpr.find(qn(f"w:{tag}"))
+        if el is not None:
+            el.set(qn("w:val"), str(round(BODY_PT * 2)))
+
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _set_rfonts(normal.element.get_or_add_rPr(), FANGSONG)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+
+    section = doc.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(22)  # puts the page number about 7 mm below the type area
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+
+    props = doc.core_properties
+    props.title = title
+    props.author = "创建办"
+    props.last_modified_by = "创建办"
+    # Core properties are rendered by docxtpl too: no braces here.
+    props.comments = "docxtpl 模板：双花括号标记由程序填写，请勿拆分或改名。"
+    props.created = props.modified = datetime(2026, 1, 1)
+    props.revision = 1
+
+
+def _paragraph_style(
+    doc: DocumentObject,
+    name: str,
+    style_id: str,
+    *,
+    font: str,
+    size: float = BODY_PT,
+    align: WD_ALIGN_PARAGRAPH | None = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    first_line_chars: float = 0,
+    left_chars: float = 0,
+    right_chars: float = 0,
+    exact_lines: bool = True,
+    snap_to_grid: bool = True,
+    space_before: Pt | Mm | int = 0,
+    space_after: Pt | Mm | int = 0,
+    color: RGBColor | None = None,
+    latin: str = LATIN,
+    page_break_before: bool = False,
+    keep_with_next: bool = False,
+) -> ParagraphStyle:
+    """A named paragraph style, so the secretariat restyles a level once in Word instead of every line."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.style_id = style_id
+    style.base_style = doc.styles["Normal"]
+    style.quick_style = True
+    style.font.size = Pt(size)
+    style.font.bold = False
+    if color is not None:
+        style.font.color.rgb = color
+    _set_rfonts(style.element.get_or_add_rPr(), font, latin)
+
+    pf = style.paragraph_format
+    pf.alignment = align
+    pf.space_before = space_before
+    pf.space_after = space_after
+    pf.widow_control = False
+    pf.page_break_before = page_break_before
+    pf.keep_with_next = keep_with_next
+    if exact_lines:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = LINE_PT
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    ppr = style.element.get_or_add_pPr()
+    if first_line_chars or left_chars or right_chars:
+        # Both absolute and character units: Word/WPS use the *Chars ones, LibreOffice the others.
+        pf.first_line_indent = Pt(size * first_line_chars) if first_line_chars else None
+        pf.left_indent = Pt(size * left_chars) if left_chars else None
+        pf.right_indent = Pt(size * right_chars) if right_chars else None
+        ind = ppr.get_or_add_ind()
+        if first_line_chars > 0:
+            ind.set(qn("w:firstLineChars"), str(round(first_line_chars * 100)))
+        elif first_line_chars < 0:
+            ind.set(qn("w:hangingChars"), str(round(-first_line_chars * 100)))
+        if left_chars:
+            ind.set(qn("w:leftChars"), str(round(left_chars * 100)))
+        if right_chars:
+            ind.set(qn("w:rightChars"), str(round(right_chars * 100)))
+    if not snap_to_grid:
+        _insert_ordered(ppr, _el("snapToGrid", val="0"), PPR_ORDER)
+    return style
+
+
+def _add_styles(doc: DocumentObject) -> None:
+    """The styles both templates use; names are what the secretariat sees in Word's style gallery."""
+    one_line = Pt(LINE_PITCH_TWIPS / 20)
+    _paragraph_style(doc, "公文正文", "GongwenBody", font=FANGSONG, first_line_chars=2)
+    _paragraph_style(
+        doc, "公文标题", "GongwenTitle", font=XIAOBIAOSONG, size=TITLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False,
+        space_after=one_line, keep_with_next=True,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "主送机关", "GongwenRecipients", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.LEFT,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "一级标题", "GongwenHeading1", font=HEITI, latin=HEITI, first_line_chars=2, keep_with_next=True
+    )
+    _paragraph_style(
+        doc, "二级标题", "GongwenHeading2", font=KAITI, latin=KAITI, first_line_chars=2, keep_with_next=True
+    )
+    _paragraph_style(
+        doc, "附件说明", "GongwenAttachmentNote", font=FANGSONG, left_chars=5, first_line_chars=-3,
+        space_before=one_line,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "附件说明续行", "GongwenAttachmentNoteMore", font=FANGSONG, left_chars=5,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "发文机关署名", "GongwenSignature", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.RIGHT,
+        right_chars=2, space_before=Pt(2 * LINE_PITCH_TWIPS / 20),
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "成文日期", "GongwenDate", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "附件标识", "GongwenAttachmentMark", font=HEITI, latin=HEITI, align=WD_ALIGN_PARAGRAPH.LEFT,
+        page_break_before=True, keep_with_next=True,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "附件标题", "GongwenAttachmentTitle", font=XIAOBIAOSONG, size=TITLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False,
+        space_before=one_line, space_after=one_line, keep_with_next=True,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "附件表格", "GongwenTableText", font=FANGSONG, size=TABLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "附件表格居左", "GongwenTableTextLeft", font=FANGSONG, size=TABLE_PT,
+        align=WD_ALIGN_PARAGRAPH.LEFT, exact_lines=False, snap_to_grid=False,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "附件表头", "GongwenTableHeader", font=HEITI, latin=HEITI, size=TABLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "表注", "GongwenTableNote", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
+        exact_lines=False, snap_to_grid=False, space_before=Pt(6),
+    )  # fmt: skip
+    # An inline image must not sit in an exact-height line, or Word clips it to one line.
+    _paragraph_style(
+        doc, "图片", "GongwenFigure", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False,
+        snap_to_grid=False, space_before=Pt(6), keep_with_next=True,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "图题", "GongwenFigureCaption", font=FANGSONG, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact_lines=False, snap_to_grid=False, space_after=Pt(6),
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "页码", "GongwenPageNumber", font=SONGTI, latin=SONGTI, size=PAGE_NUMBER_PT,
+        exact_lines=False, snap_to_grid=False,
+    )  # fmt: skip
+
+
+def _para(doc: DocumentObject, style: str, text: str = "") -> Paragraph:
+    """A paragraph whose text (tags included) is one run, so Word keeps each tag whole."""
+    p = doc.add_paragraph(style=style)
+    if text:
+        p.add_run(text)
+    return p
+
+
+# ---------------------------------------------------------------- page numbers
+
+
+def _add_page_field(paragraph: Paragraph) -> None:
+    """A PAGE field as w:fldChar begin / w:instrText / separate / cached result / end runs."""
+    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("result", "1"), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        elif kind == "result":
+            run.text = text or ""
+        else:
+            run._r.append(_el("fldChar", fldCharType=kind))
+
+
+def _fill_page_number(footer_paragraph: Paragraph, odd: bool) -> None:
+    p = footer_paragraph
+    p.style = "页码"
+    pf = p.paragraph_format
+    ind = p._p.get_or_add_pPr().get_or_add_ind()
+    if odd:  # 单页码居右空一字
+        pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        pf.right_indent = Pt(PAGE_NUMBER_PT)
+        ind.set(qn("w:rightChars"), "100")
+    else:  # 双页码居左空一字
+        pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        pf.left_indent = Pt(PAGE_NUMBER_PT)
+        ind.set(qn("w:leftChars"), "100")
+    p.add_run("— ")
+    _add_page_field(p)
+    p.add_run(" —")
+
+
+def _add_page_numbers(doc: DocumentObject, section: Section) -> None:
+    """"— N —" in 4号宋体: odd pages right, even pages left (needs evenAndOddHeaders in settings)."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    _fill_page_number(section.footer.paragraphs[0], odd=True)
+    _fill_page_number(section.even_page_footer.paragraphs[0], odd=False)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _style_table(table: Table, widths_mm: Sequence[float]) -> None:
+    """Single-line borders on every cell, fixed column widths summing to the type area, centred."""
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    total = round(sum(widths_mm) / 25.4 * 1440)
+    _insert_ordered(tbl_pr, _el("tblW", w=str(total), type="dxa"), TBLPR_ORDER)
+    borders = _el("tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_el(edge, val="single", sz="4", space="0", color="000000"))
+    _insert_ordered(tbl_pr, borders, TBLPR_ORDER)
+    _insert_ordered(tbl_pr, _el("tblLayout", type="fixed"), TBLPR_ORDER)
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _cell(table: Table, row: int, col: int, text: str, style: str) -> None:
+    p = table.cell(row, col).paragraphs[0]
+    p.style = style
+    if text:
+        p.add_run(text)
+
+
+def _loop_table(
+    doc: DocumentObject,
+    headers: Sequence[str],
+    widths_mm: Sequence[float],
+    loop: str,
+    cells: Sequence[str],
+    left_columns: Sequence[int] = (),
+) -> Table:
+    """A header row, then ``{%tr for … %}`` / one row of ``{{ … }}`` / ``{%tr endfor %}``.
+
+    The header row repeats on every page; the data row never splits across pages.
+    """
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    _style_table(table, widths_mm)
+    for i, header in enumerate(headers):
+        _cell(table, 0, i, header, "附件表头")
+    _cell(table, 1, 0, f"{{%tr for {loop} %}}", "附件表格")
+    for i, text in enumerate(cells):
+        _cell(table, 2, i, text, "附件表格居左" if i in left_columns else "附件表格")
+    _cell(table, 3, 0, "{%tr endfor %}", "附件表格")
+    _insert_ordered(table.rows[0]._tr.get_or_add_trPr(), _el("tblHeader"), TRPR_ORDER)
+    _insert_ordered(table.rows[2]._tr.get_or_add_trPr(), _el("cantSplit"), TRPR_ORDER)
+    return table
+
+
+# ---------------------------------------------------------------- the templates
+
+
+def build_monthly_notice() -> DocumentObject:
+    """The monthly notice (月通报): 版头, title, 主送, 一 … 四, 附件说明, signature, 附件1 and 附件2."""
+    doc = Document()
+    _setup_document(doc, "月度工作进展通报（模板）")
+    _add_styles(doc)
+    # 版头: 发文机关标志 35 mm below the top of the type area, red 小标宋; 发文字号 two lines below;
+    # the red rule 4 mm under the 发文字号.
+    _paragraph_style(
+        doc, "发文机关标志", "GongwenIssuerMark", font=XIAOBIAOSONG, size=ISSUER_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, color=RED,
+        space_before=Mm(35),
+    )  # fmt: skip
+    number = _paragraph_style(
+        doc, "发文字号", "GongwenDocNumber", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=Pt(2 * LINE_PITCH_TWIPS / 20), space_after=Pt(2 * LINE_PITCH_TWIPS / 20),
+    )  # fmt: skip
+    rule = _el("pBdr")
+    rule.append(_el("bottom", val="single", sz="12", space="11", color="FF0000"))
+    _insert_ordered(number.element.get_or_add_pPr(), rule, PPR_ORDER)
+
+    body = "公文正文"
+    _para(doc, "发文机关标志", "{{ secretariat }}文件")
+    _para(doc, "发文字号", "{{ doc_number }}")
+    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}工作进展情况的通报")
+    _para(doc, "主送机关", "{{ recipients }}：")
+    _para(
+        doc, body,
+        "为及时掌握{{ campaign }}各项任务推进情况，按照“一月一通报”工作机制，现将{{ period_label }}"
+        "工作进展情况通报如下。",
+    )  # fmt: skip
+
+    _para(doc, "一级标题", "一、报送情况")
+    _para(
+        doc, body,
+        "{{ period_label }}工作进展应于{{ deadline_text }}前报送。应报送单位{{ expected_count }}家，"
+        "其中按时报送{{ on_time_count }}家，逾期报送{{ late_count }}家，报送材料未通过审核"
+        "{{ rejected_count }}家，未报送{{ missing_count }}家。",
+    )  # fmt: skip
+    _para(doc, body, "{%p for grp in unit_groups %}")
+    _para(doc, body, "{{ grp.label }}的单位（{{ grp.count }}家）：{{ grp.names }}。")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p if unit_groups %}")
+    _para(
+        doc, body,
+        "以上单位要高度重视月度报送工作。逾期报送和未报送的单位要向{{ secretariat }}书面说明原因；"
+        "报送材料未通过审核的单位要按回执逐项修改后重新报送。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "各成员单位均按时报送，报送材料全部通过审核。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "二、工作进展")
+    _para(
+        doc, body,
+        "本月各成员单位共开展活动{{ activities }}场次，参与{{ participants }}人次，"
+        "投入经费{{ funds }}万元。",
+    )  # fmt: skip
+    _para(
+        doc, body,
+        "纳入本期通报的任务共{{ task_count }}项，其中已完成{{ completed_count }}项，正常推进"
+        "{{ on_track_count }}项，进度滞后{{ lagging_count }}项，逾期未完成{{ overdue_count }}项，"
+        "未报进度{{ unreported_count }}项。",
+    )  # fmt: skip
+    _para(doc, body, "{%p if projects %}")
+    _para(doc, body, "各工程平均完成进度（未报进度的任务按0计）如下：")
+    _para(doc, body, "{%p for proj in projects %}")
+    _para(
+        doc, body,
+        "{{ proj.no }}. {{ proj.name }}：任务{{ proj.tasks }}项，报送进度{{ proj.reported }}项，"
+        "平均完成进度{{ proj.average }}。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, "图片", "{{ progress_chart }}")
+    _para(doc, "图题", "图1  各工程平均完成进度")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "三、存在问题")
+    _para(doc, body, "{%p for grp in task_groups %}")
+    _para(doc, "二级标题", "{{ grp.heading }}")
+    _para(doc, body, "{%p for task in grp.tasks %}")
+    _para(
+        doc, body,
+        "{{ task.no }}. {{ task.task_id }} {{ task.name }}（牵头单位：{{ task.lead_unit_name }}）："
+        "{{ task.detail }}。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p if task_groups %}")
+    _para(
+        doc, body,
+        "以上任务的牵头单位要认真分析原因，制定针对性措施，明确完成时限，加快推进进度；未报进度任务的"
+        "牵头单位要在下次报送时一并说明情况。{{ secretariat }}将持续跟踪督办。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "本月未发现进度滞后、逾期未完成或未报进度的任务。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "四、下步要求")
+    _para(doc, body, "{%p for req in requirements %}")
+    _para(doc, body, "{{ loop.index }}. {{ req }}")
+    _para(doc, body, "{%p endfor %}")
+
+    _para(doc, "附件说明", "附件：1. {{ period_label }}成员单位报送情况表")
+    _para(doc, "附件说明续行", "2. {{ period_label }}任务进展情况表")
+    _para(doc, "发文机关署名", "{{ secretariat }}")
+    _para(doc, "成文日期", "{{ issue_date_text }}")
+
+    _para(doc, "附件标识", "附件1")
+    _para(doc, "附件标题", "{{ period_label }}成员单位报送情况表")
+    _loop_table(
+        doc,
+        ["序号", "单位代码", "单位名称", "单位类别", "报送状态", "报送时间"],
+        [12, 24, 48, 22, 22, 28],
+        "unit in unit_rows",
+        [
+            "{{ unit.no }}", "{{ unit.code }}", "{{ unit.name }}", "{{ unit.category }}",
+            "{{ unit.state }}", "{{ unit.received }}",
+        ],
+        left_columns=(2,),
+    )  # fmt: skip
+    _para(doc, "表注", "注：报送时间为北京时间；报送截止时间为{{ deadline_text }}。")
+
+    _para(doc, "附件标识", "附件2")
+    _para(doc, "附件标题", "{{ period_label }}任务进展情况表")
+    _loop_table(
+        doc,
+        ["序号", "任务编号", "任务名称", "所属工程", "牵头单位", "完成进度", "应达进度", "状态"],
+        [10, 17, 38, 22, 25, 14, 14, 16],
+        "task in task_rows",
+        [
+            "{{ task.no }}", "{{ task.task_id }}", "{{ task.name }}", "{{ task.project }}",
+            "{{ task.lead_unit_name }}", "{{ task.progress }}", "{{ task.expected }}", "{{ task.state }}",
+        ],
+        left_columns=(2,),
+    )  # fmt: skip
+    _para(
+        doc, "表注",
+        "注：完成进度为牵头单位报送的完成进度；应达进度按任务起止时间中已过去的比例计算；"
+        "“—”表示未报进度。",
+    )  # fmt: skip
+    _add_page_numbers(doc, doc.sections[0])
+    return doc
+
+
+def build_receipt() -> DocumentObject:
+    """The receipt (回执) for one dropped file: what was received, and either 接收 or 退回 with problems."""
+    doc = Document()
+    _setup_document(doc, "材料报送回执（模板）")
+    _add_styles(doc)
+    body = "公文正文"
+    _para(doc, "公文标题", "材料报送回执")
+    _para(doc, "主送机关", "{{ unit_name }}：")
+    _para(doc, body, "你单位于{{ received_text }}报送的材料已收到，登记信息如下：")
+
+    rows = [
+        ("报送单位", "{{ unit_name }}（{{ unit }}）"),
+        ("报送文件", "{{ file }}"),
+        ("报送类型", "{{ submission_type }}"),
+        ("期次", "{{ period_label }}"),
+        ("接收时间", "{{ received_text }}"),
+        ("截止时间", "{{ deadline_text }}"),
+        ("是否按时", "{{ on_time_text }}"),
+        ("文件指纹(SHA-256)", "{{ sha256 }}"),
+        ("处理结果", "{{ result }}"),
+    ]
+    info = doc.add_table(rows=len(rows), cols=2)
+    info.style = doc.styles["Table Grid"]
+    _style_table(info, [42, 114])
+    for i, (label, value) in enumerate(rows):
+        _cell(info, i, 0, label, "附件表头")
+        _cell(info, i, 1, value, "附件表格居左")
+
+    _para(doc, body, "{%p if accepted %}")
+    _para(
+        doc, body,
+        "经审核，报送材料符合要求，已接收数据{{ rows }}行，作为你单位{{ period_label }}的报送数据。",
+    )  # fmt: skip
+    _para(doc, body, "{%p if late %}")
+    _para(doc, body, "本次报送晚于截止时间（{{ deadline_text }}），按逾期报送登记。")
+    _para(doc, body, "{%p endif %}")
+    _para(
+        doc, body,
+        "如需更正，可修改后重新报送；重新报送的材料将替换本期此前报送的材料，此前的材料留档备查。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "经审核，报送材料存在以下{{ problem_count }}个问题，未予接收：")
+    _loop_table(
+        doc,
+        ["序号", "行号", "列名", "填写的值", "问题说明"],
+        [12, 14, 30, 40, 60],
+        "prob in problems",
+        ["{{ prob.no }}", "{{ prob.row }}", "{{ prob.column }}", "{{ prob.value }}", "{{ prob.message }}"],
+        left_columns=(3, 4),
+    )
+    _para(doc, body, "{%p if problems_more %}")
+    _para(
+        doc, body,
+        "另有{{ problems_more }}个问题未在此列出，完整问题清单见同一文件夹中同名的JSON格式回执。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endif %}")
+    _para(
+        doc, body,
+        "请对照上述问题逐项修改后，{{ resubmit_by }}重新报送。重新报送的材料将替换本期此前报送的材料，"
+        "此前的材料留档备查。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endif %}")
+    _para(doc, "发文机关署名", "{{ secretariat }}")
+    _para(doc, "成文日期", "{{ issue_date_text }}")
+    _add_page_numbers(doc, doc.sections[0])
+    return doc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    out_dir = Path(args[0]) if args else REPO_TEMPLATES
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, build in (("monthly_notice.docx", build_monthly_notice), ("receipt.docx", build_receipt)):
+        path = out_dir / name
+        build().save(str(path))
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
