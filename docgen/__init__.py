@@ -33,7 +33,24 @@ _EXPORTS = {
     "WorkspaceError": "docgen.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Campaign",
+    "DocgenError",
+    "MonthlyReport",
+    "Period",
+    "Problem",
+    "Receipt",
+    "ValidationContext",
+    "Workspace",
+    "WorkspaceError",
+    "build_monthly_report",
+    "compute_monthly",
+    "load_contract",
+    "load_registry",
+    "parse_period",
+    "run_monthly",
+    "validate_file",
+]
 
 if TYPE_CHECKING:
     from .config import Campaign

@@ -337,7 +337,7 @@ def _not_before_start(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> 
 
     def check(s: pd.Series) -> pd.Series:
         return pd.Series(
-            [not (isinstance(a, date) and isinstance(b, date)) or a >= b for a, b in zip(s, starts[s.index])],
+            [not (isinstance(a, date) and isinstance(b, date)) or a >= b for a, b in zip(s, starts[s.index], strict=True)],
             index=s.index,
         )
 

@@ -84,7 +84,7 @@ def annotate(source: Path, receipt: Receipt, out: Path) -> Path | None:
         c.font = Font(bold=True)
     for i, p in enumerate(receipt.errors, start=1):
         listing.append([i, p.row, p.column, p.cell, p.value, p.message])
-    for col, width in zip("ABCDEF", (6, 8, 18, 10, 24, 70)):
+    for col, width in zip("ABCDEF", (6, 8, 18, 10, 24, 70), strict=True):
         listing.column_dimensions[col].width = width
     book.active = 0
     book.save(out)

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Date,
     DateTime,
     Integer,

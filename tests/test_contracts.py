@@ -12,7 +12,14 @@ import pytest
 import yaml
 
 from docgen.contracts import ValidationContext, available_contracts, load_contract
-from docgen.formats.cells import CellError, parse_date, parse_decimal, parse_integer, parse_number, split_codes
+from docgen.formats.cells import (
+    CellError,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_number,
+    split_codes,
+)
 from docgen.samples import PROGRESS_HEADERS, write_table
 from docgen.validation import validate_file
 

@@ -1,0 +1,114 @@
+"""The DAGs end to end through Airflow (``airflow dags test`` on an embedded SQLite metadata database)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from docgen.airflow_local import DAGS_DIR, airflow_env, dags_test, migrate
+from docgen.periods import previous_period
+from docgen.pipeline import run_monthly
+from docgen.samples import DEMO_DIR, build_demo_workspace
+
+from .test_intake import docx_text
+
+pytest.importorskip("airflow", reason="the [airflow] extra is not installed")
+pytestmark = pytest.mark.airflow
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("airflow_home")
+    migrate(home)
+    return home
+
+
+def _run(dag_id: str, home: Path, ws: Path, conf: dict | None = None) -> subprocess.CompletedProcess[str]:
+    done = dags_test(dag_id, home, ws, conf)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
+    assert "state=success" in done.stdout + done.stderr
+    return done
+
+
+def _receipts(ws: Path) -> list[str]:
+    return sorted(p.relative_to(ws).as_posix() for p in (ws / "receipts").rglob("*") if p.is_file())
+
+
+def test_monthly_notice_dag_matches_the_cli(airflow_home: Path, tmp_path: Path) -> None:
+    via_airflow = build_demo_workspace(tmp_path / "airflow")
+    via_cli = build_demo_workspace(tmp_path / "cli")
+    _run("monthly_notice", airflow_home, via_airflow, {"period": "2026-10"})
+    run_monthly(via_cli, "2026-10")
+
+    outbox_a, outbox_c = (ws / "outbox/monthly/2026-10" for ws in (via_airflow, via_cli))
+    summary = json.loads((outbox_a / "summary.json").read_text(encoding="utf-8"))
+    assert summary == json.loads((outbox_c / "summary.json").read_text(encoding="utf-8"))
+    (notice_a,) = outbox_a.glob("*月通报*.docx")
+    (notice_c,) = outbox_c.glob("*月通报*.docx")
+    assert notice_a.name == notice_c.name
+    assert docx_text(notice_a) == docx_text(notice_c)
+    assert _receipts(via_airflow) == _receipts(via_cli)
+
+    expected = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))
+    states = {code: state for state in ("on_time", "late", "rejected", "missing")
+              for code in summary[f"{state}_units"]}
+    assert states == expected["unit_states"]
+    for state in ("lagging", "overdue", "unreported"):
+        assert sorted(summary[f"{state}_tasks"]) == sorted(
+            t for t, s in expected["task_states"].items() if s == state
+        )
+
+
+def test_monthly_notice_defaults_to_the_previous_month(airflow_home: Path, tmp_path: Path) -> None:
+    ws = build_demo_workspace(tmp_path / "ws")
+    _run("monthly_notice", airflow_home, ws)
+    period = previous_period("monthly", datetime.now(UTC), "Asia/Shanghai").key
+    assert (ws / "outbox/monthly" / period / "summary.json").is_file()
+
+
+def test_intake_receipts_dag_answers_every_file(airflow_home: Path, tmp_path: Path) -> None:
+    ws = build_demo_workspace(tmp_path / "ws")
+    dropped = [p for p in (ws / "intake").rglob("*") if p.is_file()]
+    _run("intake_receipts", airflow_home, ws)
+    receipts = [json.loads(p.read_text(encoding="utf-8")) for p in (ws / "receipts").rglob("*.回执.json")]
+    assert sorted(r["file"] for r in receipts) == sorted(p.name for p in dropped)
+    assert not (ws / "outbox").exists()
+
+
+def test_dag_files_are_thin_and_parse() -> None:
+    """Parsing a DAG file imports no pandas, docx or matplotlib (Airflow parses it continuously)."""
+    code = (
+        "import runpy, sys\n"
+        f"for f in {[str(p) for p in sorted(DAGS_DIR.glob('*.py'))]!r}:\n"
+        "    runpy.run_path(f)\n"
+        "heavy = [m for m in ('pandas', 'pandera', 'docx', 'docxtpl', 'matplotlib', 'openpyxl') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env=airflow_env(Path("/tmp/docgen-parse-check")))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "HEAVY []" in done.stdout
+
+
+def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
+    code = (
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(DAGS_DIR)!r})\n"
+        "print('OUT', sorted(bag.dag_ids), bag.import_errors)\n"
+        "d = bag.get_dag('monthly_notice')\n"
+        "print('OUT', sorted(d.task_ids))\n"
+        "print('OUT', bool(d.doc_md), d.timetable.expression, d.timetable.timezone)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env=airflow_env(airflow_home))
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line[4:] for line in done.stdout.splitlines() if line.startswith("OUT ")]
+    assert lines[0] == "['intake_receipts', 'monthly_notice'] {}"
+    assert "intake" in lines[1] and "publish" in lines[1] and "validate_and_receipts" in lines[1]
+    assert lines[2] == "True 0 17 5 * * Asia/Shanghai"
