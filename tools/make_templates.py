@@ -53,8 +53,12 @@ RED = RGBColor(0xFF, 0x00, 0x00)
 TYPE_WIDTH_MM = 156.0
 LINE_PITCH_TWIPS = 579  # 28.95 pt; 22 × 28.95 pt = 224.7 mm
 LINE_PT = Pt(LINE_PITCH_TWIPS / 20)
-CHAR_PITCH_PT = TYPE_WIDTH_MM / 25.4 * 72 / 28
-CHAR_SPACE = round((CHAR_PITCH_PT - BODY_PT) * 4096)  # w:docGrid/@w:charSpace, 1/4096 pt
+# 28 characters of 16 pt (448 pt) do not fit 156 mm (442.2 pt). Word's answer is a character grid with
+# a negative w:charSpace, but LibreOffice (7.x) lays such a grid out with every character taking two
+# cells (about 17 characters a line). So the grid is a line grid only, and the body styles condense
+# their characters by 0.25 pt (w:spacing, in twentieths of a point): 28 × 15.75 pt = 441 pt, which
+# every word processor honours the same way.
+CHAR_SPACING_TWENTIETHS = -5
 
 # Schema order of the children we insert (python-docx only orders the ones it models).
 PPR_ORDER = (
@@ -64,6 +68,12 @@ PPR_ORDER = (
     "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
     "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
     "sectPr", "pPrChange",
+)
+RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+    "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+    "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+    "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
 )
 TRPR_ORDER = (
     "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
@@ -152,9 +162,9 @@ def _setup_document(doc: DocumentObject, title: str) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    grid.attrib.pop(qn("w:charSpace"), None)
 
     props = doc.core_properties
     props.title = title
@@ -196,6 +206,9 @@ def _paragraph_style(
     if color is not None:
         style.font.color.rgb = color
     _set_rfonts(style.element.get_or_add_rPr(), font, latin)
+    if size == BODY_PT:  # 28 characters a line (see CHAR_SPACING_TWENTIETHS)
+        spacing = _el("spacing", val=str(CHAR_SPACING_TWENTIETHS))
+        _insert_ordered(style.element.get_or_add_rPr(), spacing, RPR_ORDER)
 
     pf = style.paragraph_format
     pf.alignment = align

@@ -8,6 +8,7 @@ typed (``{{ }}``, ``<``, ``&``) comes out literally and never breaks the documen
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -82,12 +83,25 @@ def template_variables(template: Path | DocxTemplate) -> set[str]:
         raise RenderError(f"模板 {_name(tpl)} 中的标记有语法错误：{exc.message}") from exc
 
 
+@functools.lru_cache(maxsize=16)
+def _variables_of_file(path: str, _mtime_ns: int) -> frozenset[str]:
+    """Parsing a template's tags costs as much as rendering it: do it once per version of the file."""
+    return frozenset(template_variables(Path(path)))
+
+
+def _variables(tpl: DocxTemplate) -> set[str]:
+    path = _name(tpl)
+    if path and Path(path).is_file():
+        return set(_variables_of_file(path, Path(path).stat().st_mtime_ns))
+    return template_variables(tpl)
+
+
 def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path) -> Path:
     """Render and save atomically, so a half-written document never appears in a shared folder.
 
     Unknown variables are refused up front: a typo in an edited template would otherwise vanish silently.
     """
-    unknown = template_variables(tpl) - set(context)
+    unknown = _variables(tpl) - set(context)
     if unknown:
         raise RenderError(
             f"模板 {_name(tpl)} 使用了程序不提供的变量：{'、'.join(sorted(unknown))}。"
