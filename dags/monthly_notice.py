@@ -59,10 +59,10 @@ def _target() -> dict[str, str]:
 def monthly_notice() -> None:
     @task(doc_md="把新放入的文件存档并登记；仍在写入的文件留待下次。")
     def intake() -> dict:
-        from docgen.pipeline import intake_step
+        from docgen.pipeline import SETTLE_ROUNDS, intake_step
 
         t = _target()
-        return {**t, **intake_step(t["root"], "monthly", t["period"])}
+        return {**t, **intake_step(t["root"], "monthly", t["period"], wait_for_settling=SETTLE_ROUNDS)}
 
     @task(doc_md="逐个文件校验并写回执；被退回的单位、文件和原因见日志。")
     def validate_and_receipts(got: dict) -> dict:

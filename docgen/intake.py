@@ -19,11 +19,11 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .contracts import ValidationContext, load_contract
 from .models import Problem, Receipt, Registry
@@ -37,6 +37,7 @@ from .workspace import Workspace
 log = logging.getLogger(__name__)
 
 CYCLE_CONTRACTS = {"monthly": "monthly_progress"}
+CLAIM_TIMEOUT = timedelta(minutes=15)
 _IGNORED = {".ds_store", "thumbs.db", "desktop.ini"}
 _TEMP_PREFIXES = ("~$", ".~lock", "~wrl")
 _TEMP_SUFFIXES = (".tmp", ".part", ".crdownload", ".download", ".partial", "~")
@@ -45,10 +46,11 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class Pending:
-    """A file left for a later scan, and why (in Chinese)."""
+    """A file left for a later scan, and why (in Chinese); ``settling`` if it only needs time."""
 
     path: str
     reason: str
+    settling: bool = False
 
 
 @dataclass
@@ -97,23 +99,48 @@ def process(
     *,
     progress: Progress | None = None,
 ) -> list[Receipt]:
-    """Validate every registered, unprocessed submission and write its receipts."""
+    """Validate every registered, unprocessed submission and write its receipts.
+
+    Each submission is claimed first, so two runs at once (the intake DAG and a deadline run) never
+    answer the same file twice; a claim left by a crashed run expires after ``CLAIM_TIMEOUT``.
+    """
+    now = datetime.now(UTC)
     with ws.state.session() as s:
-        query = select(SubmissionRow).where(SubmissionRow.status == "received")
+        query = select(SubmissionRow.id).where(
+            (SubmissionRow.status == "received")
+            | ((SubmissionRow.status == "processing") & (SubmissionRow.claimed_at < utc_naive(now - CLAIM_TIMEOUT)))
+        )
         if cycle:
             query = query.where(SubmissionRow.cycle == cycle)
         if period:
             query = query.where(SubmissionRow.period == period)
-        todo = list(s.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
-    if not todo:
+        candidates = list(s.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
+    if not candidates:
         return []
     registry = _registry(ws)
     receipts: list[Receipt] = []
-    for i, sub in enumerate(todo, start=1):
-        receipts.append(_process_one(ws, registry, sub))
+    for i, sub_id in enumerate(candidates, start=1):
+        sub = _claim(ws, sub_id, now)
+        if sub is not None:
+            receipts.append(_process_one(ws, registry, sub))
         if progress:
-            progress("校验与回执", i, len(todo))
+            progress("校验与回执", i, len(candidates))
     return receipts
+
+
+def _claim(ws: Workspace, sub_id: int, now: datetime) -> SubmissionRow | None:
+    """Mark a submission as being processed by this run; None if another run got there first."""
+    with ws.state.session() as s:
+        claimed = s.execute(
+            update(SubmissionRow)
+            .where(SubmissionRow.id == sub_id)
+            .where(
+                (SubmissionRow.status == "received")
+                | ((SubmissionRow.status == "processing") & (SubmissionRow.claimed_at < utc_naive(now - CLAIM_TIMEOUT)))
+            )
+            .values(status="processing", claimed_at=utc_naive(now))
+        ).rowcount
+        return s.get(SubmissionRow, sub_id) if claimed == 1 else None
 
 
 # ---------------------------------------------------------------- collect internals
@@ -177,11 +204,11 @@ def _collect_entry(
     settle = ws.campaign.intake.settle_seconds
     mtime = datetime.fromtimestamp(stat.st_mtime_ns / 1e9, UTC)
     if first_seen is None or (now - mtime).total_seconds() < settle:
-        result.pending.append(Pending(rel, "文件仍在写入或刚刚改动，待其稳定后再读取"))
+        result.pending.append(Pending(rel, "文件仍在写入或刚刚改动，待其稳定后再读取", settling=True))
         return
     sha, archived = _archive(ws, entry)
     if entry.stat().st_mtime_ns != stat.st_mtime_ns:  # changed while we copied it
-        result.pending.append(Pending(rel, "文件仍在写入，待其稳定后再读取"))
+        result.pending.append(Pending(rel, "文件仍在写入，待其稳定后再读取", settling=True))
         return
     refusal = None
     if unit not in known_units:

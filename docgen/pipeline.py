@@ -30,6 +30,7 @@ from .workspace import Workspace
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 VERSIONS_DIR = "versions"
+SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for files still being written
 
 
 @dataclass
@@ -48,13 +49,25 @@ class MonthlyRun:
 
 
 def intake_step(
-    root: str | Path, cycle: str | None = None, period: str | None = None, *, now: datetime | None = None
+    root: str | Path, cycle: str | None = None, period: str | None = None, *, now: datetime | None = None,
+    wait_for_settling: int = 0,
 ) -> dict[str, Any]:
-    """Archive and register every settled file dropped for the period (or for every open period)."""
+    """Archive and register every settled file dropped for the period (or for every open period).
+
+    ``wait_for_settling`` rounds: a deadline run waits for files dropped just before the deadline to
+    settle (a settle interval a round) instead of leaving them out of the notice.
+    """
     ws = Workspace(root)
     if cycle and period:
         parse_period(cycle, period)  # type: ignore[arg-type]
     result = intake.collect(ws, cycle, period, now=now)
+    for _ in range(wait_for_settling):
+        if not any(p.settling for p in result.pending):
+            break
+        time.sleep(ws.campaign.intake.settle_seconds)
+        more = intake.collect(ws, cycle, period)
+        result = intake.CollectResult(new=result.new + more.new, pending=more.pending,
+                                      already_seen=result.already_seen)
     for p in result.pending:
         log.warning("暂不读取 %s：%s", p.path, p.reason)
     log.info("新收到 %d 个文件，已处理过 %d 个，暂缓 %d 个", len(result.new), result.already_seen, len(result.pending))
@@ -170,7 +183,7 @@ def run_monthly(
         return value
 
     now = now or datetime.now(UTC)
-    got = timed("intake", lambda: intake_step(root, "monthly", period, now=now))
+    got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS))
     receipts = timed("receipts", lambda: receipts_step(root, "monthly", period, progress=progress))
     report = timed("compute", lambda: compute_monthly(root, period))
     staging = timed("render", lambda: render_monthly(root, report))

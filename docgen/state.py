@@ -61,7 +61,8 @@ class SubmissionRow(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     archive_path: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="received")  # received, accepted, rejected
+    status: Mapped[str] = mapped_column(String(16), default="received")  # received, processing, accepted, rejected
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     refusal: Mapped[str | None] = mapped_column(Text, nullable=True)  # why intake refused it unread
     errors_json: Mapped[str] = mapped_column(Text, default="[]")
     rows_json: Mapped[str] = mapped_column(Text, default="[]")

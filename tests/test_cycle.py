@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -127,3 +127,27 @@ def test_issue_date_is_the_first_run_date(month: Path) -> None:
     text = docx_text(run.notice)
     d = run.report.issue_date
     assert f"{d.year}年{d.month}月{d.day}日" in text
+
+
+def test_deadline_run_waits_for_a_file_dropped_just_before(workspace: Path, drop: Dropper) -> None:
+    from docgen.samples import write_campaign
+
+    write_campaign(workspace, intake={"settle_seconds": 1})
+    drop("A01", [row("A01", "T1", 70)], when=datetime.now(UTC))
+    run = run_monthly(workspace, "2026-10")
+    assert run.intake["new"] == 1 and run.intake["pending"] == []
+    assert [u.state for u in run.report.units if u.code == "A01"] == ["late"]  # dropped today, after the deadline
+
+
+def test_two_runs_never_answer_the_same_file_twice(workspace: Path, drop: Dropper) -> None:
+    from docgen import intake
+    from docgen.workspace import Workspace
+
+    drop("A01", [row("A01", "T1", 70)])
+    ws = Workspace(workspace)
+    (sub_id,) = intake.collect(ws).new
+    now = datetime.now(UTC)
+    assert intake._claim(ws, sub_id, now) is not None
+    assert intake._claim(ws, sub_id, now) is None  # another run holds it
+    assert intake.process(ws) == []  # nothing left to answer while the claim is fresh
+    assert intake._claim(ws, sub_id, now + intake.CLAIM_TIMEOUT + timedelta(seconds=1)) is not None  # expired

@@ -1,0 +1,72 @@
+"""The state database on PostgreSQL through DOCGEN_DB_URL; skipped only when no server is reachable."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from docgen.pipeline import run_monthly
+from docgen.state import State
+
+from .conftest import LATE, Dropper, row
+
+SERVER = os.environ.get("DOCGEN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh schema on the local server, dropped afterwards; DOCGEN_DB_URL points at it."""
+    pytest.importorskip("psycopg2")
+    engine = sa.create_engine(SERVER)
+    try:
+        conn = engine.connect()
+    except sa.exc.OperationalError:
+        pytest.skip(f"no PostgreSQL server at {SERVER}")
+    schema = f"docgen_test_{uuid.uuid4().hex[:8]}"
+    with conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        conn.commit()
+    url = f"{SERVER}?options=-csearch_path%3D{schema}"
+    monkeypatch.setenv("DOCGEN_DB_URL", url)
+    try:
+        yield url
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.commit()
+        engine.dispose()
+
+
+def test_monthly_cycle_on_postgresql(pg_url: str, workspace: Path, drop: Dropper) -> None:
+    drop("A01", [row("A01", "T1", 80)])
+    drop("B01", [row("B01", "T2", 100)], when=LATE)
+    drop("C01", [row("C01", "T3", 120)])
+    first = run_monthly(workspace, "2026-10")
+    assert not (workspace / ".docgen" / "state.sqlite").exists()  # the URL was used, not the default
+    summary = json.loads((workspace / "outbox/monthly/2026-10/summary.json").read_text(encoding="utf-8"))
+    assert (summary["on_time_units"], summary["late_units"], summary["rejected_units"]) == (["A01"], ["B01"], ["C01"])
+    again = run_monthly(workspace, "2026-10")
+    assert again.report.doc_number == first.report.doc_number == "创建办〔2026〕1号"
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(sa.text("SELECT unit, status FROM submissions")).all())
+        runs = conn.execute(sa.text("SELECT count(*) FROM runs WHERE status = 'success'")).scalar()
+    engine.dispose()
+    assert statuses == {"A01": "accepted", "B01": "accepted", "C01": "rejected"}
+    assert runs == 2
+
+
+def test_issuing_numbers_are_unique_per_period(pg_url: str) -> None:
+    state = State(pg_url)
+    today = date(2026, 11, 6)
+    assert state.doc_number("创建办〔2026〕", "monthly", "2026-10", today) == (1, today)
+    assert state.doc_number("创建办〔2026〕", "monthly", "2026-11", date(2026, 12, 6)) == (2, date(2026, 12, 6))
+    assert state.doc_number("创建办〔2026〕", "monthly", "2026-10", date(2027, 1, 1)) == (1, today)
+    state.engine.dispose()
