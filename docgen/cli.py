@@ -92,14 +92,14 @@ def _validate(args: argparse.Namespace) -> int:
 
     ws = Workspace(args.root)
     if not args.file.is_file():
-        raise _usage(f"找不到文件：{args.file}")
+        raise DocgenError(f"找不到文件：{args.file}")
     if args.period:
         from .periods import parse_period  # noqa: PLC0415
 
         parse_period("monthly", args.period)
     registry = load_registry(ws.registry_dir)
     if args.unit and args.unit not in registry.units:
-        raise _usage(f"单位代码“{args.unit}”不在成员单位名册中")
+        raise DocgenError(f"单位代码“{args.unit}”不在成员单位名册中")
     contract = load_contract(args.contract)
     context = ValidationContext(unit=args.unit, tasks=registry.tasks, unit_codes=registry.units.keys())
     result = validate_file(args.file, contract, context, ws.campaign.intake)
@@ -115,10 +115,6 @@ def _validate(args: argparse.Namespace) -> int:
     for p in result.problems:
         out.print(f"  {args.file.name} {p.describe()}")
     return EXIT_REJECTED
-
-
-def _usage(message: str) -> DocgenError:
-    return DocgenError(message)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -194,12 +194,10 @@ def _collect_entry(
         return
     stat = entry.stat()
     rel = _rel(ws, entry)
+    if _already_registered(ws, rel, stat):
+        result.already_seen += 1
+        return
     with ws.state.session() as s:
-        if s.scalar(select(SubmissionRow.id).where(
-            SubmissionRow.path == rel, SubmissionRow.size == stat.st_size, SubmissionRow.mtime_ns == stat.st_mtime_ns
-        )) is not None:
-            result.already_seen += 1
-            return
         first_seen = _sight(s, rel, stat.st_size, stat.st_mtime_ns, now)
     settle = ws.campaign.intake.settle_seconds
     mtime = datetime.fromtimestamp(stat.st_mtime_ns / 1e9, UTC)
@@ -217,6 +215,14 @@ def _collect_entry(
         _register(ws, cycle, period, unit, entry, rel, stat.st_size, stat.st_mtime_ns,
                   received_at=min(mtime, first_seen), sha=sha, archived=archived, refusal=refusal)
     )
+
+
+def _already_registered(ws: Workspace, rel: str, stat: os.stat_result) -> bool:
+    """This version of the file (path, size, modification time) was registered by an earlier scan."""
+    with ws.state.session() as s:
+        return s.scalar(select(SubmissionRow.id).where(
+            SubmissionRow.path == rel, SubmissionRow.size == stat.st_size, SubmissionRow.mtime_ns == stat.st_mtime_ns
+        )) is not None
 
 
 def _sight(s: Any, rel: str, size: int, mtime_ns: int, now: datetime) -> datetime | None:
@@ -259,12 +265,9 @@ def _refuse(
     """Register something intake will not read (a link, a folder), once per version of it."""
     stat = entry.lstat()
     rel = _rel(ws, entry)
-    with ws.state.session() as s:
-        if s.scalar(select(SubmissionRow.id).where(
-            SubmissionRow.path == rel, SubmissionRow.size == stat.st_size, SubmissionRow.mtime_ns == stat.st_mtime_ns
-        )) is not None:
-            result.already_seen += 1
-            return
+    if _already_registered(ws, rel, stat):
+        result.already_seen += 1
+        return
     result.new.append(
         _register(ws, cycle, period, unit, entry, rel, stat.st_size, stat.st_mtime_ns, received_at=now,
                   sha=None, archived=None, refusal=reason)

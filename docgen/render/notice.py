@@ -7,11 +7,13 @@ editing it in Word never has to write a Jinja filter.
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.shared import Mm
-from docxtpl import InlineImage
+from docxtpl import DocxTemplate, InlineImage
 
 from ..models import MonthlyReport, TaskProgress, UnitState
 from .chart import progress_chart
@@ -30,6 +32,9 @@ from .engine import (
 
 NOTICE_TEMPLATE = "monthly_notice.docx"
 CHART_WIDTH_MM = 140
+ISSUER_PT = 26.0  # the size of the template's 发文机关标志 style
+TYPE_WIDTH_PT = 156 / 25.4 * 72  # GB/T 9704-2012 type area
+MIN_ISSUER_SCALE = 60  # % width: below this a 小标宋 mark gets hard to read, so the size shrinks too
 ISSUE_TEXT_LIMIT = 120  # a unit's 存在问题 quoted in the notice is cut after this many characters
 
 # Which reporting states the notice names, in the order and words it names them.
@@ -64,11 +69,46 @@ def _task_detail(task: TaskProgress) -> str:
     return detail
 
 
-def notice_context(report: MonthlyReport, chart: InlineImage | None = None) -> dict[str, Any]:
+class IssuerMark:
+    """The 发文机关标志 ("××文件") as one run (``{{r issuer_mark }}``), condensed to fit on one line.
+
+    A long authority (青禾市创建全国民族团结进步示范市工作领导小组办公室文件: 26 characters of 26 pt) does
+    not fit the 156 mm type area and would wrap in the middle of a word; official practice narrows the
+    characters (Word's 字符缩放, ``w:w``) instead, and shrinks the size only when that is not enough.
+    """
+
+    def __init__(self, text: str, size_pt: float = ISSUER_PT) -> None:
+        self.text = text
+        width = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text) or 1.0
+        room = (TYPE_WIDTH_PT - 4) / (width * size_pt)  # a little slack for the renderer's rounding
+        self.scale = min(100, int(room * 100))
+        self.size_pt = size_pt
+        if self.scale < MIN_ISSUER_SCALE:
+            self.scale = MIN_ISSUER_SCALE
+            self.size_pt = int(room * size_pt / (MIN_ISSUER_SCALE / 100) * 2) / 2
+
+    def __html__(self) -> str:
+        props = ""
+        if self.scale < 100:
+            props += f'<w:w w:val="{self.scale}"/>'
+        if self.size_pt != ISSUER_PT:
+            half_points = round(self.size_pt * 2)
+            props += f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+        rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(self.text)}</w:t></w:r>'
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def notice_context(
+    report: MonthlyReport, chart: InlineImage | None = None, issuer_pt: float = ISSUER_PT
+) -> dict[str, Any]:
     """Everything ``monthly_notice.docx`` uses, as text: the template never formats anything itself.
 
     ``chart`` is the progress chart already bound to the template being rendered (an ``InlineImage``
-    needs its template); without it the chart paragraph renders empty.
+    needs its template); without it the chart paragraph renders empty. ``issuer_pt`` is the size of the
+    template's 发文机关标志 style, which the mark is fitted to.
     """
     units, tasks = report.units, report.tasks
     unit_groups = []
@@ -101,6 +141,7 @@ def notice_context(report: MonthlyReport, chart: InlineImage | None = None) -> d
 
     return {
         "secretariat": clean_text(report.secretariat),
+        "issuer_mark": IssuerMark(f"{clean_text(report.secretariat)}文件", issuer_pt),
         "doc_number": clean_text(report.doc_number),
         "campaign": clean_text(report.campaign),
         "period_label": clean_text(report.period_label),
@@ -183,4 +224,14 @@ def render_monthly_notice(
             png = progress_chart(report.projects, Path(tmp) / "progress.png")
             chart = InlineImage(tpl, str(png), width=Mm(CHART_WIDTH_MM))
         # The image is read into the package during rendering, so the temporary file may go after.
-        return render_to_file(tpl, notice_context(report, chart), Path(out_path))
+        context = notice_context(report, chart, _issuer_size(tpl))
+        return render_to_file(tpl, context, Path(out_path))
+
+
+def _issuer_size(tpl: DocxTemplate) -> float:
+    """The font size of the template's 发文机关标志 style (a secretariat may have changed it in Word)."""
+    try:
+        size = tpl.get_docx().styles["发文机关标志"].font.size
+    except KeyError:
+        return ISSUER_PT
+    return size.pt if size is not None else ISSUER_PT
