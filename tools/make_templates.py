@@ -195,6 +195,7 @@ def _paragraph_style(
     latin: str = LATIN,
     page_break_before: bool = False,
     keep_with_next: bool = False,
+    autospace: bool = True,
 ) -> ParagraphStyle:
     """A named paragraph style, so the secretariat restyles a level once in Word instead of every line."""
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -239,6 +240,9 @@ def _paragraph_style(
             ind.set(qn("w:rightChars"), str(round(right_chars * 100)))
     if not snap_to_grid:
         _insert_ordered(ppr, _el("snapToGrid", val="0"), PPR_ORDER)
+    if not autospace:  # no extra space between Chinese and digits: table columns stay narrow
+        _insert_ordered(ppr, _el("autoSpaceDE", val="0"), PPR_ORDER)
+        _insert_ordered(ppr, _el("autoSpaceDN", val="0"), PPR_ORDER)
     return style
 
 
@@ -260,16 +264,19 @@ def _add_styles(doc: DocumentObject) -> None:
     _paragraph_style(
         doc, "二级标题", "GongwenHeading2", font=KAITI, latin=KAITI, first_line_chars=2, keep_with_next=True
     )
+    # The attachment note, the authority and the date stay on one page: a date alone at the top of a
+    # page (or of the attachments) is the classic 公文 layout error.
     _paragraph_style(
         doc, "附件说明", "GongwenAttachmentNote", font=FANGSONG, left_chars=5, first_line_chars=-3,
-        space_before=one_line,
+        space_before=one_line, keep_with_next=True,
     )  # fmt: skip
     _paragraph_style(
-        doc, "附件说明续行", "GongwenAttachmentNoteMore", font=FANGSONG, left_chars=5,
+        doc, "附件说明续行", "GongwenAttachmentNoteMore", font=FANGSONG, left_chars=5, keep_with_next=True,
     )  # fmt: skip
+    # 不加盖印章: 正文（或附件说明）下空一行右空二字编排发文机关署名 (GB/T 9704-2012 7.3.5.2).
     _paragraph_style(
         doc, "发文机关署名", "GongwenSignature", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.RIGHT,
-        right_chars=2, space_before=Pt(2 * LINE_PITCH_TWIPS / 20),
+        right_chars=2, space_before=one_line, keep_with_next=True,
     )  # fmt: skip
     _paragraph_style(
         doc, "成文日期", "GongwenDate", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2,
@@ -285,15 +292,15 @@ def _add_styles(doc: DocumentObject) -> None:
     )  # fmt: skip
     _paragraph_style(
         doc, "附件表格", "GongwenTableText", font=FANGSONG, size=TABLE_PT,
-        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, autospace=False,
     )  # fmt: skip
     _paragraph_style(
         doc, "附件表格居左", "GongwenTableTextLeft", font=FANGSONG, size=TABLE_PT,
-        align=WD_ALIGN_PARAGRAPH.LEFT, exact_lines=False, snap_to_grid=False,
+        align=WD_ALIGN_PARAGRAPH.LEFT, exact_lines=False, snap_to_grid=False, autospace=False,
     )  # fmt: skip
     _paragraph_style(
         doc, "附件表头", "GongwenTableHeader", font=HEITI, latin=HEITI, size=TABLE_PT,
-        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, autospace=False,
     )  # fmt: skip
     _paragraph_style(
         doc, "表注", "GongwenTableNote", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
@@ -382,6 +389,11 @@ def _style_table(table: Table, widths_mm: Sequence[float]) -> None:
         borders.append(_el(edge, val="single", sz="4", space="0", color="000000"))
     _insert_ordered(tbl_pr, borders, TBLPR_ORDER)
     _insert_ordered(tbl_pr, _el("tblLayout", type="fixed"), TBLPR_ORDER)
+    # 1 mm left/right cell margins instead of Word's 1.9 mm: an 11 mm 序号 column then holds "序号".
+    margins = _el("tblCellMar")
+    for edge, width in (("top", "0"), ("left", "57"), ("bottom", "0"), ("right", "57")):
+        margins.append(_el(edge, w=width, type="dxa"))
+    _insert_ordered(tbl_pr, margins, TBLPR_ORDER)
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
         for cell in column.cells:
@@ -446,7 +458,8 @@ def build_monthly_notice() -> DocumentObject:
     _insert_ordered(number.element.get_or_add_pPr(), rule, PPR_ORDER)
 
     body = "公文正文"
-    _para(doc, "发文机关标志", "{{ secretariat }}文件")
+    # A rich-text run: notice.py condenses a long authority name so that the mark stays on one line.
+    _para(doc, "发文机关标志", "{{r issuer_mark }}")
     _para(doc, "发文字号", "{{ doc_number }}")
     _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}工作进展情况的通报")
     _para(doc, "主送机关", "{{ recipients }}：")
@@ -537,7 +550,7 @@ def build_monthly_notice() -> DocumentObject:
     _loop_table(
         doc,
         ["序号", "单位代码", "单位名称", "单位类别", "报送状态", "报送时间"],
-        [12, 24, 48, 22, 22, 28],
+        [11, 13, 51, 20, 24, 37],  # 单位/代码; 报送时间 as 2026年11月15日 / 16:30; names on one line
         "unit in unit_rows",
         [
             "{{ unit.no }}", "{{ unit.code }}", "{{ unit.name }}", "{{ unit.category }}",
@@ -552,7 +565,7 @@ def build_monthly_notice() -> DocumentObject:
     _loop_table(
         doc,
         ["序号", "任务编号", "任务名称", "所属工程", "牵头单位", "完成进度", "应达进度", "状态"],
-        [10, 17, 38, 22, 25, 14, 14, 16],
+        [11, 13, 32, 20, 28, 14, 14, 24],  # two characters a line in 任务/编号 and 完成/进度; 逾期未完成
         "task in task_rows",
         [
             "{{ task.no }}", "{{ task.task_id }}", "{{ task.name }}", "{{ task.project }}",
@@ -592,7 +605,7 @@ def build_receipt() -> DocumentObject:
     ]
     info = doc.add_table(rows=len(rows), cols=2)
     info.style = doc.styles["Table Grid"]
-    _style_table(info, [42, 114])
+    _style_table(info, [44, 112])
     for i, (label, value) in enumerate(rows):
         _cell(info, i, 0, label, "附件表头")
         _cell(info, i, 1, value, "附件表格居左")
@@ -608,13 +621,14 @@ def build_receipt() -> DocumentObject:
     _para(
         doc, body,
         "如需更正，可修改后重新报送；重新报送的材料将替换本期此前报送的材料，此前的材料留档备查。",
-    )  # fmt: skip
+    ).paragraph_format.keep_with_next = True  # never the authority and date alone on a page
+    # fmt: skip
     _para(doc, body, "{%p else %}")
     _para(doc, body, "经审核，报送材料存在以下{{ problem_count }}个问题，未予接收：")
     _loop_table(
         doc,
         ["序号", "行号", "列名", "填写的值", "问题说明"],
-        [12, 14, 30, 40, 60],
+        [11, 12, 36, 37, 60],
         "prob in problems",
         ["{{ prob.no }}", "{{ prob.row }}", "{{ prob.column }}", "{{ prob.value }}", "{{ prob.message }}"],
         left_columns=(3, 4),
@@ -629,7 +643,7 @@ def build_receipt() -> DocumentObject:
         doc, body,
         "请对照上述问题逐项修改后，{{ resubmit_by }}重新报送。重新报送的材料将替换本期此前报送的材料，"
         "此前的材料留档备查。",
-    )  # fmt: skip
+    ).paragraph_format.keep_with_next = True  # fmt: skip
     _para(doc, body, "{%p endif %}")
     _para(doc, "发文机关署名", "{{ secretariat }}")
     _para(doc, "成文日期", "{{ issue_date_text }}")
