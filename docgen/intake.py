@@ -15,15 +15,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from .contracts import ValidationContext, load_contract
 from .models import Problem, Receipt, Registry
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 CYCLE_CONTRACTS = {"monthly": "monthly_progress"}
 CLAIM_TIMEOUT = timedelta(minutes=15)
+MAX_WORKERS = 4
+PARALLEL_FROM = 16  # fewer files than this are not worth starting processes for
 _IGNORED = {".ds_store", "thumbs.db", "desktop.ini"}
 _TEMP_PREFIXES = ("~$", ".~lock", "~wrl")
 _TEMP_SUFFIXES = (".tmp", ".part", ".crdownload", ".download", ".partial", "~")
@@ -98,34 +102,50 @@ def process(
     period: str | None = None,
     *,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> list[Receipt]:
     """Validate every registered, unprocessed submission and write its receipts.
 
     Each submission is claimed first, so two runs at once (the intake DAG and a deadline run) never
-    answer the same file twice; a claim left by a crashed run expires after ``CLAIM_TIMEOUT``.
+    answer the same file twice; a claim left by a crashed run expires after ``CLAIM_TIMEOUT``. Many
+    files are shared among ``workers`` processes (default: one per core, at most 4).
     """
     now = datetime.now(UTC)
     with ws.state.session() as s:
-        query = select(SubmissionRow.id).where(
-            (SubmissionRow.status == "received")
-            | ((SubmissionRow.status == "processing") & (SubmissionRow.claimed_at < utc_naive(now - CLAIM_TIMEOUT)))
-        )
+        query = select(SubmissionRow.id).where(_claimable(now))
         if cycle:
             query = query.where(SubmissionRow.cycle == cycle)
         if period:
             query = query.where(SubmissionRow.period == period)
         candidates = list(s.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
-    if not candidates:
+    claimed = [sub for sub_id in candidates if (sub := _claim(ws, sub_id, now)) is not None]
+    if not claimed:
         return []
     registry = _registry(ws)
+    workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
     receipts: list[Receipt] = []
-    for i, sub_id in enumerate(candidates, start=1):
-        sub = _claim(ws, sub_id, now)
-        if sub is not None:
-            receipts.append(_process_one(ws, registry, sub))
+    if workers > 1 and len(claimed) >= PARALLEL_FROM:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(str(ws.root), ws.db_url)) as pool:
+            answers = pool.map(_process_in_worker, claimed, chunksize=4)
+            for i, receipt in enumerate(answers, start=1):
+                receipts.append(receipt)
+                if progress:
+                    progress("校验与回执", i, len(claimed))
+        return receipts
+    for i, sub in enumerate(claimed, start=1):
+        receipts.append(_process_one(ws, registry, sub))
         if progress:
-            progress("校验与回执", i, len(candidates))
+            progress("校验与回执", i, len(claimed))
     return receipts
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Registered and not yet processed, or claimed by a run that has not finished in time."""
+    return (SubmissionRow.status == "received") | (
+        (SubmissionRow.status == "processing") & (SubmissionRow.claimed_at < utc_naive(now - CLAIM_TIMEOUT))
+    )
 
 
 def _claim(ws: Workspace, sub_id: int, now: datetime) -> SubmissionRow | None:
@@ -133,14 +153,25 @@ def _claim(ws: Workspace, sub_id: int, now: datetime) -> SubmissionRow | None:
     with ws.state.session() as s:
         claimed = s.execute(
             update(SubmissionRow)
-            .where(SubmissionRow.id == sub_id)
-            .where(
-                (SubmissionRow.status == "received")
-                | ((SubmissionRow.status == "processing") & (SubmissionRow.claimed_at < utc_naive(now - CLAIM_TIMEOUT)))
-            )
+            .where(SubmissionRow.id == sub_id, _claimable(now))
             .values(status="processing", claimed_at=utc_naive(now))
         ).rowcount
         return s.get(SubmissionRow, sub_id) if claimed == 1 else None
+
+
+_worker: tuple[Workspace, Registry] | None = None
+
+
+def _start_worker(root: str, db_url: str) -> None:
+    """Each worker process opens its own workspace and database engine (never the parent's)."""
+    global _worker
+    ws = Workspace(root, db_url=db_url)
+    _worker = (ws, _registry(ws))
+
+
+def _process_in_worker(sub: SubmissionRow) -> Receipt:
+    assert _worker is not None
+    return _process_one(*_worker, sub)
 
 
 # ---------------------------------------------------------------- collect internals

@@ -70,3 +70,19 @@ def test_issuing_numbers_are_unique_per_period(pg_url: str) -> None:
     assert state.doc_number("创建办〔2026〕", "monthly", "2026-11", date(2026, 12, 6)) == (2, date(2026, 12, 6))
     assert state.doc_number("创建办〔2026〕", "monthly", "2026-10", date(2027, 1, 1)) == (1, today)
     state.engine.dispose()
+
+
+def test_parallel_receipts_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """Enough files to share among worker processes, each with its own connection."""
+    from docgen.samples import build_bench_workspace
+
+    ws = build_bench_workspace(tmp_path / "bench", n_units=40)
+    dropped = sum(1 for p in (ws / "intake").rglob("*") if p.is_file())
+    run = run_monthly(ws, "2026-10")
+    assert len(run.receipts["accepted"]) + len(run.receipts["rejected"]) == dropped >= 16
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(sa.text("SELECT status, count(*) FROM submissions GROUP BY status")).all())
+    engine.dispose()
+    assert set(statuses) <= {"accepted", "rejected"} and sum(statuses.values()) == dropped
+    assert len(list((ws / "receipts").rglob("*.回执.json"))) == dropped
