@@ -205,7 +205,7 @@ class ProjectProgress:
     project: str
     tasks: int
     reported: int
-    average_progress: float
+    average_progress: float | None  # None when no task of the 工程 reported progress
 
 
 @dataclass

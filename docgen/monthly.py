@@ -157,7 +157,7 @@ def project_progress(tasks: Sequence[TaskProgress]) -> list[ProjectProgress]:
     result = []
     for project, members in groups.items():
         reported = [t.progress for t in members if t.progress is not None]
-        average = round(sum(reported) / len(reported), 1) if reported else 0.0
+        average = round(sum(reported) / len(reported), 1) if reported else None
         result.append(ProjectProgress(project=project, tasks=len(members), reported=len(reported),
                                       average_progress=average))
     return result

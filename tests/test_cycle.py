@@ -57,6 +57,9 @@ def test_run_monthly_writes_notice_and_summary(month: Path) -> None:
                      "T1", "T2", "T3", "1440", "3.95", "各成员单位要对照任务清单"):
         assert expected in text, expected
     assert DANGEROUS in text  # unit text comes out literally, never evaluated as a template
+    assert "按已报送进度的任务计算" in text
+    assert "创建进学校工程：任务1项，报送进度0项，平均完成进度—（均未报进度）" in text
+    assert "宣传教育工程：任务1项，报送进度1项，平均完成进度30%" in text
     tables = docx.Document(str(notice)).tables
     unit_table = next(t for t in tables if t.rows[0].cells[1].text.strip() == "单位代码")
     assert [[c.text for c in r.cells][1:5] for r in unit_table.rows[1:]] == [

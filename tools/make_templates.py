@@ -502,7 +502,7 @@ def build_monthly_notice() -> DocumentObject:
         "未报进度{{ unreported_count }}项。",
     )  # fmt: skip
     _para(doc, body, "{%p if projects %}")
-    _para(doc, body, "各工程平均完成进度（未报进度的任务按0计）如下：")
+    _para(doc, body, "各工程平均完成进度（按已报送进度的任务计算）如下：")
     _para(doc, body, "{%p for proj in projects %}")
     _para(
         doc, body,

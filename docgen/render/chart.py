@@ -51,7 +51,8 @@ def progress_chart(projects: Sequence[ProjectProgress], out_png: Path) -> Path:
     small = font_manager.FontProperties(fname=str(font_path), size=11)
 
     names = [clean_text(p.project) or "（未分类）" for p in projects]
-    values = [max(0.0, min(100.0, float(p.average_progress))) for p in projects]
+    averages = [p.average_progress for p in projects]  # None: no task of the 工程 reported
+    values = [0.0 if a is None else max(0.0, min(100.0, float(a))) for a in averages]
     rows = len(projects)
 
     with matplotlib.rc_context(
@@ -63,8 +64,9 @@ def progress_chart(projects: Sequence[ProjectProgress], out_png: Path) -> Path:
         positions = list(range(rows))[::-1]  # first 工程 on top, as in the text
         if rows:
             ax.barh(positions, values, height=0.6, color=BAR_COLOR)
-            for y, value in zip(positions, values, strict=True):
-                ax.text(value + 1.5, y, format_percent(value), va="center", fontproperties=small)
+            for y, value, average in zip(positions, values, averages, strict=True):
+                label = "未报进度" if average is None else format_percent(value)
+                ax.text(value + 1.5, y, label, va="center", fontproperties=small)
         else:
             ax.text(50, 0, "本期无任务进度数据", ha="center", va="center", fontproperties=font)
         ax.set_yticks(positions, labels=names, fontproperties=font)

@@ -171,7 +171,7 @@ def notice_context(
                 "name": clean_text(p.project),
                 "tasks": p.tasks,
                 "reported": p.reported,
-                "average": format_percent(p.average_progress),
+                "average": format_percent(p.average_progress, missing="—（均未报进度）"),
             }
             for i, p in enumerate(report.projects, start=1)
         ],
