@@ -74,7 +74,7 @@ def collect(
 ) -> CollectResult:
     """Register every settled file under ``intake/`` (optionally one cycle and period)."""
     now = now or datetime.now(UTC)
-    known_units = set(units) if units is not None else set(_registry(ws).units)
+    known_units = set(units) if units is not None else set(load_registry(ws.registry_dir).units)
     result = CollectResult()
     for cyc, per, folder in _period_folders(ws, cycle, period, result):
         for unit_dir in sorted(folder.iterdir()):
@@ -121,7 +121,7 @@ def process(
     claimed = [sub for sub_id in candidates if (sub := _claim(ws, sub_id, now)) is not None]
     if not claimed:
         return []
-    registry = _registry(ws)
+    registry = load_registry(ws.registry_dir)
     workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
     receipts: list[Receipt] = []
     if workers > 1 and len(claimed) >= PARALLEL_FROM:
@@ -166,7 +166,7 @@ def _start_worker(root: str, db_url: str) -> None:
     """Each worker process opens its own workspace and database engine (never the parent's)."""
     global _worker
     ws = Workspace(root, db_url=db_url)
-    _worker = (ws, _registry(ws))
+    _worker = (ws, load_registry(ws.registry_dir))
 
 
 def _process_in_worker(sub: SubmissionRow) -> Receipt:
@@ -175,10 +175,6 @@ def _process_in_worker(sub: SubmissionRow) -> Receipt:
 
 
 # ---------------------------------------------------------------- collect internals
-
-
-def _registry(ws: Workspace) -> Registry:
-    return load_registry(ws.registry_dir)
 
 
 def _period_folders(

@@ -22,7 +22,7 @@ import pendulum
 from . import intake
 from .models import MonthlyReport
 from .monthly import Submission, build_monthly_report
-from .periods import Period, parse_period
+from .periods import Period, parse_period, previous_period
 from .registry import load_registry
 from .state import aware
 from .workspace import Workspace
@@ -163,8 +163,7 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
         shutil.move(str(p), target)
         outputs.append(target)
     staging.rmdir()
-    run_id = ws.state.start_run(cycle, period, trigger)
-    ws.state.finish_run(run_id, "success", doc_number=doc_number,
+    ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                         outputs=[str(p.relative_to(ws.root)) for p in outputs])
     return outputs
 
@@ -194,8 +193,6 @@ def run_monthly(
 
 def period_of(cycle: str, given: str | None, run_after: datetime | None, tz: str) -> Period:
     """The period a run reports on: the one given, else the one before ``run_after`` (or now)."""
-    from .periods import previous_period  # noqa: PLC0415
-
     if given:
         return parse_period(cycle, given)  # type: ignore[arg-type]
     return previous_period(cycle, run_after or datetime.now(UTC), tz)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 
+from .formats.tables import read_csv_rows
 from .models import Receipt
 from .workspace import Workspace
 
@@ -60,11 +61,9 @@ def annotate(source: Path, receipt: Receipt, out: Path) -> Path | None:
             book = openpyxl.load_workbook(source)
             sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
         else:
-            from .formats.tables import _read_csv  # noqa: PLC0415
-
             book = openpyxl.Workbook()
             sheet = book.active
-            for row in _read_csv(source):
+            for row in read_csv_rows(source):
                 sheet.append(row)
     except Exception as exc:  # a file openpyxl cannot open is already explained in the receipt
         log.info("无法生成标注副本 %s：%s", source.name, exc)

@@ -6,6 +6,7 @@ the file, row and column: no notice is issued from a registry that does not hold
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .config import IntakeLimits
@@ -28,8 +29,21 @@ def find_registry_file(directory: Path, kind: str) -> Path | None:
 
 
 def load_registry(directory: Path, limits: IntakeLimits | None = None) -> Registry:
-    """Read and validate the three registry files; 测评体系 is optional until the annual cycle."""
-    limits = limits or IntakeLimits(max_file_mb=50, max_rows=100_000)
+    """Read and validate the three registry files; 测评体系 is optional until the annual cycle.
+
+    One run's steps all need the registry: it is read once per version of its files (path, size,
+    modification time), and read again as soon as the secretariat changes one.
+    """
+    versions = tuple(
+        (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+        for kind in REGISTRY_FILES
+        if (p := find_registry_file(directory, kind)) is not None
+    )
+    return _load_registry(directory, limits or IntakeLimits(max_file_mb=50, max_rows=100_000), versions)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_registry(directory: Path, limits: IntakeLimits, _versions: tuple) -> Registry:
     units_path = _required(directory, "units")
     units_rows = _validated(units_path, "units", ValidationContext(), limits)
     units = {

@@ -162,26 +162,17 @@ class State:
             )
             return list(rows)
 
-    def start_run(self, cycle: str, period: str, trigger: str) -> int:
-        with self.session() as s:
-            run = RunRow(cycle=cycle, period=period, trigger=trigger, started_at=utc_naive(datetime.now(UTC)))
-            s.add(run)
-            s.flush()
-            return run.id
-
-    def finish_run(
-        self, run_id: int, status: str, *, doc_number: str | None = None, outputs: list[str] | None = None,
-        message: str | None = None,
+    def record_run(
+        self, cycle: str, period: str, trigger: str, *, doc_number: str | None = None,
+        outputs: list[str] | None = None, status: str = "success", message: str | None = None,
     ) -> None:
+        """Record a finished run of a cycle: who started it, what it issued and wrote."""
         with self.session() as s:
-            run = s.get(RunRow, run_id)
-            if run is None:
-                return
-            run.status = status
-            run.finished_at = utc_naive(datetime.now(UTC))
-            run.doc_number = doc_number
-            run.outputs_json = json.dumps(outputs or [], ensure_ascii=False)
-            run.message = message
+            s.add(RunRow(
+                cycle=cycle, period=period, trigger=trigger, started_at=utc_naive(datetime.now(UTC)),
+                finished_at=utc_naive(datetime.now(UTC)), status=status, doc_number=doc_number,
+                outputs_json=json.dumps(outputs or [], ensure_ascii=False), message=message,
+            ))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -137,3 +137,17 @@ def test_missing_required_column_named(tmp_path: Path) -> None:
     result = validate_file(path, load_contract("monthly_progress"))
     assert [(p.row, p.column) for p in result.problems] == [(1, "完成进度(%)")]
     assert "缺少必填列" in result.problems[0].message
+
+
+def test_registry_read_once_per_version_of_its_files(workspace: Path) -> None:
+    from docgen.models import Unit
+    from docgen.registry import load_registry
+    from docgen.samples import write_registry
+
+    from .conftest import UNITS
+
+    first = load_registry(workspace / "registry")
+    assert load_registry(workspace / "registry") is first  # unchanged files: not read again
+    write_registry(workspace, [*UNITS, Unit("E01", "青禾社区居委会", "社区")], TASKS)
+    again = load_registry(workspace / "registry")
+    assert again is not first and "E01" in again.units

@@ -111,7 +111,7 @@ def read_table(
     """
     check_file(path, max_bytes=max_bytes, max_unpacked_bytes=max_unpacked_bytes)
     suffix = path.suffix.lower()
-    grid = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
+    grid = _read_xlsx(path) if suffix == ".xlsx" else read_csv_rows(path)
     table = _locate(grid, is_header=is_header, max_rows=max_rows)
     if suffix == ".xlsx":
         percent_cols = [i for i, h in enumerate(table.headers) if percent_columns(h)]
@@ -139,7 +139,8 @@ def _read_xlsx(path: Path) -> Iterable[list[Any]]:
         raise FileRejected("文件已损坏或不是有效的 .xlsx 文件，请在 Excel 或 WPS 中重新保存后报送") from exc
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def read_csv_rows(path: Path) -> list[list[Any]]:
+    """The rows of a CSV as Excel or WPS saved it (UTF-8, UTF-8 with BOM or GB18030/GBK)."""
     raw = path.read_bytes()
     for encoding in CSV_ENCODINGS:
         try:
