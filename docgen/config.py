@@ -36,6 +36,8 @@ class IntakeLimits:
     max_unpacked_mb: float = 100.0  # total uncompressed size of an .xlsx (zip bomb guard)
     max_rows: int = 5000
     settle_seconds: float = 60.0  # a file must be unchanged this long before it is read
+    max_seconds_per_file: float = 60.0  # a reader that runs longer is stopped; the file is refused
+    max_memory_mb: float = 1536.0  # memory a worker may add while reading one file
 
 
 @dataclass(frozen=True)

@@ -2,50 +2,80 @@
 
 Two steps, so Airflow can show them apart and a crash between them loses nothing:
 
-- ``collect``: walk ``intake/<cycle>/<period>/<unit>/``; every file that has stopped changing is copied
-  to ``archive/`` by its SHA-256 and registered as a submission. Symlinks, sub-folders and unknown unit
-  folders are registered as refused, never followed.
-- ``process``: validate each registered submission from its archived copy and write its receipts.
+- ``collect``: walk ``intake/<cycle>/<period>/<unit>/``; every regular file that has stopped changing is
+  copied to ``archive/`` by its SHA-256 and registered as a submission (one transaction per scan).
+  Symlinks, hard links, sub-folders, anything that is not a regular file and unknown unit folders are
+  registered as refused and never read.
+- ``process``: claim the registered submissions, read and validate them in bounded worker processes
+  (``docgen.isolation``: a file that crashes, exhausts or stalls its reader costs only itself), write
+  their receipts, and record the outcomes in batches.
 
 Originals are only ever read. A unit's bad file gives that unit a receipt and never stops the others.
+A claim names the process that made it: a run that died (even by kill -9) leaves claims the next run
+takes over at once.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
+import stat as stat_mod
 import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from .contracts import ValidationContext, load_contract
+from .contracts import Contract, Validation, ValidationContext, load_contract
+from .filenames import display_name
+from .isolation import BATCH, Bounds, Failure, run_isolated
 from .models import Problem, Receipt, Registry
-from .periods import CYCLES, Period, parse_period
-from .receipts import write_receipts
+from .periods import CYCLES, parse_period
 from .registry import load_registry
-from .state import Sighting, SubmissionRow, aware, utc_naive
-from .validation import validate_file
+from .state import (
+    Sighting,
+    StorageError,
+    SubmissionRow,
+    aware,
+    disk_message,
+    owner_alive,
+    owner_token,
+    utc_naive,
+)
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 CYCLE_CONTRACTS = {"monthly": "monthly_progress"}
-CLAIM_TIMEOUT = timedelta(minutes=15)
 MAX_WORKERS = 4
-PARALLEL_FROM = 16  # fewer files than this are not worth starting processes for
+CHUNK = 25  # files a worker reads and validates together
+RECORD_EVERY = 50  # outcomes written to the state database per transaction
+CLOCK_SLACK = timedelta(seconds=2)  # a modification time this far ahead of now is a skewed clock
 _IGNORED = {".ds_store", "thumbs.db", "desktop.ini"}
 _TEMP_PREFIXES = ("~$", ".~lock", "~wrl")
 _TEMP_SUFFIXES = (".tmp", ".part", ".crdownload", ".download", ".partial", "~")
 Progress = Callable[[str, int, int], None]
+
+REFUSE_SYMLINK = "不接受快捷方式或符号链接，请直接放入文件本身"
+REFUSE_HARDLINK = "该文件是硬链接（与其他位置的文件共用内容），出于安全原因不予读取；请复制一份普通文件放入"
+REFUSE_SPECIAL = "不是普通文件（如管道、设备或套接字），不予读取；请放入 .xlsx 或 .csv 文件"
+REFUSE_UNREADABLE = "系统没有读取该文件的权限，未能接收。请创建办管理员修正该文件的读取权限，之后单位重新放入该文件即可"
+FAILURE_MESSAGES = {
+    "crash": "文件无法读取：读取该文件时程序异常中止，文件可能已损坏或结构异常。请在 Excel 或 WPS 中打开后"
+             "“另存为”新的 .xlsx 文件再报送；如仍有问题请联系创建办",
+    "timeout": "文件读取超时（超过 {detail} 仍未读完），可能含有大量空白格式或异常内容。请删除多余内容，"
+               "“另存为”新的 .xlsx 文件后重新报送",
+    "memory": "读取该文件所需内存超出上限，文件可能含有大量内容或异常结构。请删除多余内容或拆分后重新报送",
+}
+FUTURE_NOTE = ("文件的修改时间（{mtime}）晚于系统收到它的时间，可能是共享盘时钟不准；"
+               "已按系统首次发现该文件的时间（{seen}）计为接收时间")
 
 
 @dataclass
@@ -62,6 +92,23 @@ class CollectResult:
     new: list[int] = field(default_factory=list)  # submission ids registered by this scan
     pending: list[Pending] = field(default_factory=list)
     already_seen: int = 0
+    unreadable: list[Pending] = field(default_factory=list)  # folders the service cannot list
+
+
+# ---------------------------------------------------------------- collect
+
+
+@dataclass
+class _Scan:
+    """What one scan knows before it writes: the period's registered versions and sightings."""
+
+    ws: Workspace
+    now: datetime
+    known_units: set[str]
+    registered: set[tuple[str, int, int]]
+    sightings: dict[str, Sighting]
+    new_rows: list[SubmissionRow] = field(default_factory=list)
+    sighting_rows: dict[str, Sighting] = field(default_factory=dict)
 
 
 def collect(
@@ -77,23 +124,342 @@ def collect(
     known_units = set(units) if units is not None else set(load_registry(ws.registry_dir).units)
     result = CollectResult()
     for cyc, per, folder in _period_folders(ws, cycle, period, result):
-        for unit_dir in sorted(folder.iterdir()):
-            if unit_dir.name.startswith(".") or unit_dir.name.lower() in _IGNORED:
-                continue
-            if unit_dir.is_symlink() or not _inside(unit_dir, ws.intake_root):
-                _refuse(ws, result, cyc, per, unit_dir.name, unit_dir, now,
-                        "单位文件夹是快捷方式（符号链接），指向收件夹以外，不予读取；请建立真实的文件夹")
-                continue
-            if not unit_dir.is_dir():
-                result.pending.append(Pending(_rel(ws, unit_dir), "文件应放在以单位代码命名的文件夹中，不要直接放在期次文件夹里"))
-                continue
-            for entry in sorted(unit_dir.iterdir()):
-                try:
-                    _collect_entry(ws, result, cyc, per, unit_dir.name, entry, now, known_units)
-                except OSError as exc:
-                    log.warning("读取 %s 失败：%s", entry, exc)
-                    result.pending.append(Pending(_rel(ws, entry), f"暂时无法读取（{exc.strerror or exc}），下次扫描时重试"))
+        scan = _prefetch(ws, cyc, per, now, known_units)
+        try:
+            unit_dirs = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            _unreadable(ws, result, Path(folder), exc)
+            continue
+        for unit_dir in unit_dirs:
+            _collect_unit(scan, result, cyc, per, unit_dir)
+        _write_scan(scan, result)
     return result
+
+
+def _prefetch(ws: Workspace, cycle: str, period: str, now: datetime, known_units: set[str]) -> _Scan:
+    prefix = f"{cycle}/{period}/"
+    with ws.state.session() as s:
+        registered = {tuple(r) for r in s.execute(
+            select(SubmissionRow.path, SubmissionRow.size, SubmissionRow.mtime_ns)
+            .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period)
+        )}
+        sightings = {x.path: x for x in s.scalars(select(Sighting).where(Sighting.path.startswith(prefix)))}
+    return _Scan(ws, now, known_units, registered, sightings)
+
+
+def _collect_unit(scan: _Scan, result: CollectResult, cycle: str, period: str, unit_dir: os.DirEntry) -> None:
+    ws = scan.ws
+    name = unit_dir.name
+    if name.startswith(".") or name.lower() in _IGNORED:
+        return
+    unit = display_name(name)
+    path = Path(unit_dir.path)
+    if unit_dir.is_symlink() or not _inside(path, ws.intake_root):
+        _refuse(scan, result, cycle, period, unit, path,
+                "单位文件夹是快捷方式（符号链接），指向收件夹以外，不予读取；请建立真实的文件夹")
+        return
+    if not unit_dir.is_dir(follow_symlinks=False):
+        result.pending.append(Pending(_rel(ws, path), "文件应放在以单位代码命名的文件夹中，不要直接放在期次文件夹里"))
+        return
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError as exc:
+        _unreadable(ws, result, path, exc)
+        return
+    for entry in entries:
+        try:
+            _collect_entry(scan, result, cycle, period, unit, Path(entry.path))
+        except StorageError:
+            raise
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise StorageError(disk_message(exc)) from exc
+            log.warning("读取 %s 失败：%s", display_name(entry.path), exc)
+            result.pending.append(Pending(_rel(ws, Path(entry.path)),
+                                          f"暂时无法读取（{exc.strerror or exc}），下次扫描时重试"))
+
+
+def _unreadable(ws: Workspace, result: CollectResult, folder: Path, exc: OSError) -> None:
+    rel = _rel(ws, folder)
+    reason = (f"文件夹“{rel}”无法读取（{exc.strerror or exc}），其中的文件未能接收。"
+              "请创建办管理员修正该文件夹的权限后重新运行")
+    log.error(reason)
+    pending = Pending(rel, reason)
+    result.pending.append(pending)
+    result.unreadable.append(pending)
+
+
+def _collect_entry(scan: _Scan, result: CollectResult, cycle: str, period: str, unit: str, entry: Path) -> None:
+    ws, now = scan.ws, scan.now
+    name = entry.name
+    if name.lower() in _IGNORED:
+        return
+    st = entry.lstat()
+    if stat_mod.S_ISLNK(st.st_mode):
+        _refuse(scan, result, cycle, period, unit, entry, REFUSE_SYMLINK, st)
+        return
+    if stat_mod.S_ISDIR(st.st_mode):
+        _refuse(scan, result, cycle, period, unit, entry,
+                f"子文件夹“{display_name(name)}”中的内容不会被读取，请把文件直接放在本单位文件夹中", st)
+        return
+    if not stat_mod.S_ISREG(st.st_mode):
+        _refuse(scan, result, cycle, period, unit, entry, REFUSE_SPECIAL, st)
+        return
+    if st.st_nlink > 1:
+        _refuse(scan, result, cycle, period, unit, entry, REFUSE_HARDLINK, st)
+        return
+    if name.startswith(_TEMP_PREFIXES) or name.lower().endswith(_TEMP_SUFFIXES) or name.startswith("."):
+        result.pending.append(Pending(_rel(ws, entry), "这是编辑中的临时文件，已忽略；请关闭文件后放入正式文件"))
+        return
+    rel = _rel(ws, entry)
+    if (rel, st.st_size, st.st_mtime_ns) in scan.registered:
+        result.already_seen += 1
+        return
+    first_seen = _sight(scan, rel, st.st_size, st.st_mtime_ns)
+    mtime = datetime.fromtimestamp(st.st_mtime_ns / 1e9, UTC)
+    future = mtime > now + CLOCK_SLACK
+    settle = ws.campaign.intake.settle_seconds
+    if first_seen is None or (now - (first_seen if future else mtime)).total_seconds() < settle:
+        result.pending.append(Pending(rel, "文件仍在写入或刚刚改动，待其稳定后再读取", settling=True))
+        return
+    try:
+        sha, archived = _archive(ws, entry, st)
+    except PermissionError:
+        _refuse(scan, result, cycle, period, unit, entry, REFUSE_UNREADABLE, st)
+        return
+    except _NotPlain as exc:
+        _refuse(scan, result, cycle, period, unit, entry, str(exc), st)
+        return
+    except _Changed:
+        result.pending.append(Pending(rel, "文件仍在写入，待其稳定后再读取", settling=True))
+        return
+    refusal = None
+    if unit not in scan.known_units:
+        refusal = f"文件夹“{unit}”不是成员单位名册中的单位代码，请放入以本单位代码命名的文件夹"
+    note = None
+    received_at = min(mtime, first_seen)
+    if future:
+        received_at = first_seen
+        note = FUTURE_NOTE.format(mtime=_local(ws, mtime), seen=_local(ws, first_seen))
+    _register(scan, cycle, period, unit, entry, rel, st.st_size, st.st_mtime_ns, received_at=received_at,
+              sha=sha, archived=archived, refusal=refusal, note=note)
+
+
+def _local(ws: Workspace, moment: datetime) -> str:
+    import pendulum  # noqa: PLC0415
+
+    return pendulum.instance(moment).in_timezone(ws.campaign.timezone).format("YYYY-MM-DD HH:mm:ss")
+
+
+def _sight(scan: _Scan, rel: str, size: int, mtime_ns: int) -> datetime | None:
+    """Note a sighting; return when this version was first seen, or None if it changed since last scan."""
+    now = utc_naive(scan.now)
+    sighting = scan.sighting_rows.get(rel) or scan.sightings.get(rel)
+    if sighting is None:
+        scan.sighting_rows[rel] = Sighting(path=rel, size=size, mtime_ns=mtime_ns, first_seen_at=now,
+                                           last_changed_at=now)
+        return scan.now
+    if (sighting.size, sighting.mtime_ns) != (size, mtime_ns):  # a new version: first seen now
+        scan.sighting_rows[rel] = Sighting(id=sighting.id, path=rel, size=size, mtime_ns=mtime_ns,
+                                           first_seen_at=now, last_changed_at=now)
+        return None
+    return aware(sighting.first_seen_at)
+
+
+class _NotPlain(Exception):
+    """The path turned out not to be a plain, single-link file when opened."""
+
+
+class _Changed(Exception):
+    """The file changed while it was copied."""
+
+
+def _archive(ws: Workspace, path: Path, seen: os.stat_result) -> tuple[str, str]:
+    """Copy ``path`` into the archive under its SHA-256, reading it only if it is what ``lstat`` saw.
+
+    Opened without following links and without blocking (a FIFO swapped in cannot hang the scan); the
+    open file must be the same regular, single-link file, unchanged while copied.
+    """
+    ws.archive_dir.mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _NotPlain(REFUSE_SYMLINK) from exc
+        raise
+    with os.fdopen(fd, "rb") as src:
+        st = os.fstat(fd)
+        if not stat_mod.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (seen.st_dev, seen.st_ino):
+            raise _NotPlain(REFUSE_SPECIAL)
+        if st.st_nlink > 1:
+            raise _NotPlain(REFUSE_HARDLINK)
+        digest = hashlib.sha256()
+        with tempfile.NamedTemporaryFile(dir=ws.archive_dir, delete=False) as tmp:
+            try:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    digest.update(chunk)
+                    tmp.write(chunk)
+            except BaseException:
+                tmp.close()
+                os.unlink(tmp.name)
+                raise
+        after = os.fstat(fd)
+    if (after.st_size, after.st_mtime_ns) != (seen.st_size, seen.st_mtime_ns):
+        os.unlink(tmp.name)
+        raise _Changed
+    sha = digest.hexdigest()
+    target = ws.archive_dir / sha[:2] / f"{sha}{_suffix(path)}"
+    target.parent.mkdir(exist_ok=True)
+    if target.exists():
+        os.unlink(tmp.name)
+    else:
+        os.chmod(tmp.name, 0o444)
+        os.replace(tmp.name, target)
+    return sha, str(target.relative_to(ws.root))
+
+
+def _suffix(path: Path) -> str:
+    """The file's extension for its archived copy, only if it is plain (an odd name keeps none)."""
+    suffix = display_name(path.suffix.lower())
+    return suffix if suffix.isascii() and suffix[1:].isalnum() and len(suffix) <= 10 else ""
+
+
+def _refuse(
+    scan: _Scan, result: CollectResult, cycle: str, period: str, unit: str, entry: Path, reason: str,
+    st: os.stat_result | None = None,
+) -> None:
+    """Register something intake will not read (a link, a folder, a device), once per version of it."""
+    st = st or entry.lstat()
+    rel = _rel(scan.ws, entry)
+    if (rel, st.st_size, st.st_mtime_ns) in scan.registered:
+        result.already_seen += 1
+        return
+    _register(scan, cycle, period, unit, entry, rel, st.st_size, st.st_mtime_ns, received_at=scan.now,
+              sha=None, archived=None, refusal=reason)
+
+
+def _register(
+    scan: _Scan, cycle: str, period: str, unit: str, entry: Path, rel: str, size: int, mtime_ns: int, *,
+    received_at: datetime, sha: str | None, archived: str | None, refusal: str | None, note: str | None = None,
+) -> None:
+    scan.registered.add((rel, size, mtime_ns))
+    scan.new_rows.append(SubmissionRow(
+        cycle=cycle, period=period, unit=unit, file_name=display_name(entry.name), path=rel, size=size,
+        mtime_ns=mtime_ns, sha256=sha, archive_path=archived, received_at=utc_naive(received_at),
+        status="received", refusal=refusal, note=note, errors_json="[]", rows_json="[]",
+        receipt_paths_json="[]",
+    ))
+
+
+def _write_scan(scan: _Scan, result: CollectResult) -> None:
+    """One transaction for the whole scan; row by row if another scan registered some of it meanwhile."""
+    if not scan.new_rows and not scan.sighting_rows:
+        return
+    try:
+        with scan.ws.state.session() as s:
+            for sighting in scan.sighting_rows.values():
+                s.merge(sighting)
+            s.add_all(scan.new_rows)
+            s.flush()
+            result.new.extend(r.id for r in scan.new_rows)
+        return
+    except IntegrityError:
+        log.info("另一次扫描同时登记了部分文件，逐个登记")
+    for sighting in scan.sighting_rows.values():
+        try:
+            with scan.ws.state.session() as s:
+                existing = s.scalar(select(Sighting).where(Sighting.path == sighting.path))
+                if existing is None:
+                    s.add(Sighting(path=sighting.path, size=sighting.size, mtime_ns=sighting.mtime_ns,
+                                   first_seen_at=sighting.first_seen_at, last_changed_at=sighting.last_changed_at))
+        except IntegrityError:
+            pass
+    for row in scan.new_rows:
+        try:
+            with scan.ws.state.session() as s:
+                fresh = SubmissionRow(**{c.key: getattr(row, c.key) for c in SubmissionRow.__table__.columns
+                                         if c.key != "id"})
+                s.add(fresh)
+                s.flush()
+                result.new.append(fresh.id)
+        except IntegrityError:
+            result.already_seen += 1  # the other scan has it
+
+
+def _period_folders(
+    ws: Workspace, cycle: str | None, period: str | None, result: CollectResult
+) -> Iterable[tuple[str, str, Path]]:
+    for cyc in [cycle] if cycle else CYCLES:
+        if cyc not in CYCLE_CONTRACTS:
+            continue  # no submission type yet for this cycle
+        base = ws.intake_root / cyc
+        try:
+            if not base.is_dir():
+                continue
+            names = [period] if period else sorted(p.name for p in base.iterdir() if p.is_dir())
+        except OSError as exc:
+            _unreadable(ws, result, base, exc)
+            continue
+        for name in names:
+            folder = base / name
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            try:
+                parse_period(cyc, name)  # type: ignore[arg-type]
+            except ValueError as exc:
+                result.pending.append(Pending(_rel(ws, folder), str(exc)))
+                continue
+            yield cyc, name, folder
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _rel(ws: Workspace, path: Path) -> str:
+    return display_name(path.relative_to(ws.intake_root).as_posix())
+
+
+# ---------------------------------------------------------------- process
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to answer one submission (small, picklable)."""
+
+    id: int
+    cycle: str
+    period: str
+    unit: str
+    file_name: str
+    archive_path: str | None
+    refusal: str | None
+    received_at: datetime
+    sha256: str | None
+    note: str | None
+
+    @classmethod
+    def of(cls, row: SubmissionRow) -> Job:
+        return cls(row.id, row.cycle, row.period, row.unit, row.file_name, row.archive_path, row.refusal,
+                   aware(row.received_at), row.sha256, row.note)  # type: ignore[arg-type]
+
+
+@dataclass
+class Outcome:
+    """A submission answered: its receipt, the typed rows used when accepted, where the receipts went.
+
+    ``storage_error`` is set when the receipts could not be written (a full disk): the submission is then
+    left for the next run instead of being recorded as answered.
+    """
+
+    receipt: Receipt
+    rows: list[dict[str, Any]]
+    receipt_paths: list[str]
+    storage_error: str | None = None
 
 
 def process(
@@ -107,277 +473,235 @@ def process(
     """Validate every registered, unprocessed submission and write its receipts.
 
     Each submission is claimed first, so two runs at once (the intake DAG and a deadline run) never
-    answer the same file twice; a claim left by a crashed run expires after ``CLAIM_TIMEOUT``. Many
-    files are shared among ``workers`` processes (default: one per core, at most 4).
+    answer the same file twice; claims of a process that no longer runs are taken over. Files are read
+    in bounded worker processes (one per core, at most 4).
     """
-    now = datetime.now(UTC)
-    with ws.state.session() as s:
-        query = select(SubmissionRow.id).where(_claimable(now))
+    token = owner_token()
+    claimed = _claim_all(ws, cycle, period, token)
+    if not claimed:
+        return []
+    registry = load_registry(ws.registry_dir)
+    jobs = [Job.of(row) for row in claimed]
+    receipts: list[Receipt] = []
+    storage_errors: list[str] = []
+    buffer: list[tuple[Job, Outcome]] = []
+
+    def take(job: Job, outcome: Outcome) -> None:
+        if outcome.storage_error:
+            storage_errors.append(outcome.storage_error)
+        else:
+            receipts.append(outcome.receipt)
+        buffer.append((job, outcome))
+        if len(buffer) >= RECORD_EVERY:
+            _record(ws, token, buffer)
+            buffer.clear()
+        if progress:
+            progress("校验与回执", len(receipts) + len(storage_errors), len(jobs))
+
+    try:
+        unread = [j for j in jobs if j.refusal or not j.archive_path]
+        readable = [j for j in jobs if not (j.refusal or not j.archive_path)]
+        for job in unread:  # nothing to read: answered here
+            take(job, _answer(ws, registry, job, None))
+        global _context
+        _context = (ws, registry)  # inherited by the forked workers
+        n_workers = max(1, min(workers or os.cpu_count() or 1, MAX_WORKERS, -(-len(readable) // CHUNK) or 1))
+        chunk = max(1, min(CHUNK, -(-len(readable) // n_workers)))
+        bounds = Bounds(seconds_per_item=ws.campaign.intake.max_seconds_per_file,
+                        memory_mb=int(ws.campaign.intake.max_memory_mb))
+        for job, outcome in run_isolated(readable, _answer_chunk, _failed_in_worker, workers=n_workers,
+                                         chunk_size=chunk, bounds=bounds):
+            take(job, outcome)
+        if buffer:
+            _record(ws, token, buffer)
+            buffer.clear()
+    finally:
+        _context = None
+        _release(ws, token)
+    if storage_errors:
+        raise StorageError(f"{len(storage_errors)} 个文件的回执未能写入：{storage_errors[0]}")
+    return receipts
+
+
+def _claim_all(ws: Workspace, cycle: str | None, period: str | None, token: str) -> list[SubmissionRow]:
+    """Claim every unanswered submission (optionally of one cycle and period) for this process."""
+    now = utc_naive(datetime.now(UTC))
+
+    def scope(query: Any) -> Any:
         if cycle:
             query = query.where(SubmissionRow.cycle == cycle)
         if period:
             query = query.where(SubmissionRow.period == period)
-        candidates = list(s.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
-    claimed = [sub for sub_id in candidates if (sub := _claim(ws, sub_id, now)) is not None]
-    if not claimed:
-        return []
-    registry = load_registry(ws.registry_dir)
-    workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
-    receipts: list[Receipt] = []
-    if workers > 1 and len(claimed) >= PARALLEL_FROM:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(str(ws.root), ws.db_url)) as pool:
-            answers = pool.map(_process_in_worker, claimed, chunksize=4)
-            for i, receipt in enumerate(answers, start=1):
-                receipts.append(receipt)
-                if progress:
-                    progress("校验与回执", i, len(claimed))
-        return receipts
-    for i, sub in enumerate(claimed, start=1):
-        receipts.append(_process_one(ws, registry, sub))
-        if progress:
-            progress("校验与回执", i, len(claimed))
-    return receipts
+        return query
 
-
-def _claimable(now: datetime) -> ColumnElement[bool]:
-    """Registered and not yet processed, or claimed by a run that has not finished in time."""
-    return (SubmissionRow.status == "received") | (
-        (SubmissionRow.status == "processing") & (SubmissionRow.claimed_at < utc_naive(now - CLAIM_TIMEOUT))
-    )
-
-
-def _claim(ws: Workspace, sub_id: int, now: datetime) -> SubmissionRow | None:
-    """Mark a submission as being processed by this run; None if another run got there first."""
     with ws.state.session() as s:
-        claimed = s.execute(
-            update(SubmissionRow)
-            .where(SubmissionRow.id == sub_id, _claimable(now))
-            .values(status="processing", claimed_at=utc_naive(now))
-        ).rowcount
-        return s.get(SubmissionRow, sub_id) if claimed == 1 else None
-
-
-_worker: tuple[Workspace, Registry] | None = None
-
-
-def _start_worker(root: str, db_url: str) -> None:
-    """Each worker process opens its own workspace and database engine (never the parent's)."""
-    global _worker
-    ws = Workspace(root, db_url=db_url)
-    _worker = (ws, load_registry(ws.registry_dir))
-
-
-def _process_in_worker(sub: SubmissionRow) -> Receipt:
-    assert _worker is not None
-    return _process_one(*_worker, sub)
-
-
-# ---------------------------------------------------------------- collect internals
-
-
-def _period_folders(
-    ws: Workspace, cycle: str | None, period: str | None, result: CollectResult
-) -> Iterable[tuple[str, str, Path]]:
-    for cyc in [cycle] if cycle else CYCLES:
-        if cyc not in CYCLE_CONTRACTS:
-            continue  # no submission type yet for this cycle
-        base = ws.intake_root / cyc
-        if not base.is_dir():
-            continue
-        names = [period] if period else sorted(p.name for p in base.iterdir() if p.is_dir())
-        for name in names:
-            folder = base / name
-            if not folder.is_dir() or folder.is_symlink():
-                continue
-            try:
-                parse_period(cyc, name)  # type: ignore[arg-type]
-            except ValueError as exc:
-                result.pending.append(Pending(_rel(ws, folder), str(exc)))
-                continue
-            yield cyc, name, folder
-
-
-def _collect_entry(
-    ws: Workspace, result: CollectResult, cycle: str, period: str, unit: str, entry: Path, now: datetime,
-    known_units: set[str],
-) -> None:
-    name = entry.name
-    if name.lower() in _IGNORED:
-        return
-    if entry.is_symlink():
-        _refuse(ws, result, cycle, period, unit, entry, now, "不接受快捷方式或符号链接，请直接放入文件本身")
-        return
-    if entry.is_dir():
-        _refuse(ws, result, cycle, period, unit, entry, now,
-                f"子文件夹“{name}”中的内容不会被读取，请把文件直接放在本单位文件夹中")
-        return
-    if not entry.is_file() or not _inside(entry, ws.intake_root):
-        _refuse(ws, result, cycle, period, unit, entry, now, "不是普通文件，不予读取")
-        return
-    if name.startswith(_TEMP_PREFIXES) or name.lower().endswith(_TEMP_SUFFIXES) or name.startswith("."):
-        result.pending.append(Pending(_rel(ws, entry), "这是编辑中的临时文件，已忽略；请关闭文件后放入正式文件"))
-        return
-    stat = entry.stat()
-    rel = _rel(ws, entry)
-    if _already_registered(ws, rel, stat):
-        result.already_seen += 1
-        return
+        holders = s.execute(scope(
+            select(SubmissionRow.claimed_by, SubmissionRow.claimed_at).where(SubmissionRow.status == "processing")
+        ).distinct()).all()
+    dead = sorted({h for h, at in holders if h != token and not owner_alive(h, at)})
+    if dead:
+        log.warning("接管已中断的运行留下的 %d 个认领", len(dead))
     with ws.state.session() as s:
-        first_seen = _sight(s, rel, stat.st_size, stat.st_mtime_ns, now)
-    settle = ws.campaign.intake.settle_seconds
-    mtime = datetime.fromtimestamp(stat.st_mtime_ns / 1e9, UTC)
-    if first_seen is None or (now - mtime).total_seconds() < settle:
-        result.pending.append(Pending(rel, "文件仍在写入或刚刚改动，待其稳定后再读取", settling=True))
-        return
-    sha, archived = _archive(ws, entry)
-    if entry.stat().st_mtime_ns != stat.st_mtime_ns:  # changed while we copied it
-        result.pending.append(Pending(rel, "文件仍在写入，待其稳定后再读取", settling=True))
-        return
-    refusal = None
-    if unit not in known_units:
-        refusal = f"文件夹“{unit}”不是成员单位名册中的单位代码，请放入以本单位代码命名的文件夹"
-    result.new.append(
-        _register(ws, cycle, period, unit, entry, rel, stat.st_size, stat.st_mtime_ns,
-                  received_at=min(mtime, first_seen), sha=sha, archived=archived, refusal=refusal)
-    )
-
-
-def _already_registered(ws: Workspace, rel: str, stat: os.stat_result) -> bool:
-    """This version of the file (path, size, modification time) was registered by an earlier scan."""
-    with ws.state.session() as s:
-        return s.scalar(select(SubmissionRow.id).where(
-            SubmissionRow.path == rel, SubmissionRow.size == stat.st_size, SubmissionRow.mtime_ns == stat.st_mtime_ns
-        )) is not None
-
-
-def _sight(s: Any, rel: str, size: int, mtime_ns: int, now: datetime) -> datetime | None:
-    """Record a sighting; return when the file was first seen, or None if it changed since last time."""
-    sighting = s.scalar(select(Sighting).where(Sighting.path == rel))
-    if sighting is None:
-        s.add(Sighting(path=rel, size=size, mtime_ns=mtime_ns, first_seen_at=utc_naive(now),
-                       last_changed_at=utc_naive(now)))
-        return now
-    if (sighting.size, sighting.mtime_ns) != (size, mtime_ns):  # a new version: first seen now
-        sighting.size, sighting.mtime_ns = size, mtime_ns
-        sighting.first_seen_at = sighting.last_changed_at = utc_naive(now)
-        return None
-    return aware(sighting.first_seen_at)
-
-
-def _archive(ws: Workspace, path: Path) -> tuple[str, str]:
-    """Copy ``path`` into the archive under its SHA-256 (streamed, so size does not matter)."""
-    ws.archive_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with path.open("rb") as src, tempfile.NamedTemporaryFile(dir=ws.archive_dir, delete=False) as tmp:
-        for chunk in iter(lambda: src.read(1 << 20), b""):
-            digest.update(chunk)
-            tmp.write(chunk)
-    sha = digest.hexdigest()
-    target = ws.archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
-    target.parent.mkdir(exist_ok=True)
-    if target.exists():
-        os.unlink(tmp.name)
-    else:
-        os.replace(tmp.name, target)
-        os.chmod(target, 0o444)
-    return sha, str(target.relative_to(ws.root))
-
-
-def _refuse(
-    ws: Workspace, result: CollectResult, cycle: str, period: str, unit: str, entry: Path, now: datetime,
-    reason: str,
-) -> None:
-    """Register something intake will not read (a link, a folder), once per version of it."""
-    stat = entry.lstat()
-    rel = _rel(ws, entry)
-    if _already_registered(ws, rel, stat):
-        result.already_seen += 1
-        return
-    result.new.append(
-        _register(ws, cycle, period, unit, entry, rel, stat.st_size, stat.st_mtime_ns, received_at=now,
-                  sha=None, archived=None, refusal=reason)
-    )
-
-
-def _register(
-    ws: Workspace, cycle: str, period: str, unit: str, entry: Path, rel: str, size: int, mtime_ns: int, *,
-    received_at: datetime, sha: str | None, archived: str | None, refusal: str | None,
-) -> int:
-    with ws.state.session() as s:
-        row = SubmissionRow(
-            cycle=cycle, period=period, unit=unit, file_name=entry.name, path=rel, size=size, mtime_ns=mtime_ns,
-            sha256=sha, archive_path=archived, received_at=utc_naive(received_at), status="received",
-            refusal=refusal,
+        open_rows = (SubmissionRow.status == "received") | (
+            (SubmissionRow.status == "processing") & (SubmissionRow.claimed_by.in_(dead) | SubmissionRow.claimed_by.is_(None))
         )
-        s.add(row)
-        s.flush()
-        return row.id
+        s.execute(scope(update(SubmissionRow).where(open_rows)).values(
+            status="processing", claimed_by=token, claimed_at=now
+        ).execution_options(synchronize_session=False))
+    with ws.state.session() as s:
+        return list(s.scalars(scope(
+            select(SubmissionRow).where(SubmissionRow.status == "processing", SubmissionRow.claimed_by == token)
+        ).order_by(SubmissionRow.received_at, SubmissionRow.id)))
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _release(ws: Workspace, token: str) -> None:
+    """Give back what this process claimed and did not answer (it will be answered by the next run)."""
     try:
-        return path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
+        with ws.state.session() as s:
+            s.execute(update(SubmissionRow)
+                      .where(SubmissionRow.status == "processing", SubmissionRow.claimed_by == token)
+                      .values(status="received", claimed_by=None, claimed_at=None)
+                      .execution_options(synchronize_session=False))
+    except StorageError:
+        log.warning("未能释放认领；下次运行会接管")
 
 
-def _rel(ws: Workspace, path: Path) -> str:
-    return path.relative_to(ws.intake_root).as_posix()
+def _record(ws: Workspace, token: str, outcomes: Sequence[tuple[Job, Outcome]]) -> None:
+    """Write a batch of outcomes in one transaction (a storage failure leaves the file unanswered)."""
+    now = utc_naive(datetime.now(UTC))
+    values = [
+        {
+            "id": job.id,
+            "status": "accepted" if o.receipt.accepted else "rejected",
+            "errors_json": json.dumps([p.to_dict() for p in o.receipt.errors], ensure_ascii=False),
+            "rows_json": json.dumps(o.rows, ensure_ascii=False, default=_json_default),
+            "receipt_paths_json": json.dumps(o.receipt_paths, ensure_ascii=False),
+            "processed_at": now,
+            "claimed_by": None,
+        }
+        for job, o in outcomes if not o.storage_error
+    ]
+    if values:
+        with ws.state.session() as s:
+            s.execute(update(SubmissionRow), values)
 
 
-# ---------------------------------------------------------------- process internals
+_context: tuple[Workspace, Registry] | None = None
 
 
-def _process_one(ws: Workspace, registry: Registry, sub: SubmissionRow) -> Receipt:
-    period: Period = parse_period(sub.cycle, sub.period)  # type: ignore[arg-type]
-    contract = load_contract(CYCLE_CONTRACTS[sub.cycle])
-    source = ws.root / sub.archive_path if sub.archive_path else None
-    rows: list[dict[str, Any]] = []
-    if sub.refusal or source is None:
-        problems = [Problem(message=sub.refusal or "文件未能存档，请重新报送")]
-    else:
+def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[Outcome]:
+    """In a worker: read every file of the chunk, validate them together, write each one's receipts."""
+    assert _context is not None
+    ws, registry = _context
+    from .formats.tables import FileRejected  # noqa: PLC0415
+    from .validation import read_for  # noqa: PLC0415
+
+    tables: list[Any] = []
+    for i, job in enumerate(chunk):
+        at(i)
+        contract = _contract(job.cycle)
         try:
-            context = ValidationContext(unit=sub.unit, tasks=registry.tasks, unit_codes=registry.units.keys())
-            validation = validate_file(source, contract, context, ws.campaign.intake)
-            problems, rows = validation.problems, validation.rows
+            tables.append(read_for(contract, ws.root / str(job.archive_path), ws.campaign.intake))
+        except FileRejected as exc:
+            tables.append([Problem(message=str(exc))])
+        except MemoryError:
+            tables.append([Problem(message=FAILURE_MESSAGES["memory"])])
         except Exception:  # one unit's file must never stop the others
-            log.exception("处理 %s 单位的文件 %s 时出错", sub.unit, sub.file_name)
-            problems = [Problem(message="系统处理该文件时出错，已记录，请联系创建办")]
-    unit = registry.units.get(sub.unit)
+            log.exception("读取 %s 单位的文件 %s 时出错", job.unit, job.file_name)
+            tables.append([Problem(message="系统处理该文件时出错，已记录，请联系创建办")])
+    at(BATCH)
+    validations = _validate_all(chunk, tables, registry)
+    for i, job in enumerate(chunk):
+        at(i)
+        yield _answer(ws, registry, job, validations[i])
+
+
+def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -> list[Validation]:
+    """Validate the readable tables of a chunk together (one pass per contract)."""
+    results: list[Validation | None] = [
+        Validation(rows=[], problems=t) if isinstance(t, list) else None for t in tables
+    ]
+    by_contract: dict[str, list[int]] = {}
+    for i, t in enumerate(tables):
+        if not isinstance(t, list):
+            by_contract.setdefault(chunk[i].cycle, []).append(i)
+    for cycle, indexes in by_contract.items():
+        contract = _contract(cycle)
+        items = [(tables[i], ValidationContext(unit=chunk[i].unit, tasks=registry.tasks,
+                                               unit_codes=registry.units.keys())) for i in indexes]
+        validate_many = getattr(contract, "validate_many", None)
+        if validate_many is not None:
+            answers = validate_many(items)
+        else:
+            answers = [contract.validate(t, c) for t, c in items]
+        for i, answer in zip(indexes, answers, strict=True):
+            results[i] = answer
+    return [r for r in results if r is not None]
+
+
+def _contract(cycle: str) -> Contract:
+    return load_contract(CYCLE_CONTRACTS[cycle])
+
+
+def _failed_in_worker(job: Job, failure: Failure) -> Outcome:
+    """In the parent: the worker reading ``job`` died, ran out of memory or time."""
+    assert _context is not None
+    ws, registry = _context
+    message = FAILURE_MESSAGES.get(failure.kind, FAILURE_MESSAGES["crash"]).format(detail=failure.detail)
+    log.error("%s 单位的文件 %s 未能读取（%s %s）", job.unit, job.file_name, failure.kind, failure.detail)
+    return _answer(ws, registry, job, Validation(rows=[], problems=[Problem(message=message)]), annotate=False)
+
+
+def _answer(
+    ws: Workspace, registry: Registry, job: Job, validation: Validation | None, *, annotate: bool = True
+) -> Outcome:
+    """Build the receipt of one submission and write it (JSON, .docx, annotated copy)."""
+    from .receipts import write_receipts  # noqa: PLC0415 - rendering is the heavier layer
+
+    period = parse_period(job.cycle, job.period)  # type: ignore[arg-type]
+    contract = _contract(job.cycle)
+    if validation is None:
+        validation = Validation(rows=[], problems=[Problem(message=job.refusal or "文件未能存档，请重新报送")])
+    unit = registry.units.get(job.unit)
     receipt = Receipt(
-        file=sub.file_name,
-        unit=sub.unit,
+        file=job.file_name,
+        unit=job.unit,
         unit_name=unit.name if unit else "（未登记单位）",
-        cycle=sub.cycle,
-        period=sub.period,
+        cycle=job.cycle,
+        period=job.period,
         period_label=period.label,
-        received_at=aware(sub.received_at),  # type: ignore[arg-type]
-        sha256=sub.sha256,
-        accepted=not problems,
-        errors=problems,
+        received_at=job.received_at,
+        sha256=job.sha256,
+        accepted=not validation.problems,
+        errors=validation.problems,
         submission_type=contract.title,
-        rows=len(rows),
+        rows=len(validation.rows),
         deadline=ws.campaign.deadline(period),
         secretariat=ws.campaign.secretariat,
     )
+    if job.note and hasattr(receipt, "notes"):
+        receipt.notes.append(job.note)
+    if hasattr(receipt, "timezone"):
+        receipt.timezone = ws.campaign.timezone
+    source = ws.root / job.archive_path if job.archive_path and job.refusal is None and annotate else None
     try:
-        paths = write_receipts(ws, receipt, source if sub.refusal is None else None)
-    except Exception:
-        log.exception("为 %s 单位的文件 %s 写回执时出错", sub.unit, sub.file_name)
-        paths = []
+        paths = write_receipts(ws, receipt, source)
+    except OSError as exc:
+        log.error("为 %s 单位的文件 %s 写回执失败：%s", job.unit, job.file_name, exc)
+        return Outcome(receipt, [], [], storage_error=disk_message(exc))
+    log.info("%s %s/%s：%s", "接收" if receipt.accepted else "退回", job.unit, job.file_name,
+             f"{len(validation.rows)} 行" if receipt.accepted else f"{len(validation.problems)} 处问题")
+    rows = validation.rows if receipt.accepted else []
+    return Outcome(receipt, rows, [str(p.relative_to(ws.root)) for p in paths])
+
+
+def unanswered(ws: Workspace, cycle: str, period: str) -> list[SubmissionRow]:
+    """Registered submissions of the period that have no receipts yet."""
     with ws.state.session() as s:
-        row = s.get(SubmissionRow, sub.id)
-        assert row is not None
-        row.status = "accepted" if receipt.accepted else "rejected"
-        row.errors_json = json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
-        row.rows_json = json.dumps(rows, ensure_ascii=False, default=_json_default)
-        row.receipt_paths_json = json.dumps([str(p.relative_to(ws.root)) for p in paths], ensure_ascii=False)
-        row.processed_at = utc_naive(datetime.now(UTC))
-    log.info("%s %s/%s：%s", "接收" if receipt.accepted else "退回", sub.unit, sub.file_name,
-             f"{len(rows)} 行" if receipt.accepted else f"{len(problems)} 处问题")
-    return receipt
+        return list(s.scalars(select(SubmissionRow).where(
+            SubmissionRow.cycle == cycle, SubmissionRow.period == period,
+            SubmissionRow.status.in_(("received", "processing")),
+        )))
 
 
 def _json_default(value: Any) -> Any:
@@ -386,4 +710,3 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, tuple | set):
         return list(value)
     raise TypeError(type(value))
-

@@ -2,13 +2,22 @@
 
 Each step takes the workspace root and the period as plain strings and returns JSON-able data, so the
 Airflow tasks are one-line calls and ``docgen run monthly`` runs exactly the same code.
+
+Safety of a deadline run: each step holds the period's run lock (two runs of one cycle and period never
+overlap; the second waits); the numbers are computed only once every registered file of the period has
+its receipts; publishing is crash-safe (a half-moved earlier version is completed by the next publish);
+a run that waited for another and finds the same document already issued issues nothing new.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
+import os
 import shutil
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -20,17 +29,39 @@ from typing import Any
 import pendulum
 
 from . import intake
+from .errors import DocgenError
 from .models import MonthlyReport
 from .monthly import Submission, build_monthly_report
 from .periods import Period, parse_period, previous_period
 from .registry import load_registry
-from .state import aware
+from .state import aware, utc_naive
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 VERSIONS_DIR = "versions"
 SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for files still being written
+LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
+ANSWER_WAIT_SECONDS = 300.0  # a deadline run waits this long for files another live run is answering
+CRASH_ENV = "DOCGEN_CRASH_AT"  # fault injection for the crash tests: kill this process at a named point
+
+
+class IncompleteIntake(DocgenError):
+    """Some registered files of the period have no receipts: the notice would be wrong, so none is issued."""
+
+
+def checkpoint(name: str) -> None:
+    """A named point of a run; the crash tests kill the process here (``DOCGEN_CRASH_AT=name``)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
+    """The run lock of (cycle, period); none for a scan of every open period (claims keep that safe)."""
+    if not (cycle and period):
+        return contextlib.nullcontext()
+    return ws.state.lock(f"run:{cycle}:{period}", wait_seconds=LOCK_WAIT_SECONDS,
+                         describe=f" {cycle} {period} ")
 
 
 @dataclass
@@ -60,14 +91,16 @@ def intake_step(
     ws = Workspace(root)
     if cycle and period:
         parse_period(cycle, period)  # type: ignore[arg-type]
-    result = intake.collect(ws, cycle, period, now=now)
-    for _ in range(wait_for_settling):
-        if not any(p.settling for p in result.pending):
-            break
-        time.sleep(ws.campaign.intake.settle_seconds)
-        more = intake.collect(ws, cycle, period)
-        result = intake.CollectResult(new=result.new + more.new, pending=more.pending,
-                                      already_seen=result.already_seen)
+    checkpoint("intake")
+    with _lock(ws, cycle, period):
+        result = intake.collect(ws, cycle, period, now=now)
+        for _ in range(wait_for_settling):
+            if not any(p.settling for p in result.pending):
+                break
+            time.sleep(ws.campaign.intake.settle_seconds)
+            more = intake.collect(ws, cycle, period)
+            result = intake.CollectResult(new=result.new + more.new, pending=more.pending,
+                                          already_seen=result.already_seen, unreadable=more.unreadable)
     for p in result.pending:
         log.warning("暂不读取 %s：%s", p.path, p.reason)
     log.info("新收到 %d 个文件，已处理过 %d 个，暂缓 %d 个", len(result.new), result.already_seen, len(result.pending))
@@ -75,6 +108,7 @@ def intake_step(
         "new": len(result.new),
         "already_seen": result.already_seen,
         "pending": [{"path": p.path, "reason": p.reason} for p in result.pending],
+        "unreadable": [{"path": p.path, "reason": p.reason} for p in result.unreadable],
     }
 
 
@@ -83,7 +117,9 @@ def receipts_step(
 ) -> dict[str, Any]:
     """Validate every registered submission and write its receipts; list who was accepted or rejected."""
     ws = Workspace(root)
-    receipts = intake.process(ws, cycle, period, progress=progress)
+    checkpoint("receipts")
+    with _lock(ws, cycle, period):
+        receipts = intake.process(ws, cycle, period, progress=progress)
     rejected = [
         {"unit": r.unit, "file": r.file, "problems": [p.describe() for p in r.errors[:5]],
          "problem_count": len(r.errors)}
@@ -109,17 +145,43 @@ def submissions_for(ws: Workspace, cycle: str, period: str) -> list[Submission]:
 
 
 def compute_monthly(root: str | Path, period: str, *, number: bool = True, today: date | None = None) -> MonthlyReport:
-    """Apply the monthly rules; with ``number``, give the notice its issuing number (kept on reruns)."""
+    """Apply the monthly rules; with ``number``, give the notice its issuing number (kept on reruns).
+
+    A numbered (deadline) computation first makes sure every registered file of the period has its
+    receipts: it answers what crashed runs left, waits for files a live run is answering, and refuses
+    (``IncompleteIntake``) rather than issue a notice that calls a unit missing whose file was unread.
+    """
     ws = Workspace(root)
     per = parse_period("monthly", period)
-    registry = load_registry(ws.registry_dir)
-    report = build_monthly_report(ws.campaign, registry, per, submissions_for(ws, "monthly", period))
+    with _lock(ws, "monthly", period) if number else contextlib.nullcontext():
+        if number:
+            ensure_answered(ws, "monthly", period)
+        registry = load_registry(ws.registry_dir)
+        report = build_monthly_report(ws.campaign, registry, per, submissions_for(ws, "monthly", period))
     if number:
         today = today or pendulum.now(ws.campaign.timezone).date()
-        seq, issued_on = ws.state.doc_number(ws.campaign.doc_number_prefix, "monthly", period, today)
-        report.doc_number = f"{ws.campaign.doc_number_prefix}{seq}号"
+        prefix, seq, issued_on = ws.state.issuing_number(ws.campaign.doc_number_prefix, "monthly", period, today)
+        report.doc_number = f"{prefix}{seq}号"
         report.issue_date = issued_on
     return report
+
+
+def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: float | None = None) -> None:
+    """Return once every registered file of the period has receipts; else raise IncompleteIntake."""
+    wait_seconds = ANSWER_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        intake.process(ws, cycle, period)  # takes over what dead runs left; live claims stay theirs
+        left = intake.unanswered(ws, cycle, period)
+        if not left:
+            return
+        if time.monotonic() >= deadline:
+            names = "、".join(f"{r.unit}/{r.file_name}" for r in left[:10])
+            raise IncompleteIntake(
+                f"{cycle} {period} 还有 {len(left)} 个文件没有回执（{names}{'等' if len(left) > 10 else ''}），"
+                "为免通报出错，本次不生成通报。请稍后重新运行"
+            )
+        time.sleep(1.0)
 
 
 def notice_name(report: MonthlyReport) -> str:
@@ -132,6 +194,7 @@ def render_monthly(root: str | Path, report: MonthlyReport) -> str:
     from .render import render_monthly_notice  # noqa: PLC0415 - rendering imports matplotlib and docxtpl
 
     ws = Workspace(root)
+    checkpoint("render")
     staging = ws.root / ".docgen" / "staging" / "monthly" / report.period / uuid.uuid4().hex
     staging.mkdir(parents=True)
     render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
@@ -142,37 +205,78 @@ def render_monthly(root: str | Path, report: MonthlyReport) -> str:
 
 
 def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, trigger: str = "cli",
-            doc_number: str | None = None) -> list[Path]:
-    """Move the staged documents into the outbox; whatever was there becomes an earlier version."""
+            doc_number: str | None = None, started_at: datetime | None = None) -> list[Path]:
+    """Move the staged documents into the outbox; whatever was there becomes an earlier version.
+
+    Crash-safe: the earlier version is gathered in ``versions/.vN.partial`` and renamed to ``vN`` when
+    complete; a publish killed half-way is completed by the next one, and nothing is ever deleted.
+    """
     ws = Workspace(root)
     staging = Path(staging)
     outbox = ws.outbox_dir(cycle, period)
     outbox.mkdir(parents=True, exist_ok=True)
+    checkpoint("publish")
+    with _lock(ws, cycle, period):
+        return _publish(ws, outbox, cycle, period, staging, trigger, doc_number, started_at)
+
+
+def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path, trigger: str,
+             doc_number: str | None, started_at: datetime | None) -> list[Path]:
+    versions = outbox / VERSIONS_DIR
     current = sorted(p for p in outbox.iterdir() if p.name != VERSIONS_DIR)
-    if current:
-        versions = outbox / VERSIONS_DIR
+    partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
+    if current or partial:
         versions.mkdir(exist_ok=True)
-        n = 1 + sum(1 for p in versions.iterdir() if p.is_dir())
-        earlier = versions / f"v{n}"
-        earlier.mkdir()
+        if partial:
+            earlier = partial[0]
+        else:
+            n = 1 + sum(1 for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
+            earlier = versions / f".v{n}.partial"
+            earlier.mkdir()
         for p in current:
             shutil.move(str(p), earlier / p.name)
+            checkpoint("publish-moving")
+        earlier.rename(versions / earlier.name.removeprefix(".").removesuffix(".partial"))
     outputs = []
-    for p in sorted(staging.iterdir()):
+    for p in sorted(staging.iterdir(), key=lambda p: p.suffix != ".json"):  # the notice last
         target = outbox / p.name
         shutil.move(str(p), target)
         outputs.append(target)
     staging.rmdir()
     ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
-                        outputs=[str(p.relative_to(ws.root)) for p in outputs])
+                        outputs=[str(p.relative_to(ws.root)) for p in outputs],
+                        started_at=started_at, fingerprint=_fingerprint(outbox))
     return outputs
+
+
+def _fingerprint(folder: Path) -> str:
+    """What a run issued: the summary (numbers, units, tasks, issuing number) beside the notice."""
+    summary = folder / "summary.json"
+    data = summary.read_bytes() if summary.is_file() else b""
+    return hashlib.sha256(data).hexdigest()
+
+
+def already_issued(ws: Workspace, cycle: str, period: str, report: MonthlyReport, since: datetime) -> list[Path] | None:
+    """The outputs of a run that finished after ``since`` and issued exactly this report, if any.
+
+    A run that waited for another run of the same period has nothing to add when the other one issued
+    the same numbers: it returns that run's outputs instead of issuing a duplicate version.
+    """
+    last = ws.state.last_run(cycle, period)
+    if last is None or last.finished_at is None or last.finished_at < utc_naive(since):
+        return None
+    mine = json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
+    if last.fingerprint != hashlib.sha256(mine).hexdigest():
+        return None
+    outputs = [ws.root / p for p in last.outputs]
+    return outputs if all(p.exists() for p in outputs) else None
 
 
 def run_monthly(
     root: str | Path, period: str, *, trigger: str = "cli", now: datetime | None = None,
     progress: Progress | None = None,
 ) -> MonthlyRun:
-    """The whole monthly cycle, step by step, timing each step."""
+    """The whole monthly cycle, step by step, timing each step, holding the period's run lock."""
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[[], Any]) -> Any:
@@ -181,13 +285,23 @@ def run_monthly(
         timings[name] = round(time.perf_counter() - start, 3)
         return value
 
-    now = now or datetime.now(UTC)
-    got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS))
-    receipts = timed("receipts", lambda: receipts_step(root, "monthly", period, progress=progress))
-    report = timed("compute", lambda: compute_monthly(root, period))
-    staging = timed("render", lambda: render_monthly(root, report))
-    outputs = timed("publish", lambda: publish(root, "monthly", period, staging, trigger=trigger,
-                                               doc_number=report.doc_number))
+    started = datetime.now(UTC)
+    now = now or started
+    ws = Workspace(root)
+    parse_period("monthly", period)
+    with _lock(ws, "monthly", period):
+        got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS))
+        if got["unreadable"]:
+            raise IncompleteIntake("；".join(p["reason"] for p in got["unreadable"]) + "。本次不生成通报")
+        receipts = timed("receipts", lambda: receipts_step(root, "monthly", period, progress=progress))
+        report = timed("compute", lambda: compute_monthly(root, period))
+        issued = already_issued(ws, "monthly", period, report, started)
+        if issued is not None:
+            log.info("同时运行的另一次运行已发布相同的通报，本次不再重复发布")
+            return MonthlyRun(report=report, outputs=issued, intake=got, receipts=receipts, timings=timings)
+        staging = timed("render", lambda: render_monthly(root, report))
+        outputs = timed("publish", lambda: publish(root, "monthly", period, staging, trigger=trigger,
+                                                   doc_number=report.doc_number, started_at=started))
     return MonthlyRun(report=report, outputs=outputs, intake=got, receipts=receipts, timings=timings)
 
 

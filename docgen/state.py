@@ -1,15 +1,22 @@
-"""What the pipeline remembers, in a SQL database: files seen, submissions, issuing numbers and runs.
+"""What the pipeline remembers, in a SQL database: files seen, submissions, issuing numbers, runs, locks.
 
 SQLite in the workspace by default; any SQLAlchemy URL (e.g. PostgreSQL) through ``DOCGEN_DB_URL``.
-Times are stored as naive UTC and handed out timezone-aware.
+Times are stored as naive UTC and handed out timezone-aware. The schema changes only through the Alembic
+migrations in ``docgen/migrations``, applied when a workspace's state is first opened (safely when two
+processes open it at once).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -21,12 +28,22 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
+    inspect,
     select,
+    text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from .errors import DocgenError
+
+SCHEMA_HEAD = "0002"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+FOREIGN_OWNER_TIMEOUT = timedelta(hours=2)  # a lock or claim of another machine's process, if never released
 
 
 class Base(DeclarativeBase):
@@ -54,8 +71,8 @@ class SubmissionRow(Base):
     cycle: Mapped[str] = mapped_column(String(16), index=True)
     period: Mapped[str] = mapped_column(String(16), index=True)
     unit: Mapped[str] = mapped_column(String(255), index=True)  # the folder's name
-    file_name: Mapped[str] = mapped_column(String(1024))
-    path: Mapped[str] = mapped_column(String(1024))  # relative to the intake folder
+    file_name: Mapped[str] = mapped_column(String(1024))  # as the unit sees it (undecodable bytes escaped)
+    path: Mapped[str] = mapped_column(String(1024))  # relative to the intake folder, escaped likewise
     size: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -63,7 +80,9 @@ class SubmissionRow(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="received")  # received, processing, accepted, rejected
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)  # owner token of the claiming run
     refusal: Mapped[str | None] = mapped_column(Text, nullable=True)  # why intake refused it unread
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # told in the receipt (e.g. a clock skew)
     errors_json: Mapped[str] = mapped_column(Text, default="[]")
     rows_json: Mapped[str] = mapped_column(Text, default="[]")
     receipt_paths_json: Mapped[str] = mapped_column(Text, default="[]")
@@ -83,7 +102,10 @@ class SubmissionRow(Base):
 
 
 class DocNumber(Base):
-    """An issuing number (发文字号) given to one cycle's period once, so a rerun keeps it."""
+    """An issuing number (发文字号) given to one cycle's period once, so a rerun keeps it.
+
+    ``prefix`` is the prefix as issued (``{year}`` filled in), so sequences restart with each year.
+    """
 
     __tablename__ = "doc_numbers"
     __table_args__ = (
@@ -112,6 +134,29 @@ class RunRow(Base):
     doc_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
     outputs_json: Mapped[str] = mapped_column(Text, default="[]")
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)  # of what it issued
+
+    @property
+    def outputs(self) -> list[str]:
+        return json.loads(self.outputs_json)
+
+
+class LockRow(Base):
+    """A run lock: one holder at a time per name (e.g. ``run:monthly:2026-10``)."""
+
+    __tablename__ = "locks"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Busy(DocgenError):
+    """Another live run holds the lock this run needs."""
+
+
+class StorageError(DocgenError):
+    """The state database or the disk refused a write (full, read-only, unreachable)."""
 
 
 def utc_naive(moment: datetime) -> datetime:
@@ -122,6 +167,51 @@ def utc_naive(moment: datetime) -> datetime:
 def aware(moment: datetime | None) -> datetime | None:
     """From storage: the stored naive UTC made timezone-aware."""
     return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- owners: which process holds a claim
+
+
+def _start_ticks(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (tells a reused pid from the original)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def owner_token(pid: int | None = None) -> str:
+    """``host:pid:start``: names this process in claims and locks."""
+    pid = pid or os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid) or 0}"
+
+
+def owner_alive(token: str | None, since: datetime | None = None) -> bool:
+    """Whether the process named by ``token`` still runs: certain on this machine, by age elsewhere."""
+    if not token:
+        return False
+    host, _, rest = token.partition(":")
+    pid_text, _, ticks = rest.partition(":")
+    if host != socket.gethostname():
+        return since is None or datetime.now(UTC) - (aware(since) or datetime.now(UTC)) < FOREIGN_OWNER_TIMEOUT
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    current = _start_ticks(pid)
+    return current is not None and current == ticks and _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+# ---------------------------------------------------------------- the database
 
 
 class State:
@@ -135,23 +225,40 @@ class State:
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        with storage_errors():
+            migrate(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions() as s, s.begin():
+        with storage_errors(), self._sessions() as s, s.begin():
             yield s
 
     def doc_number(self, prefix: str, cycle: str, period: str, today: date) -> tuple[int, date]:
         """The sequence number and issue date of (cycle, period): the stored one, else the next free one."""
-        with self.session() as s:
-            found = s.scalar(select(DocNumber).where(DocNumber.cycle == cycle, DocNumber.period == period))
-            if found is not None:
-                return found.seq, found.issued_on
-            last = s.scalar(select(func.max(DocNumber.seq)).where(DocNumber.prefix == prefix)) or 0
-            s.add(DocNumber(prefix=prefix, seq=last + 1, cycle=cycle, period=period, issued_on=today))
-            return last + 1, today
+        full, seq, issued_on = self.issuing_number(prefix, cycle, period, today)
+        return seq, issued_on
+
+    def issuing_number(self, prefix: str, cycle: str, period: str, today: date) -> tuple[str, int, date]:
+        """(prefix as issued, sequence, issue date) of (cycle, period), given once and kept on reruns.
+
+        ``{year}`` in ``prefix`` is the year of issue, so each year's numbers start again at 1. Two
+        processes numbering different periods at once both succeed: the loser of a race tries the next.
+        """
+        for _ in range(20):
+            with self.session() as s:
+                found = s.scalar(select(DocNumber).where(DocNumber.cycle == cycle, DocNumber.period == period))
+                if found is not None:
+                    return found.prefix, found.seq, found.issued_on
+            issued = prefix.replace("{year}", str(today.year))
+            try:
+                with self.session() as s:
+                    last = s.scalar(select(func.max(DocNumber.seq)).where(DocNumber.prefix == issued)) or 0
+                    s.add(DocNumber(prefix=issued, seq=last + 1, cycle=cycle, period=period, issued_on=today))
+                return issued, last + 1, today
+            except IntegrityError:
+                time.sleep(0.05)
+        raise StorageError("无法分配发文字号（并发冲突过多），请稍后重试")
 
     def submissions(self, cycle: str, period: str) -> list[SubmissionRow]:
         with self.session() as s:
@@ -165,14 +272,165 @@ class State:
     def record_run(
         self, cycle: str, period: str, trigger: str, *, doc_number: str | None = None,
         outputs: list[str] | None = None, status: str = "success", message: str | None = None,
+        started_at: datetime | None = None, fingerprint: str | None = None,
     ) -> None:
         """Record a finished run of a cycle: who started it, what it issued and wrote."""
+        now = utc_naive(datetime.now(UTC))
         with self.session() as s:
             s.add(RunRow(
-                cycle=cycle, period=period, trigger=trigger, started_at=utc_naive(datetime.now(UTC)),
-                finished_at=utc_naive(datetime.now(UTC)), status=status, doc_number=doc_number,
-                outputs_json=json.dumps(outputs or [], ensure_ascii=False), message=message,
+                cycle=cycle, period=period, trigger=trigger,
+                started_at=utc_naive(started_at) if started_at else now, finished_at=now, status=status,
+                doc_number=doc_number, outputs_json=json.dumps(outputs or [], ensure_ascii=False),
+                message=message, owner=owner_token(), fingerprint=fingerprint,
             ))
+
+    def last_run(self, cycle: str, period: str) -> RunRow | None:
+        """The latest successful run of (cycle, period)."""
+        with self.session() as s:
+            return s.scalar(
+                select(RunRow)
+                .where(RunRow.cycle == cycle, RunRow.period == period, RunRow.status == "success")
+                .order_by(RunRow.finished_at.desc(), RunRow.id.desc())
+                .limit(1)
+            )
+
+    # -- locks ------------------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, name: str, *, wait_seconds: float = 600.0, describe: str = "") -> Iterator[None]:
+        """Hold ``name`` for the block; wait for a live holder, take over from a dead one.
+
+        Re-entrant within a process (a step called by a whole run holds its run's lock already).
+        """
+        me = owner_token()
+        deadline = time.monotonic() + wait_seconds
+        acquired = False
+        while True:
+            holder = self._try_lock(name, me)
+            if holder is None:
+                acquired = True
+                break
+            if holder.owner == me:
+                break  # already ours
+            if not owner_alive(holder.owner, holder.acquired_at):
+                with self.session() as s:
+                    s.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == holder.owner))
+                continue
+            if time.monotonic() >= deadline:
+                since = aware(holder.acquired_at)
+                raise Busy(
+                    f"另一次运行（进程 {holder.owner.split(':')[1]}，"
+                    f"{since:%Y-%m-%d %H:%M:%S} UTC 开始）正在处理{describe or name}，"
+                    f"已等待 {wait_seconds:.0f} 秒；请待其结束后再运行"
+                )
+            time.sleep(0.5)
+        try:
+            yield
+        finally:
+            if acquired:
+                try:
+                    with self.session() as s:
+                        s.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == me))
+                except DocgenError:
+                    pass  # the next run takes it over: this process is gone by then
+
+    def _try_lock(self, name: str, me: str) -> LockRow | None:
+        """None when the lock is now ours; else its holder."""
+        try:
+            with self.session() as s:
+                s.add(LockRow(name=name, owner=me, acquired_at=utc_naive(datetime.now(UTC))))
+            return None
+        except IntegrityError:
+            with self.session() as s:
+                holder = s.get(LockRow, name)
+            return holder or LockRow(name=name, owner="", acquired_at=utc_naive(datetime.now(UTC)))
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """A full disk or an unreachable database as a clear message, not a traceback."""
+    try:
+        yield
+    except OperationalError as exc:
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        if "full" in detail.lower():
+            raise StorageError("状态数据库写入失败：磁盘空间已满。请腾出空间后重新运行，已完成的工作不会丢失") from exc
+        if "locked" in detail.lower():
+            raise StorageError("状态数据库被占用过久（database is locked），请稍后重新运行") from exc
+        raise StorageError(f"状态数据库不可用：{detail.splitlines()[0]}") from exc
+    except OSError as exc:
+        raise StorageError(disk_message(exc)) from exc
+
+
+def disk_message(exc: OSError) -> str:
+    """A Chinese sentence for a failed write or read on the disk."""
+    import errno  # noqa: PLC0415
+
+    where = f"（{exc.filename}）" if getattr(exc, "filename", None) else ""
+    if exc.errno == errno.ENOSPC:
+        return f"磁盘空间已满{where}。请腾出空间后重新运行，已完成的工作不会丢失"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"没有读写权限{where}。请创建办管理员修正权限后重新运行"
+    if exc.errno == errno.EROFS:
+        return f"磁盘为只读{where}。请改为可写的位置后重新运行"
+    return f"读写文件失败{where}：{exc.strerror or exc}"
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to ``SCHEMA_HEAD`` with Alembic; cheap when it is there already.
+
+    A database made before migrations existed (tables, no version) is stamped as the first revision
+    first. Two processes starting at once serialize on a lock (a file lock beside a SQLite database,
+    an advisory lock on PostgreSQL), and the second finds nothing to do.
+    """
+    if _current_revision(engine) == SCHEMA_HEAD:
+        return
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(728371)"))
+        current = _revision_of(conn)
+        if current == SCHEMA_HEAD:
+            return
+        from alembic import command  # noqa: PLC0415 - only when the schema must change
+        from alembic.config import Config  # noqa: PLC0415
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        if current is None and inspect(conn).has_table("submissions"):
+            command.stamp(config, "0001")
+        command.upgrade(config, "head")
+
+
+def _current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return _revision_of(conn)
+    except OperationalError:
+        return None
+
+
+def _revision_of(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -143,14 +143,29 @@ def test_deadline_run_waits_for_a_file_dropped_just_before(workspace: Path, drop
 
 
 def test_two_runs_never_answer_the_same_file_twice(workspace: Path, drop: Dropper) -> None:
+    """A live run's claim is respected; a dead run's claim is taken over at once, not after a timeout."""
+    import subprocess
+    import sys
+
+    import sqlalchemy as sa
+
     from docgen import intake
+    from docgen.state import SubmissionRow, owner_token
     from docgen.workspace import Workspace
 
     drop("A01", [row("A01", "T1", 70)])
     ws = Workspace(workspace)
     (sub_id,) = intake.collect(ws).new
-    now = datetime.now(UTC)
-    assert intake._claim(ws, sub_id, now) is not None
-    assert intake._claim(ws, sub_id, now) is None  # another run holds it
-    assert intake.process(ws) == []  # nothing left to answer while the claim is fresh
-    assert intake._claim(ws, sub_id, now + intake.CLAIM_TIMEOUT + timedelta(seconds=1)) is not None  # expired
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with ws.state.session() as s:  # claimed by another process that is still running
+            s.execute(sa.update(SubmissionRow).where(SubmissionRow.id == sub_id).values(
+                status="processing", claimed_by=owner_token(sleeper.pid), claimed_at=datetime.now(UTC)))
+        assert intake.process(ws) == []
+        assert [r.status for r in ws.state.submissions("monthly", "2026-10")] == ["processing"]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    (receipt,) = intake.process(ws)  # its owner is gone: taken over now
+    assert receipt.accepted
+    assert [r.status for r in ws.state.submissions("monthly", "2026-10")] == ["accepted"]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the state schema: the only way the schema changes (see ``docgen.state``)."""
