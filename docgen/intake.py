@@ -34,6 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .contracts import Contract, Validation, ValidationContext, load_contract
+from .faults import checkpoint
 from .filenames import display_name
 from .isolation import BATCH, Bounds, Failure, run_isolated
 from .models import Problem, Receipt, Registry
@@ -495,6 +496,7 @@ def process(
         if len(buffer) >= RECORD_EVERY:
             _record(ws, token, buffer)
             buffer.clear()
+            checkpoint("receipts-batch")
         if progress:
             progress("校验与回执", len(receipts) + len(storage_errors), len(jobs))
 

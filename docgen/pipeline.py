@@ -15,9 +15,7 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
-import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -30,6 +28,7 @@ import pendulum
 
 from . import intake
 from .errors import DocgenError
+from .faults import checkpoint
 from .models import MonthlyReport
 from .monthly import Submission, build_monthly_report
 from .periods import Period, parse_period, previous_period
@@ -43,17 +42,10 @@ VERSIONS_DIR = "versions"
 SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for files still being written
 LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
 ANSWER_WAIT_SECONDS = 300.0  # a deadline run waits this long for files another live run is answering
-CRASH_ENV = "DOCGEN_CRASH_AT"  # fault injection for the crash tests: kill this process at a named point
 
 
 class IncompleteIntake(DocgenError):
     """Some registered files of the period have no receipts: the notice would be wrong, so none is issued."""
-
-
-def checkpoint(name: str) -> None:
-    """A named point of a run; the crash tests kill the process here (``DOCGEN_CRASH_AT=name``)."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
@@ -198,6 +190,7 @@ def render_monthly(root: str | Path, report: MonthlyReport) -> str:
     staging = ws.root / ".docgen" / "staging" / "monthly" / report.period / uuid.uuid4().hex
     staging.mkdir(parents=True)
     render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
+    checkpoint("render-half")
     (staging / "summary.json").write_text(
         json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
     )
