@@ -1,0 +1,80 @@
+"""The state database: migrations are the only way the schema changes, and numbering is per year."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from docgen.state import MIGRATIONS, SCHEMA_HEAD, State
+
+
+def _config(conn: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def test_schema_head_is_the_newest_migration() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    """The tables the migrations make have the columns the ORM models use, no more, no less."""
+    from docgen.state import Base
+
+    state = State(f"sqlite:///{tmp_path / 's.sqlite'}")
+    inspector = sa.inspect(state.engine)
+    for table in Base.metadata.sorted_tables:
+        assert {c["name"] for c in inspector.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+
+
+def test_a_database_from_before_migrations_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A workspace from the first release (tables made by create_all, no version table) keeps its data."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0001")
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+        conn.execute(sa.text(
+            "INSERT INTO doc_numbers (prefix, seq, cycle, period, issued_on) "
+            "VALUES ('创建办〔2026〕', 3, 'monthly', '2026-09', '2026-10-06')"
+        ))
+    engine.dispose()
+    state = State(url)
+    assert state.doc_number("创建办〔2026〕", "monthly", "2026-09", date(2026, 11, 1)) == (3, date(2026, 10, 6))
+    assert state.doc_number("创建办〔2026〕", "monthly", "2026-10", date(2026, 11, 6)) == (4, date(2026, 11, 6))
+    columns = {c["name"] for c in sa.inspect(state.engine).get_columns("submissions")}
+    assert {"claimed_by", "note"} <= columns
+    with state.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
+
+
+def test_processes_creating_the_schema_at_once_all_succeed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    code = f"from docgen.state import State; State({url!r}).doc_number('X', 'monthly', '2026-10', __import__('datetime').date(2026, 11, 6))"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    assert State(url).doc_number("X", "monthly", "2026-10", date(2027, 1, 1)) == (1, date(2026, 11, 6))
+
+
+def test_year_in_the_prefix_restarts_numbers_each_year(tmp_path: Path) -> None:
+    state = State(f"sqlite:///{tmp_path / 's.sqlite'}")
+    prefix = "创建办〔{year}〕"
+    assert state.issuing_number(prefix, "monthly", "2026-11", date(2026, 12, 5)) == ("创建办〔2026〕", 1, date(2026, 12, 5))
+    assert state.issuing_number(prefix, "monthly", "2026-12", date(2027, 1, 5)) == ("创建办〔2027〕", 1, date(2027, 1, 5))
+    assert state.issuing_number(prefix, "monthly", "2027-01", date(2027, 2, 5)) == ("创建办〔2027〕", 2, date(2027, 2, 5))
+    # a rerun keeps the number and the year it was issued in
+    assert state.issuing_number(prefix, "monthly", "2026-11", date(2027, 3, 1)) == ("创建办〔2026〕", 1, date(2026, 12, 5))
+    # an old prefix with a fixed year keeps counting
+    assert state.issuing_number("创建办〔2026〕", "quarterly", "2026-Q4", date(2027, 1, 10)) == ("创建办〔2026〕", 2, date(2027, 1, 10))
