@@ -62,7 +62,8 @@ def monthly_notice() -> None:
         from docgen.pipeline import SETTLE_ROUNDS, intake_step
 
         t = _target()
-        return {**t, **intake_step(t["root"], "monthly", t["period"], wait_for_settling=SETTLE_ROUNDS)}
+        got = intake_step(t["root"], "monthly", t["period"], wait_for_settling=SETTLE_ROUNDS, deadline=True)
+        return {**t, "new": got["new"], "pending": len(got["pending"])}
 
     @task(doc_md="逐个文件校验并写回执；被退回的单位、文件和原因见日志。")
     def validate_and_receipts(got: dict) -> dict:
@@ -70,21 +71,20 @@ def monthly_notice() -> None:
 
         result = receipts_step(got["root"], "monthly", got["period"])
         return {"root": got["root"], "period": got["period"], "accepted": len(result["accepted"]),
-                "rejected": result["rejected"]}
+                "rejected": len(result["rejected"])}
 
-    @task(doc_md="统计报送情况和任务进度，分配发文字号。")
+    @task(doc_md="确认本期每个文件都已有回执后，统计报送情况和任务进度，分配发文字号（结果写入暂存文件）。")
     def compute(checked: dict) -> dict:
-        from docgen.pipeline import compute_monthly
+        from docgen.pipeline import compute_step
 
-        report = compute_monthly(checked["root"], checked["period"])
-        return {"root": checked["root"], "report": report.to_dict()}
+        return {"root": checked["root"], "period": checked["period"],
+                "report": compute_step(checked["root"], checked["period"])}
 
     @task(doc_md="按模板生成月通报和 summary.json（暂存，发布前不可见）。")
     def render(computed: dict) -> dict:
-        from docgen.models import MonthlyReport
-        from docgen.pipeline import render_monthly
+        from docgen.pipeline import load_report, render_monthly
 
-        report = MonthlyReport.from_dict(computed["report"])
+        report = load_report(computed["report"])
         return {"root": computed["root"], "period": report.period, "doc_number": report.doc_number,
                 "staging": render_monthly(computed["root"], report)}
 

@@ -73,9 +73,12 @@ class MonthlyRun:
 
 def intake_step(
     root: str | Path, cycle: str | None = None, period: str | None = None, *, now: datetime | None = None,
-    wait_for_settling: int = 0,
+    wait_for_settling: int = 0, deadline: bool = False,
 ) -> dict[str, Any]:
     """Archive and register every settled file dropped for the period (or for every open period).
+
+    ``deadline``: a folder the service cannot read stops the run (``IncompleteIntake``): a notice would
+    call its units missing.
 
     ``wait_for_settling`` rounds: a deadline run waits for files dropped just before the deadline to
     settle (a settle interval a round) instead of leaving them out of the notice.
@@ -93,6 +96,8 @@ def intake_step(
             more = intake.collect(ws, cycle, period)
             result = intake.CollectResult(new=result.new + more.new, pending=more.pending,
                                           already_seen=result.already_seen, unreadable=more.unreadable)
+    if deadline and result.unreadable:
+        raise IncompleteIntake("；".join(p.reason for p in result.unreadable) + "。本次不生成通报")
     for p in result.pending:
         log.warning("暂不读取 %s：%s", p.path, p.reason)
     log.info("新收到 %d 个文件，已处理过 %d 个，暂缓 %d 个", len(result.new), result.already_seen, len(result.pending))
@@ -174,6 +179,24 @@ def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: flo
                 "为免通报出错，本次不生成通报。请稍后重新运行"
             )
         time.sleep(1.0)
+
+
+def compute_step(root: str | Path, period: str) -> str:
+    """Compute and number the report, write it as JSON for the next step; return that file's path.
+
+    Airflow tasks pass this path, not the report: XCom carries small values.
+    """
+    report = compute_monthly(root, period)
+    folder = Workspace(root).root / ".docgen" / "staging" / "monthly" / period
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"report-{uuid.uuid4().hex}.json"
+    path.write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def load_report(path: str | Path) -> MonthlyReport:
+    """The report ``compute_step`` wrote."""
+    return MonthlyReport.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def notice_name(report: MonthlyReport) -> str:
@@ -283,9 +306,8 @@ def run_monthly(
     ws = Workspace(root)
     parse_period("monthly", period)
     with _lock(ws, "monthly", period):
-        got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS))
-        if got["unreadable"]:
-            raise IncompleteIntake("；".join(p["reason"] for p in got["unreadable"]) + "。本次不生成通报")
+        got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS,
+                                                  deadline=True))
         receipts = timed("receipts", lambda: receipts_step(root, "monthly", period, progress=progress))
         report = timed("compute", lambda: compute_monthly(root, period))
         issued = already_issued(ws, "monthly", period, report, started)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from docgen.isolation import BATCH, Bounds, Failure, run_isolated
 
@@ -85,5 +86,5 @@ def test_workers_end_with_the_parent() -> None:
     while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in workers):
         time.sleep(0.1)
     alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
-             and open(f"/proc/{pid}/stat").read().split()[2] != "Z"]
+             and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
     assert alive == []
