@@ -108,7 +108,9 @@ class _Scan:
     known_units: set[str]
     registered: set[tuple[str, int, int]]
     sightings: dict[str, Sighting]
+    unreadable: dict[tuple[str, int, int], int] = field(default_factory=dict)  # refused for permissions: id
     new_rows: list[SubmissionRow] = field(default_factory=list)
+    readable_again: list[tuple[int, str, str]] = field(default_factory=list)  # (id, sha, archive path)
     sighting_rows: dict[str, Sighting] = field(default_factory=dict)
 
 
@@ -145,7 +147,12 @@ def _prefetch(ws: Workspace, cycle: str, period: str, now: datetime, known_units
             .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period)
         )}
         sightings = {x.path: x for x in s.scalars(select(Sighting).where(Sighting.path.startswith(prefix)))}
-    return _Scan(ws, now, known_units, registered, sightings)
+        unreadable = {(r.path, r.size, r.mtime_ns): r.id for r in s.execute(
+            select(SubmissionRow.id, SubmissionRow.path, SubmissionRow.size, SubmissionRow.mtime_ns)
+            .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period,
+                   SubmissionRow.refusal == REFUSE_UNREADABLE)
+        )}
+    return _Scan(ws, now, known_units, registered, sightings, unreadable)
 
 
 def _collect_unit(scan: _Scan, result: CollectResult, cycle: str, period: str, unit_dir: os.DirEntry) -> None:
@@ -213,7 +220,11 @@ def _collect_entry(scan: _Scan, result: CollectResult, cycle: str, period: str, 
         result.pending.append(Pending(_rel(ws, entry), "这是编辑中的临时文件，已忽略；请关闭文件后放入正式文件"))
         return
     rel = _rel(ws, entry)
-    if (rel, st.st_size, st.st_mtime_ns) in scan.registered:
+    version = (rel, st.st_size, st.st_mtime_ns)
+    if version in scan.unreadable and os.access(entry, os.R_OK):
+        _read_again(scan, result, entry, st, scan.unreadable[version])
+        return
+    if version in scan.registered:
         result.already_seen += 1
         return
     first_seen = _sight(scan, rel, st.st_size, st.st_mtime_ns)
@@ -244,6 +255,17 @@ def _collect_entry(scan: _Scan, result: CollectResult, cycle: str, period: str, 
         note = FUTURE_NOTE.format(mtime=_local(ws, mtime), seen=_local(ws, first_seen))
     _register(scan, cycle, period, unit, entry, rel, st.st_size, st.st_mtime_ns, received_at=received_at,
               sha=sha, archived=archived, refusal=refusal, note=note)
+
+
+def _read_again(scan: _Scan, result: CollectResult, entry: Path, st: os.stat_result, sub_id: int) -> None:
+    """A file refused for its permissions that the secretariat has since fixed: answer it anew."""
+    try:
+        sha, archived = _archive(scan.ws, entry, st)
+    except (OSError, _NotPlain, _Changed):
+        result.already_seen += 1
+        return
+    scan.readable_again.append((sub_id, sha, archived))
+    result.new.append(sub_id)
 
 
 def _local(ws: Workspace, moment: datetime) -> str:
@@ -355,6 +377,12 @@ def _register(
 
 def _write_scan(scan: _Scan, result: CollectResult) -> None:
     """One transaction for the whole scan; row by row if another scan registered some of it meanwhile."""
+    if scan.readable_again:
+        with scan.ws.state.session() as s:
+            for sub_id, sha, archived in scan.readable_again:
+                s.execute(update(SubmissionRow).where(
+                    SubmissionRow.id == sub_id, SubmissionRow.refusal == REFUSE_UNREADABLE
+                ).values(refusal=None, sha256=sha, archive_path=archived, status="received", claimed_by=None))
     if not scan.new_rows and not scan.sighting_rows:
         return
     try:
