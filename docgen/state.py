@@ -382,8 +382,8 @@ def disk_message(exc: OSError) -> str:
 def migrate(engine: Engine) -> None:
     """Bring the schema to ``SCHEMA_HEAD`` with Alembic; cheap when it is there already.
 
-    A database made before migrations existed (tables, no version) is stamped as the first revision
-    first. Two processes starting at once serialize on a lock (a file lock beside a SQLite database,
+    A new, empty database gets the head schema at once; a database made before migrations existed
+    (tables, no version) is stamped as the first revision first. Two processes starting at once serialize on a lock (a file lock beside a SQLite database,
     an advisory lock on PostgreSQL), and the second finds nothing to do.
     """
     if _current_revision(engine) == SCHEMA_HEAD:
@@ -393,6 +393,13 @@ def migrate(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(728371)"))
         current = _revision_of(conn)
         if current == SCHEMA_HEAD:
+            return
+        if current is None and not inspect(conn).get_table_names():
+            # A new database: the models are the head schema (a test keeps them identical to what the
+            # migrations build), so create them and record the head, as Alembic's cookbook does.
+            Base.metadata.create_all(conn)
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_HEAD})
             return
         from alembic import command  # noqa: PLC0415 - only when the schema must change
         from alembic.config import Config  # noqa: PLC0415
