@@ -5,25 +5,25 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.docgen-installed
 DEMO_DIR ?= build/demo
 
-.PHONY: test demo lint bench templates clean
+.PHONY: test demo lint bench templates wheel clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[airflow,test]"
 	touch $@
 
 test: $(STAMP)
-	$(PY) -m ruff check docgen dags tests bench examples tools
+	$(PY) -m ruff check docgen dags tests bench examples tools setup.py
 	$(PY) -m pytest
 
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) examples/demo/run_demo.py $(DEMO_DIR)
 
 lint: $(STAMP)
-	$(PY) -m ruff check docgen dags tests bench examples tools
+	$(PY) -m ruff check docgen dags tests bench examples tools setup.py
 
 bench: $(STAMP)
 	$(PY) bench/bench_monthly.py --units 500
@@ -31,5 +31,10 @@ bench: $(STAMP)
 templates: $(STAMP)
 	$(PY) tools/make_templates.py
 
+# The library alone (contracts, templates and the demo inside as docgen/_data; no DAGs): dist/docgen-*.whl
+wheel: $(STAMP)
+	rm -rf build/lib dist/docgen-*.whl  # setuptools would pack a module deleted since the last build
+	$(PY) -m pip wheel --no-deps -w dist .
+
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build dist docgen.egg-info .pytest_cache .ruff_cache

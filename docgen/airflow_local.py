@@ -12,7 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-DAGS_DIR = Path(__file__).resolve().parents[1] / "dags"
+from .resources import dags_dir
+
+DAGS_DIR = dags_dir()  # a source checkout only: the library wheel carries no DAGs
 
 
 def airflow_env(airflow_home: Path, workspace: Path | None = None) -> dict[str, str]:
@@ -56,6 +58,8 @@ def dags_test(
     dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, timeout: float = 900
 ) -> subprocess.CompletedProcess[str]:
     """``airflow dags test DAG_ID -c CONF``: one whole DAG run in one process, no scheduler."""
+    if not DAGS_DIR.is_dir():  # an installed wheel: say so instead of an Airflow error about a dag_id
+        raise RuntimeError(f"找不到 DAG 文件夹 {DAGS_DIR}：DAG 只在源代码仓库中提供，请在仓库中运行")
     migrate(airflow_home)
     args = ["dags", "test", dag_id]
     if conf:

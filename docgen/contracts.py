@@ -26,8 +26,9 @@ from .errors import ContractError
 from .formats import cells
 from .formats.tables import RawTable, column_letter, header_key
 from .models import Problem, Task
+from .resources import contracts_dir
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "data_contracts"
+CONTRACTS_DIR = contracts_dir()  # package data in a wheel, else the repository's data_contracts/
 LOGICAL_TYPES = {"string", "integer", "number", "date", "array", "boolean"}
 PARSE_KINDS = {"text", "code", "percent", "codes"}
 

@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from .models import Indicator, Task, Unit
+from .resources import demo_dir
 
 __all__ = [
     "BENCH_PERIOD",
@@ -97,7 +98,7 @@ PROGRESS_INSTRUCTIONS = (
     "投入经费以万元为单位，保留两位小数；请于次月5日17:00前报送。"
 )
 
-DEMO_DIR = Path(__file__).resolve().parents[1] / "examples" / "demo"
+DEMO_DIR = demo_dir()  # package data in a wheel, else examples/demo
 DEMO_EMPTY_FOLDERS = ("intake/monthly/2026-10/ZJ02",)
 """Unit folders of the demo that exist but hold nothing (git keeps them only through a .gitkeep)."""
 _DEMO_NOT_COPIED = ("drop_times.yaml", "generate.py", "expected.yaml", ".gitkeep", "__pycache__")

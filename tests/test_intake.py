@@ -78,12 +78,14 @@ def test_every_bad_input_gets_a_receipt_and_loses_nothing(workspace: Path, drop:
     expect(drop("A01", [row("A01", "T1"), row("A01", "T1")], name="重复.xlsx"), "A01", "出现多次")
     expect(drop("A01", [row("A01", "T3")], name="无关任务.xlsx"), "A01", "不是该任务的牵头单位或配合单位")
     expect(drop("A01", [row("B01", "T1")], name="他单位.xlsx"), "A01", "本单位代码“A01”")
+    # valid files of A01 and B01 outside the intake folder, reachable only through symlinks: if a link
+    # were followed, their content would be archived and accepted
+    target = write_table(tmp_path / "elsewhere" / "他处.xlsx", PROGRESS_HEADERS, [row("A01", "T1", 77)])
     link = workspace / PERIOD_DIR / "A01" / "链接.xlsx"
-    os.symlink(good, link)
+    os.symlink(target, link)
     expect(link, "A01", "符号链接")
     outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "x.xlsx").write_bytes(good.read_bytes())
+    write_table(outside / "x.xlsx", PROGRESS_HEADERS, [row("B01", "T1", 66)])
     os.symlink(outside, workspace / PERIOD_DIR / "B01")
     bad["B01"] = ("B01", "指向收件夹以外")
     expect(drop("Z99", [row("Z99", "T1")], name="未登记.xlsx"), "Z99", "不是成员单位名册中的单位代码")
@@ -105,7 +107,11 @@ def test_every_bad_input_gets_a_receipt_and_loses_nothing(workspace: Path, drop:
     for path, digest in originals.items():
         if path.parent.name != "outside":
             assert digest in archived, path.name
-    assert sha(outside / "x.xlsx") not in archived or sha(outside / "x.xlsx") == sha(good)
+    behind_links = {sha(target), sha(outside / "x.xlsx")}
+    assert len(behind_links | {sha(good)}) == 3  # distinct contents, so the checks below can tell
+    assert not behind_links & archived
+    answered = [json.loads(p.read_text(encoding="utf-8")) for p in (workspace / "receipts").rglob("*.回执.json")]
+    assert not behind_links & {r["sha256"] for r in answered}
 
     c01 = receipts_of(workspace, "C01")
     assert c01[good.name]["accepted"] is True and c01[good.name]["errors"] == []

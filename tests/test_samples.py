@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 import yaml
 
+from docgen import run_monthly
 from docgen.config import Campaign
 from docgen.models import Task, Unit
 from docgen.samples import (
@@ -31,6 +34,7 @@ from docgen.samples import (
     write_table,
 )
 
+REPO = Path(__file__).resolve().parents[1]
 CST = timezone(timedelta(hours=8))
 UNITS = [Unit("A01", "甲街道", "乡镇街道"), Unit("B01", "乙局", "部门"), Unit("C01", "丙社区", "社区")]
 TASKS = [
@@ -180,6 +184,78 @@ def test_demo_workspace_applies_manifest(tmp_path: Path) -> None:
             assert files and min(f.stat().st_mtime for f in files) > deadline, code
         else:
             assert files and max(f.stat().st_mtime for f in files) <= deadline, code
+
+
+# What the notice's 附件 tables call each state: the words a secretariat reads, written out here.
+UNIT_LABELS = {"on_time": "按时报送", "late": "逾期报送", "rejected": "报送未通过", "missing": "未报送"}
+TASK_LABELS = {"completed": "已完成", "on_track": "正常推进", "lagging": "进度滞后", "overdue": "逾期未完成",
+               "unreported": "未报进度"}
+
+
+def _demo_expected() -> dict:
+    return yaml.safe_load((REPO / "examples" / "demo" / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def _status_column(notice: Path, key_header: str) -> dict[str, str]:
+    """The 状态 column of the notice table whose header has ``key_header``, by that column's value."""
+    for table in docx.Document(str(notice)).tables:
+        header = [c.text for c in table.rows[0].cells]
+        if key_header in header:
+            key, status = header.index(key_header), next(i for i, h in enumerate(header) if h.endswith("状态"))
+            return {r.cells[key].text: r.cells[status].text for r in table.rows[1:]}
+    raise AssertionError(f"通报中没有含“{key_header}”列的表格")
+
+
+def test_demo_run_finds_every_field_of_expected_yaml(tmp_path: Path) -> None:
+    """Each field of examples/demo/expected.yaml against what a run of the demo writes."""
+    expected = _demo_expected()
+    ws = build_demo_workspace(tmp_path / "demo")
+    run_monthly(ws, expected["period"])
+    outbox = ws / "outbox" / "monthly" / expected["period"]
+    summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
+    (notice,) = outbox.glob("*月通报*.docx")
+
+    assert summary["period"] == expected["period"]
+
+    states = {code: state for state in UNIT_LABELS for code in summary[f"{state}_units"]}
+    assert states == expected["unit_states"]
+    assert sorted(summary["expected_units"]) == sorted(expected["unit_states"])
+    assert _status_column(notice, "单位代码") == {c: UNIT_LABELS[s] for c, s in expected["unit_states"].items()}
+
+    assert sorted(summary["considered_tasks"]) == sorted(expected["task_states"])
+    for state in ("lagging", "overdue", "unreported"):
+        assert sorted(summary[f"{state}_tasks"]) == sorted(
+            t for t, s in expected["task_states"].items() if s == state
+        ), state
+    # completed and on_track are not in summary.json; 附件2 of the notice names every task's state
+    assert _status_column(notice, "任务编号") == {t: TASK_LABELS[s] for t, s in expected["task_states"].items()}
+    assert expected["not_considered_tasks"]
+    assert not set(expected["not_considered_tasks"]) & set(summary["considered_tasks"])
+
+    deadline = datetime.fromisoformat(expected["deadline"])
+    receipts = [json.loads(p.read_text(encoding="utf-8")) for p in (ws / "receipts").rglob("*.回执.json")]
+    assert len(receipts) == len(yaml.safe_load((REPO / "examples/demo/drop_times.yaml").read_text("utf-8")))
+    assert {datetime.fromisoformat(r["deadline"]) for r in receipts} == {deadline}
+
+    totals, want = summary["totals"], expected["totals_accepted"]
+    assert (totals["activities"], totals["participants"]) == (want["activities"], want["participants"])
+    assert totals["funds_10k_yuan"] == pytest.approx(want["funds_10k_yuan"], abs=1e-9)
+
+
+def test_demo_totals_without_the_late_files_are_the_on_time_totals(tmp_path: Path) -> None:
+    """``totals_on_time_only``: take the late units' files away and the totals are the on-time units'."""
+    expected = _demo_expected()
+    late = sorted(code for code, state in expected["unit_states"].items() if state == "late")
+    assert late
+    ws = build_demo_workspace(tmp_path / "demo")
+    for code in late:
+        shutil.rmtree(ws / "intake" / "monthly" / expected["period"] / code)
+    run_monthly(ws, expected["period"])
+    summary = json.loads((ws / "outbox" / "monthly" / expected["period"] / "summary.json").read_text("utf-8"))
+    assert sorted(summary["late_units"]) == [] and set(late) <= set(summary["missing_units"])
+    totals, want = summary["totals"], expected["totals_on_time_only"]
+    assert (totals["activities"], totals["participants"]) == (want["activities"], want["participants"])
+    assert totals["funds_10k_yuan"] == pytest.approx(want["funds_10k_yuan"], abs=1e-9)
 
 
 def test_bench_workspace_small(tmp_path: Path) -> None:

@@ -23,9 +23,10 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import DocgenError
+from ..resources import templates_dir
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
-REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+REPO_TEMPLATES = templates_dir()  # the shipped templates: package data in a wheel, else templates/
 
 # Characters XML 1.0 forbids (Excel cells carry \x0b and friends); docxtpl also turns \a and \f into
 # paragraph and page breaks, so they must not reach it from unit text.

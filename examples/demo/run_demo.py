@@ -11,10 +11,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import yaml
+
 from docgen.airflow_local import dags_test
 from docgen.samples import build_demo_workspace
 
 PERIOD = "2026-10"
+HERE = Path(__file__).resolve().parent
 
 
 def main(dest: str = "build/demo") -> int:
@@ -34,7 +37,11 @@ def main(dest: str = "build/demo") -> int:
     outbox = ws / "outbox" / "monthly" / PERIOD
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     notice = next(outbox.glob("*月通报*.docx"))
-    print("\nDAG 运行成功。")
+    differences = check_expected(summary)
+    if differences:
+        print("DAG 运行完成，但结果与 examples/demo/expected.yaml 不符：", *differences, sep="\n  ", file=sys.stderr)
+        return 1
+    print("\nDAG 运行成功，结果与 expected.yaml 一致。")
     print(f"  月通报：{notice}")
     print(f"  统计摘要：{outbox / 'summary.json'}")
     print(f"  回执：{ws / 'receipts' / 'monthly' / PERIOD}/<单位代码>/")
@@ -48,6 +55,27 @@ def main(dest: str = "build/demo") -> int:
     print("  AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \\")
     print("  PATH=$PWD/.venv/bin:$PATH airflow standalone")
     return 0
+
+
+def check_expected(summary: dict) -> list[str]:
+    """What in ``summary.json`` differs from expected.yaml (unit and task states, totals); empty if nothing."""
+    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))
+    found = {
+        "period": summary["period"],
+        "unit_states": {c: s for s in ("on_time", "late", "rejected", "missing") for c in summary[f"{s}_units"]},
+        "considered_tasks": sorted(summary["considered_tasks"]),
+        **{f"{s}_tasks": sorted(summary[f"{s}_tasks"]) for s in ("lagging", "overdue", "unreported")},
+        "totals": summary["totals"],
+    }
+    want = {
+        "period": expected["period"],
+        "unit_states": expected["unit_states"],
+        "considered_tasks": sorted(expected["task_states"]),
+        **{f"{s}_tasks": sorted(t for t, v in expected["task_states"].items() if v == s)
+           for s in ("lagging", "overdue", "unreported")},
+        "totals": expected["totals_accepted"],
+    }
+    return [f"{key}：应为 {want[key]}，实为 {found[key]}" for key in want if found[key] != want[key]]
 
 
 if __name__ == "__main__":
