@@ -12,11 +12,11 @@ import functools
 import os
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -150,29 +150,48 @@ def format_percent(value: float | None, decimals: int = 1, missing: str = "—")
     return missing if value is None else f"{format_number(value, decimals)}%"
 
 
-def to_local(moment: datetime) -> datetime:
-    """A datetime in Asia/Shanghai; a naive one is taken to be Shanghai time already."""
-    return moment.replace(tzinfo=TIMEZONE) if moment.tzinfo is None else moment.astimezone(TIMEZONE)
+TimeZone = str | tzinfo | None
 
 
-def format_date(day: date | datetime) -> str:
-    """2026年11月6日: Arabic numerals, no leading zeros, as GB/T 9704-2012 writes the 成文日期."""
+def zone(tz: TimeZone = None) -> tzinfo:
+    """A time zone from a campaign's setting (an IANA name such as ``Asia/Urumqi``); None is Asia/Shanghai."""
+    if tz is None:
+        return TIMEZONE
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise RenderError(f"未知的时区 {tz!r}：请在 campaign.yaml 的 timezone 中填写如 Asia/Shanghai 的时区名") from exc
+
+
+def to_local(moment: datetime, tz: TimeZone = None) -> datetime:
+    """A datetime in the campaign's zone (Asia/Shanghai by default); a naive one is taken to be in it already."""
+    local = zone(tz)
+    return moment.replace(tzinfo=local) if moment.tzinfo is None else moment.astimezone(local)
+
+
+def format_date(day: date | datetime, tz: TimeZone = None) -> str:
+    """2026年11月6日: Arabic numerals, no leading zeros, as GB/T 9704-2012 writes the 成文日期.
+
+    A datetime is first put in ``tz``: 23:30 in Berlin is already the next day in Shanghai.
+    """
     if isinstance(day, datetime):
-        day = to_local(day).date()
+        day = to_local(day, tz).date()
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def format_datetime(moment: datetime | None, missing: str = "—") -> str:
-    """2026年11月5日16:30 in Asia/Shanghai."""
+def format_datetime(moment: datetime | None, missing: str = "—", tz: TimeZone = None) -> str:
+    """2026年11月5日16:30 in the campaign's zone (Asia/Shanghai by default)."""
     if moment is None:
         return missing
-    local = to_local(moment)
+    local = to_local(moment, tz)
     return f"{format_date(local)}{local:%H:%M}"
 
 
-def today_local() -> date:
-    """Today in Asia/Shanghai (the default 成文日期)."""
-    return datetime.now(TIMEZONE).date()
+def today_local(tz: TimeZone = None) -> date:
+    """Today in the campaign's zone (the default 成文日期)."""
+    return datetime.now(zone(tz)).date()
 
 
 CHINESE_NUMERALS = "一二三四五六七八九十"

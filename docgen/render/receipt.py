@@ -18,6 +18,7 @@ from .engine import (
     format_datetime,
     load_template,
     render_to_file,
+    zone,
 )
 
 RECEIPT_TEMPLATE = "receipt.docx"
@@ -44,11 +45,12 @@ def _problem_row(no: int, problem: Problem) -> dict[str, Any]:
 
 
 def receipt_context(receipt: Receipt) -> dict[str, Any]:
-    """Everything ``receipt.docx`` uses, formatted in Chinese, times in Asia/Shanghai."""
+    """Everything ``receipt.docx`` uses, formatted in Chinese, times in the campaign's time zone."""
+    tz = zone(receipt.timezone)
     on_time = receipt.on_time
     shown = receipt.errors[:MAX_PROBLEM_ROWS]
     if receipt.deadline is not None and on_time:
-        resubmit_by = f"于{format_datetime(receipt.deadline)}前"
+        resubmit_by = f"于{format_datetime(receipt.deadline, tz=tz)}前"
     else:
         resubmit_by = "尽快"
     return {
@@ -57,8 +59,8 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "file": clean_text(receipt.file),
         "submission_type": clean_text(receipt.submission_type) or "—",
         "period_label": clean_text(receipt.period_label) or clean_text(receipt.period),
-        "received_text": format_datetime(receipt.received_at),
-        "deadline_text": format_datetime(receipt.deadline, missing="未设定"),
+        "received_text": format_datetime(receipt.received_at, tz=tz),
+        "deadline_text": format_datetime(receipt.deadline, missing="未设定", tz=tz),
         "on_time_text": {True: "按时", False: "逾期", None: "—"}[on_time],
         "late": on_time is False,
         "sha256": clean_text(receipt.sha256) or "—",
@@ -70,7 +72,8 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "problems_more": len(receipt.errors) - len(shown),
         "resubmit_by": resubmit_by,
         "secretariat": clean_text(receipt.secretariat) or DEFAULT_SECRETARIAT,
-        "issue_date_text": format_date(receipt.received_at),
+        "issue_date_text": format_date(receipt.received_at, tz),
+        "notes": [note for note in (clean_text(n).strip() for n in receipt.notes) if note],
     }
 
 
