@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -96,17 +96,23 @@ def _variables(tpl: DocxTemplate) -> set[str]:
     return template_variables(tpl)
 
 
+def check_variables(name: str, variables: Set[str], context: Mapping[str, Any]) -> None:
+    """Refuse a template that uses a name the context lacks: a typo in an edited template would
+    otherwise vanish silently from every document."""
+    unknown = variables - set(context)
+    if unknown:
+        raise RenderError(
+            f"模板 {name} 使用了程序不提供的变量：{'、'.join(sorted(unknown))}。"
+            "请检查模板中 {{ }} 标记的拼写。"
+        )
+
+
 def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path) -> Path:
     """Render and save atomically, so a half-written document never appears in a shared folder.
 
     Unknown variables are refused up front: a typo in an edited template would otherwise vanish silently.
     """
-    unknown = _variables(tpl) - set(context)
-    if unknown:
-        raise RenderError(
-            f"模板 {_name(tpl)} 使用了程序不提供的变量：{'、'.join(sorted(unknown))}。"
-            "请检查模板中 {{ }} 标记的拼写。"
-        )
+    check_variables(_name(tpl), _variables(tpl), context)
     env = make_jinja_env()
     try:
         tpl.render(dict(context), env, autoescape=True)
