@@ -23,6 +23,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import DocgenError
+from .inplace import InPlaceDocxTemplate
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -66,10 +67,13 @@ def find_template(
     raise RenderError(f"找不到模板 {name}（已查找：{'、'.join(str(p) for p in candidates)}）")
 
 
-def load_template(path: Path) -> DocxTemplate:
-    """Open a .docx template, with a Chinese message when it is not a Word file."""
+def load_template(path: Path, *, in_place: bool = False) -> DocxTemplate:
+    """Open a .docx template, with a Chinese message when it is not a Word file.
+
+    ``in_place``: render large bodies without docxtpl's quadratic move (see ``inplace``).
+    """
     try:
-        return DocxTemplate(str(path))
+        return (InPlaceDocxTemplate if in_place else DocxTemplate)(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
         raise RenderError(f"模板 {path} 不是有效的 Word（.docx）文件：{exc}") from exc
 
@@ -192,7 +196,7 @@ def format_datetime(moment: datetime | None, missing: str = "—", tz: TimeZone 
     if moment is None:
         return missing
     local = to_local(moment, tz)
-    return f"{format_date(local)}{local:%H:%M}"
+    return f"{format_date(local.date())}{local:%H:%M}"
 
 
 def today_local(tz: TimeZone = None) -> date:

@@ -35,9 +35,7 @@ from typing import Any, BinaryIO
 import jinja2
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.oxml import serialize_part_xml
-from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
-from lxml import etree
 
 from .engine import (
     RenderError,
@@ -47,14 +45,13 @@ from .engine import (
     render_to_file,
     template_variables,
 )
+from .inplace import BODY, parse_rendered, resolve_listing, tables_need_fixing
 
 # What docxtpl's render_properties fills through Jinja, and the footnotes it renders.
 _CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _JINJA_MARKS = ("{{", "{%", "{#")
-_LISTING_CHARS = ("\t", "\a", "\n", "\f")  # what docxtpl's resolve_listing turns into tabs and breaks
 _PARAGRAPH = re.compile(r"<w:p([ >])")
-_BODY = qn("w:body")
 
 # ZIP structures (APPNOTE.TXT 4.3.7, 4.3.12, 4.3.16), as the zipfile module writes them.
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -156,57 +153,6 @@ def write_zip(out: BinaryIO, members: list[_Member]) -> None:
     out.write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0))
 
 
-_SPANS = ".//w:tc/w:tcPr[1]/w:gridSpan[1]"  # the gridSpan fix_tables reads: tc.find(tcPr).find(gridSpan)
-
-
-@functools.lru_cache(maxsize=4)
-def _table_checks(w: str) -> tuple[etree.XPath, etree.XPath]:
-    """Compiled once: (a row with more cells than $n, or a gridSpan that is not a plain number;
-    a row whose cells span at least $n columns)."""
-    ns = {"w": w}
-    return (
-        etree.XPath(
-            f"boolean(.//w:tr[count(w:tc) > $n] | {_SPANS}"
-            "[not(string-length(@w:val) > 0 and translate(@w:val, '0123456789', '') = '')])",
-            namespaces=ns,
-        ),
-        etree.XPath(
-            "boolean(.//w:tr[count(w:tc[not(w:tcPr[1]/w:gridSpan)])"
-            " + sum(w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val) >= $n])",
-            namespaces=ns,
-        ),
-    )
-
-
-def _tables_need_fixing(tree: etree._Element) -> bool:
-    """Whether docxtpl's ``fix_tables`` would change any table's grid, checked in XPath (C) instead of
-    its Python loop over every cell: true when a row has more cells than grid columns, when no row
-    spans all of them, or when anything is unusual enough that only fix_tables should judge it."""
-    w = tree.nsmap.get("w")
-    if w is None:
-        return True
-    too_many_or_odd, spans_all = _table_checks(w)
-    for table in tree.iter(f"{{{w}}}tbl"):
-        grid = table.find(f"{{{w}}}tblGrid")
-        if grid is None:
-            return True
-        columns = len(grid.findall(f"{{{w}}}gridCol"))
-        if too_many_or_odd(table, n=columns) or not spans_all(table, n=columns):
-            return True
-    return False
-
-
-_local = threading.local()
-
-
-def _parse_rendered(xml: str) -> etree._Element:
-    """Parse rendered XML as fix_tables does (a recovering parser), with one parser per thread."""
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = etree.XMLParser(recover=True)
-    return etree.fromstring(xml, parser)
-
-
 class CompiledDocx:
     """A .docx template opened, patched and compiled once, rendered to as many documents as needed.
 
@@ -256,7 +202,7 @@ class CompiledDocx:
         # rendered body *out* of a tree costs lxml time quadratic in its size (namespace fix-ups), so
         # a rendered body is never replaced; its tree is simply dropped.
         self._root = copy.deepcopy(document.element)
-        body = self._root.find(_BODY)
+        body = self._root.find(BODY)
         if body is None:
             raise NotCompilable("no w:body")
         for child in list(body):
@@ -279,9 +225,7 @@ class CompiledDocx:
         """docxtpl's render_xml_part after Jinja: undo the line breaks, unescape, tabs and breaks."""
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # re.sub(r"\n<w:p([ >])", …)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if any(c in xml for c in _LISTING_CHARS):  # without them resolve_listing changes nothing
-            xml = self._tpl.resolve_listing(xml)
-        return xml
+        return resolve_listing(self._tpl, xml)
 
     def render_parts(self, context: Mapping[str, Any]) -> dict[str, bytes]:
         """The parts with tags rendered for ``context``, serialized as python-docx saves them."""
@@ -289,14 +233,14 @@ class CompiledDocx:
         tpl = self._tpl
         try:
             xml = self._finish(self._body.render(ctx))
-            tree = _parse_rendered(xml)
-            if _tables_need_fixing(tree):
+            tree = parse_rendered(xml)
+            if tables_need_fixing(tree):
                 tree = tpl.fix_tables(xml)
             with self._lock:
                 tpl.docx_ids_index = 1000  # as render_init sets it
                 tpl.fix_docpr_ids(tree)
             root = copy.deepcopy(self._root)
-            root.replace(root.find(_BODY), tree)  # docxtpl's map_tree
+            root.replace(root.find(BODY), tree)  # docxtpl's map_tree
             parts = {self._document_name: serialize_part_xml(root)}
             for part in self._parts:
                 xml = self._finish(part.template.render(ctx)).encode(part.encoding)
