@@ -22,11 +22,13 @@ from .engine import (
     zone,
 )
 from .fast import CompiledDocx, compiled_template, render_cached
+from .inplace import InPlaceDocxTemplate
 from .notice import NOTICE_TEMPLATE, notice_context, render_monthly_notice
 from .receipt import MAX_PROBLEM_ROWS, RECEIPT_TEMPLATE, receipt_context, render_receipt
 
 __all__ = [
     "CompiledDocx",
+    "InPlaceDocxTemplate",
     "MAX_PROBLEM_ROWS",
     "NOTICE_TEMPLATE",
     "RECEIPT_TEMPLATE",

@@ -123,7 +123,7 @@ def _dos_now() -> tuple[int, int]:
     )
 
 
-def write_zip(out: BinaryIO, members: list[_Member]) -> None:
+def _write_zip(out: BinaryIO, members: list[_Member]) -> None:
     """Write a zip archive of already deflated members (local headers, data, central directory)."""
     dos_time, dos_date = _dos_now()
     central = []
@@ -262,7 +262,7 @@ class CompiledDocx:
                     size=len(data), deflated=_deflate(data),
                 )  # fmt: skip
             members.append(member)
-        write_zip(out, members)
+        _write_zip(out, members)
 
 
 @functools.lru_cache(maxsize=16)
