@@ -25,13 +25,16 @@ from lxml import etree
 from docgen.models import Problem, Receipt
 from docgen.render import (
     REPO_TEMPLATES,
+    InPlaceDocxTemplate,
     RenderError,
     compiled_template,
+    load_template,
     make_jinja_env,
     receipt_context,
     render_cached,
     render_monthly_notice,
     render_receipt,
+    render_to_file,
 )
 
 from .test_render import DANGER, SH, full_text, make_receipt, make_report
@@ -266,3 +269,26 @@ def test_notice_rendered_in_place_is_the_plain_docxtpl_notice(
     assert [p.text for p in fast_doc.paragraphs] == [p.text for p in plain_doc.paragraphs]
     assert cell_texts(fast_doc) == cell_texts(plain_doc)
     assert len(fast_doc.inline_shapes) == 1 and len(fast_doc.tables[1].rows) == 1 + len(report.tasks)
+
+
+@pytest.mark.parametrize("column_loop", [True, False])
+def test_in_place_template_renders_what_docxtpl_renders(tmp_path: Path, column_loop: bool) -> None:
+    """With a {%tc %} loop docxtpl must widen the grid (the plain move is taken); without, the body
+    is parsed in place. Either way the document is docxtpl's."""
+    template = custom_template(tmp_path / "custom.docx")
+    if not column_loop:
+        doc = docx.Document(str(template))
+        doc.tables[0]._tbl.getparent().remove(doc.tables[0]._tbl)
+        doc.save(str(template))
+    context = receipt_context(make_receipt(accepted=False, problems=6))
+    plain = plain_render(template, context, tmp_path / "plain.docx")
+    in_place = load_template(template, in_place=True)
+    assert isinstance(in_place, InPlaceDocxTemplate)
+    fast = render_to_file(in_place, context, tmp_path / "in_place.docx")
+    a, b = members(plain), members(fast)
+    assert list(b) == list(a)
+    for name in a:
+        assert (canonical(b[name]) == canonical(a[name])) if name.endswith((".xml", ".rels")) else b[name] == a[name]
+    body = etree.fromstring(b["word/document.xml"])
+    assert len(body.findall(f".//{W}tblGrid/{W}gridCol")) == (7 if column_loop else 0)
+    assert docx.Document(str(fast)).sections[0].header.paragraphs[0].text == f"市民族宗教事务局{DANGER}（BM03）的回执"
