@@ -708,11 +708,9 @@ def _answer(
         rows=len(validation.rows),
         deadline=ws.campaign.deadline(period),
         secretariat=ws.campaign.secretariat,
+        notes=[job.note] if job.note else [],
+        timezone=ws.campaign.timezone,
     )
-    if job.note and hasattr(receipt, "notes"):
-        receipt.notes.append(job.note)
-    if hasattr(receipt, "timezone"):
-        receipt.timezone = ws.campaign.timezone
     source = ws.root / job.archive_path if job.archive_path and job.refusal is None and annotate else None
     try:
         paths = write_receipts(ws, receipt, source)

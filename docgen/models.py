@@ -135,6 +135,8 @@ class Receipt:
     rows: int = 0
     deadline: datetime | None = None
     secretariat: str = ""
+    timezone: str = "Asia/Shanghai"  # the campaign's: the receipt shows its times in this zone
+    notes: list[str] = field(default_factory=list)  # shown on the receipt as 说明：…, e.g. why a time was used
 
     @property
     def on_time(self) -> bool | None:
@@ -155,6 +157,7 @@ class Receipt:
             "submission_type": self.submission_type,
             "rows": self.rows,
             "errors": [p.to_dict() for p in self.errors],
+            "notes": list(self.notes),
         }
 
 
@@ -232,6 +235,7 @@ class MonthlyReport:
     recipients: str = "各成员单位"
     doc_number: str = ""  # set when the notice is numbered (publishing layer), e.g. 创建办〔2026〕7号
     issue_date: date | None = None
+    timezone: str = "Asia/Shanghai"  # the campaign's: the notice shows its dates and times in this zone
 
     def units_in(self, state: UnitState) -> list[UnitStatus]:
         return [u for u in self.units if u.state == state]
@@ -286,6 +290,7 @@ class MonthlyReport:
             recipients=d.get("recipients", "各成员单位"),
             doc_number=d.get("doc_number", ""),
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
+            timezone=d.get("timezone", "Asia/Shanghai"),
         )
 
 

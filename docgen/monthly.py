@@ -146,6 +146,7 @@ def build_monthly_report(
         recipients=campaign.recipients,
         doc_number=doc_number,
         issue_date=issue_date,
+        timezone=campaign.timezone,
     )
 
 

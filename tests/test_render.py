@@ -407,3 +407,146 @@ def test_number_and_date_formatting() -> None:
     assert format_percent(None) == "—"
     assert format_number(12.50) == "12.5" and format_number(3.0) == "3" and format_number(-0.0001) == "0"
     assert format_datetime(datetime(2026, 11, 4, 16, 0, tzinfo=ZoneInfo("UTC"))) == "2026年11月5日00:00"
+
+
+# ---------------------------------------------------------------- the campaign's time zone
+
+
+def test_receipt_shows_times_in_the_campaigns_time_zone(tmp_path: Path) -> None:
+    from docgen.config import Campaign
+    from docgen.periods import parse_period
+
+    campaign = Campaign.from_dict(
+        {"name": "创建", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕", "timezone": "Asia/Urumqi"}
+    )
+    receipt = make_receipt(accepted=False)
+    receipt.timezone = campaign.timezone
+    receipt.deadline = campaign.deadline(parse_period("monthly", "2026-10"))  # 17:00 in Urumqi = 19:00 in Shanghai
+    receipt.received_at = datetime(2026, 11, 5, 10, 30, tzinfo=ZoneInfo("UTC"))  # 16:30 in Urumqi
+    doc = docx.Document(str(render_receipt(receipt, tmp_path / "回执.docx")))
+    info = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert info["接收时间"] == "2026年11月5日16:30"
+    assert info["截止时间"] == "2026年11月5日17:00"
+    assert info["是否按时"] == "按时"
+    assert "于2026年11月5日17:00前重新报送" in full_text(doc)
+
+
+def test_a_day_boundary_is_the_campaigns_day() -> None:
+    receipt = make_receipt(accepted=True)
+    receipt.timezone = "Europe/Berlin"
+    receipt.received_at = datetime(2026, 11, 4, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 on the 5th in Berlin
+    receipt.deadline = datetime(2026, 11, 5, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    context = receipt_context(receipt)
+    assert context["received_text"] == "2026年11月5日00:30"
+    assert context["deadline_text"] == "2026年11月5日17:00"
+    assert context["issue_date_text"] == "2026年11月5日"
+    receipt.timezone = "Asia/Shanghai"
+    assert receipt_context(receipt)["received_text"] == "2026年11月5日07:30"
+    receipt.timezone = "Mars/Olympus_Mons"
+    with pytest.raises(RenderError, match="未知的时区"):
+        receipt_context(receipt)
+
+
+def test_monthly_report_carries_the_campaigns_time_zone_into_the_notice() -> None:
+    from docgen.config import Campaign
+    from docgen.models import Registry
+    from docgen.monthly import Submission, build_monthly_report
+    from docgen.periods import parse_period
+
+    from .conftest import TASKS, UNITS
+
+    campaign = Campaign.from_dict(
+        {"name": "创建", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕", "timezone": "Europe/Berlin"}
+    )
+    registry = Registry(units={u.code: u for u in UNITS}, tasks={t.task_id: t for t in TASKS})
+    dropped = datetime(2026, 11, 3, 9, 15, tzinfo=ZoneInfo("UTC"))  # 10:15 in Berlin, 17:15 in Shanghai
+    report = build_monthly_report(
+        campaign, registry, parse_period("monthly", "2026-10"), [Submission("A01", "a.xlsx", dropped, True)]
+    )
+    assert report.timezone == "Europe/Berlin"
+    assert MonthlyReport.from_dict(report.to_dict()).timezone == "Europe/Berlin"
+    context = notice_context(report)
+    assert context["deadline_text"] == "2026年11月5日17:00"  # 17:00 in Berlin, not 00:00 the next day
+    assert context["unit_rows"][0]["received"] == "2026年11月3日10:15"
+    assert context["time_zone_text"] == "当地时间（时区Europe/Berlin）"
+    assert notice_context(make_report())["time_zone_text"] == "北京时间"
+
+
+def test_old_report_json_without_time_zone_reads_as_shanghai() -> None:
+    data = make_report().to_dict()
+    assert data["timezone"] == "Asia/Shanghai"
+    del data["timezone"]
+    assert MonthlyReport.from_dict(data).timezone == "Asia/Shanghai"
+
+
+# ---------------------------------------------------------------- notes on a receipt
+
+
+def test_receipt_shows_each_note_after_the_result(tmp_path: Path) -> None:
+    receipt = make_receipt(accepted=False)
+    receipt.notes = ["文件修改时间晚于系统时间，按首次发现时间计", "  ", f"标注副本未能生成{DANGER}\x0b"]
+    assert receipt.to_dict()["notes"] == receipt.notes
+    doc = docx.Document(str(render_receipt(receipt, tmp_path / "回执.docx")))
+    paragraphs = [p.text for p in doc.paragraphs]
+    notes = [p for p in paragraphs if p.startswith("说明：")]
+    assert notes == ["说明：文件修改时间晚于系统时间，按首次发现时间计", f"说明：标注副本未能生成{DANGER}"]
+    first = paragraphs.index(notes[0])
+    assert paragraphs.index(next(p for p in paragraphs if "重新报送。" in p)) < first  # after the result
+    assert paragraphs[first + 2 :] == ["青禾市创建办", "2026年11月4日"]  # then the signature
+    for paragraph in doc.paragraphs[first : first + 2]:
+        assert paragraph.style.name == "公文正文" and paragraph.paragraph_format.keep_with_next
+
+
+def test_receipt_without_notes_has_no_note_paragraph(tmp_path: Path) -> None:
+    receipt = make_receipt(accepted=True)
+    assert receipt.to_dict()["notes"] == []
+    doc = docx.Document(str(render_receipt(receipt, tmp_path / "回执.docx")))
+    assert not [p.text for p in doc.paragraphs if "说明：" in p.text]
+    assert [p.text for p in doc.paragraphs][-2:] == ["青禾市创建办", "2026年11月4日"]
+
+
+# ---------------------------------------------------------------- fixed headings of the rendered documents
+
+
+def test_rendered_notice_has_its_fixed_headings(notice: DocumentObject) -> None:
+    headings = [
+        (p.style.name, p.text)
+        for p in notice.paragraphs
+        if p.style.name in ("公文标题", "一级标题", "二级标题", "附件说明", "附件说明续行", "附件标识", "附件标题", "图题")
+    ]
+    assert headings == [
+        ("公文标题", "关于2026年10月创建全国民族团结进步示范区工作进展情况的通报"),
+        ("一级标题", "一、报送情况"),
+        ("一级标题", "二、工作进展"),
+        ("图题", "图1  各工程平均完成进度"),
+        ("一级标题", "三、存在问题"),
+        ("二级标题", "（一）进度滞后的任务（1项）"),
+        ("二级标题", "（二）逾期未完成的任务（1项）"),
+        ("二级标题", "（三）未报进度的任务（1项）"),
+        ("一级标题", "四、下步要求"),
+        ("附件说明", "附件：1. 2026年10月成员单位报送情况表"),
+        ("附件说明续行", "2. 2026年10月任务进展情况表"),
+        ("附件标识", "附件1"),
+        ("附件标题", "2026年10月成员单位报送情况表"),
+        ("附件标识", "附件2"),
+        ("附件标题", "2026年10月任务进展情况表"),
+    ]
+    notes = [p.text for p in notice.paragraphs if p.style.name == "表注"]
+    assert notes == [
+        "注：报送时间为北京时间；报送截止时间为2026年11月5日17:00。",
+        "注：完成进度为牵头单位报送的完成进度；应达进度按任务起止时间中已过去的比例计算；“—”表示未报进度。",
+    ]
+
+
+def test_rendered_receipt_has_its_fixed_title_and_table_headers(tmp_path: Path) -> None:
+    doc = docx.Document(str(render_receipt(make_receipt(accepted=False), tmp_path / "回执.docx")))
+    assert [(p.style.name, p.text) for p in doc.paragraphs[:2]] == [
+        ("公文标题", "材料报送回执"),
+        ("主送机关", f"市民族宗教事务局{DANGER}："),
+    ]
+    assert [row.cells[0].text for row in doc.tables[0].rows] == [
+        "报送单位", "报送文件", "报送类型", "期次", "接收时间", "截止时间", "是否按时", "文件指纹(SHA-256)", "处理结果",
+    ]  # fmt: skip
+    assert [c.text for c in doc.tables[1].rows[0].cells] == ["序号", "行号", "列名", "填写的值", "问题说明"]
+    assert {c.paragraphs[0].style.name for c in doc.tables[1].rows[0].cells} == {"附件表头"}
+    assert [p.style.name for p in doc.paragraphs[-2:]] == ["发文机关署名", "成文日期"]

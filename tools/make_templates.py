@@ -558,7 +558,7 @@ def build_monthly_notice() -> DocumentObject:
         ],
         left_columns=(2,),
     )  # fmt: skip
-    _para(doc, "表注", "注：报送时间为北京时间；报送截止时间为{{ deadline_text }}。")
+    _para(doc, "表注", "注：报送时间为{{ time_zone_text }}；报送截止时间为{{ deadline_text }}。")
 
     _para(doc, "附件标识", "附件2")
     _para(doc, "附件标题", "{{ period_label }}任务进展情况表")
@@ -645,6 +645,11 @@ def build_receipt() -> DocumentObject:
         "此前的材料留档备查。",
     ).paragraph_format.keep_with_next = True  # fmt: skip
     _para(doc, body, "{%p endif %}")
+    # Notes of the intake (e.g. which time a file was taken in by), after the result and before the
+    # signature; kept with it so that the authority and date never stand alone on a page.
+    _para(doc, body, "{%p for note in notes %}")
+    _para(doc, body, "说明：{{ note }}").paragraph_format.keep_with_next = True
+    _para(doc, body, "{%p endfor %}")
     _para(doc, "发文机关署名", "{{ secretariat }}")
     _para(doc, "成文日期", "{{ issue_date_text }}")
     _add_page_numbers(doc, doc.sections[0])

@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Mapping, Set
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import DocgenError
 from ..resources import templates_dir
+from .inplace import InPlaceDocxTemplate
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 REPO_TEMPLATES = templates_dir()  # the shipped templates: package data in a wheel, else templates/
@@ -67,10 +68,13 @@ def find_template(
     raise RenderError(f"找不到模板 {name}（已查找：{'、'.join(str(p) for p in candidates)}）")
 
 
-def load_template(path: Path) -> DocxTemplate:
-    """Open a .docx template, with a Chinese message when it is not a Word file."""
+def load_template(path: Path, *, in_place: bool = False) -> DocxTemplate:
+    """Open a .docx template, with a Chinese message when it is not a Word file.
+
+    ``in_place``: render large bodies without docxtpl's quadratic move (see ``inplace``).
+    """
     try:
-        return DocxTemplate(str(path))
+        return (InPlaceDocxTemplate if in_place else DocxTemplate)(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
         raise RenderError(f"模板 {path} 不是有效的 Word（.docx）文件：{exc}") from exc
 
@@ -97,17 +101,23 @@ def _variables(tpl: DocxTemplate) -> set[str]:
     return template_variables(tpl)
 
 
+def check_variables(name: str, variables: Set[str], context: Mapping[str, Any]) -> None:
+    """Refuse a template that uses a name the context lacks: a typo in an edited template would
+    otherwise vanish silently from every document."""
+    unknown = variables - set(context)
+    if unknown:
+        raise RenderError(
+            f"模板 {name} 使用了程序不提供的变量：{'、'.join(sorted(unknown))}。"
+            "请检查模板中 {{ }} 标记的拼写。"
+        )
+
+
 def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path) -> Path:
     """Render and save atomically, so a half-written document never appears in a shared folder.
 
     Unknown variables are refused up front: a typo in an edited template would otherwise vanish silently.
     """
-    unknown = _variables(tpl) - set(context)
-    if unknown:
-        raise RenderError(
-            f"模板 {_name(tpl)} 使用了程序不提供的变量：{'、'.join(sorted(unknown))}。"
-            "请检查模板中 {{ }} 标记的拼写。"
-        )
+    check_variables(_name(tpl), _variables(tpl), context)
     env = make_jinja_env()
     try:
         tpl.render(dict(context), env, autoescape=True)
@@ -151,29 +161,48 @@ def format_percent(value: float | None, decimals: int = 1, missing: str = "—")
     return missing if value is None else f"{format_number(value, decimals)}%"
 
 
-def to_local(moment: datetime) -> datetime:
-    """A datetime in Asia/Shanghai; a naive one is taken to be Shanghai time already."""
-    return moment.replace(tzinfo=TIMEZONE) if moment.tzinfo is None else moment.astimezone(TIMEZONE)
+TimeZone = str | tzinfo | None
 
 
-def format_date(day: date | datetime) -> str:
-    """2026年11月6日: Arabic numerals, no leading zeros, as GB/T 9704-2012 writes the 成文日期."""
+def zone(tz: TimeZone = None) -> tzinfo:
+    """A time zone from a campaign's setting (an IANA name such as ``Asia/Urumqi``); None is Asia/Shanghai."""
+    if tz is None:
+        return TIMEZONE
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise RenderError(f"未知的时区 {tz!r}：请在 campaign.yaml 的 timezone 中填写如 Asia/Shanghai 的时区名") from exc
+
+
+def to_local(moment: datetime, tz: TimeZone = None) -> datetime:
+    """A datetime in the campaign's zone (Asia/Shanghai by default); a naive one is taken to be in it already."""
+    local = zone(tz)
+    return moment.replace(tzinfo=local) if moment.tzinfo is None else moment.astimezone(local)
+
+
+def format_date(day: date | datetime, tz: TimeZone = None) -> str:
+    """2026年11月6日: Arabic numerals, no leading zeros, as GB/T 9704-2012 writes the 成文日期.
+
+    A datetime is first put in ``tz``: 23:30 in Berlin is already the next day in Shanghai.
+    """
     if isinstance(day, datetime):
-        day = to_local(day).date()
+        day = to_local(day, tz).date()
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def format_datetime(moment: datetime | None, missing: str = "—") -> str:
-    """2026年11月5日16:30 in Asia/Shanghai."""
+def format_datetime(moment: datetime | None, missing: str = "—", tz: TimeZone = None) -> str:
+    """2026年11月5日16:30 in the campaign's zone (Asia/Shanghai by default)."""
     if moment is None:
         return missing
-    local = to_local(moment)
-    return f"{format_date(local)}{local:%H:%M}"
+    local = to_local(moment, tz)
+    return f"{format_date(local.date())}{local:%H:%M}"
 
 
-def today_local() -> date:
-    """Today in Asia/Shanghai (the default 成文日期)."""
-    return datetime.now(TIMEZONE).date()
+def today_local(tz: TimeZone = None) -> date:
+    """Today in the campaign's zone (the default 成文日期)."""
+    return datetime.now(zone(tz)).date()
 
 
 CHINESE_NUMERALS = "一二三四五六七八九十"

@@ -28,6 +28,7 @@ from .engine import (
     load_template,
     render_to_file,
     today_local,
+    zone,
 )
 
 NOTICE_TEMPLATE = "monthly_notice.docx"
@@ -48,6 +49,15 @@ NAMED_TASK_STATES: tuple[tuple[str, str], ...] = (
     ("overdue", "逾期未完成的任务"),
     ("unreported", "未报进度的任务"),
 )
+
+
+# Zones whose clock China calls 北京时间; any other campaign zone is named in the notice.
+BEIJING_TIME_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+
+
+def time_zone_text(tz: str) -> str:
+    """How the notice names the clock its times are in: 北京时间, or the campaign's zone by name."""
+    return "北京时间" if tz in BEIJING_TIME_ZONES else f"当地时间（时区{tz}）"
 
 
 def _task_detail(task: TaskProgress) -> str:
@@ -111,6 +121,7 @@ def notice_context(
     template's 发文机关标志 style, which the mark is fitted to.
     """
     units, tasks = report.units, report.tasks
+    tz = zone(report.timezone)
     unit_groups = []
     for state, label in NAMED_UNIT_STATES:
         named = report.units_in(state)
@@ -146,8 +157,9 @@ def notice_context(
         "campaign": clean_text(report.campaign),
         "period_label": clean_text(report.period_label),
         "recipients": clean_text(report.recipients),
-        "deadline_text": format_datetime(report.deadline),
-        "issue_date_text": format_date(report.issue_date or today_local()),
+        "deadline_text": format_datetime(report.deadline, tz=tz),
+        "issue_date_text": format_date(report.issue_date or today_local(tz)),
+        "time_zone_text": time_zone_text(report.timezone),
         # 一、报送情况
         "expected_count": len(units),
         "on_time_count": len(report.units_in("on_time")),
@@ -188,7 +200,7 @@ def notice_context(
                 "name": clean_text(u.name),
                 "category": clean_text(u.category),
                 "state": u.state_label,
-                "received": format_datetime(u.received_at),
+                "received": format_datetime(u.received_at, tz=tz),
             }
             for i, u in enumerate(units, start=1)
         ],
@@ -217,7 +229,7 @@ def render_monthly_notice(
 ) -> Path:
     """Render the monthly notice (.docx) with its progress chart to ``out_path`` and return the path."""
     path = find_template(NOTICE_TEMPLATE, template, workspace_templates)
-    tpl = load_template(path)
+    tpl = load_template(path, in_place=True)  # 附件 tables of 10,000 rows: no quadratic body move
     with tempfile.TemporaryDirectory(prefix="docgen-chart-") as tmp:
         chart = None
         if report.projects:
