@@ -135,6 +135,7 @@ class Receipt:
     rows: int = 0
     deadline: datetime | None = None
     secretariat: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def on_time(self) -> bool | None:
@@ -155,6 +156,7 @@ class Receipt:
             "submission_type": self.submission_type,
             "rows": self.rows,
             "errors": [p.to_dict() for p in self.errors],
+            "notes": self.notes,
         }
 
 
