@@ -221,6 +221,8 @@ def _text_cell(sheet: Any, value: Any) -> Any:
 
 def _value_cell(sheet: Any, value: Any) -> Any:
     """Numbers, dates and booleans as they are; anything else a text cell (never a formula)."""
+    if value == "":
+        return None
     if value is None or isinstance(value, bool | int | float | datetime | date | time | timedelta):
         return value
     return _text_cell(sheet, value)

@@ -25,7 +25,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, repeat
 from pathlib import Path
@@ -55,6 +55,8 @@ _CELL_TAG = re.compile(
     rb"|[\s/>])"
 )
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")  # a namespace prefix (``<x:c``): left to the expat scan
+_ROW_END = b"</row>"
+_PIECE = 1 << 20
 _DIMENSION = re.compile(rb'<(?:[^\s<>/!?\"\'=]*:)?dimension\s+ref\s*=\s*"([^"]*)"')
 
 CORRUPT = "文件已损坏或不是有效的 .xlsx 文件，请在 Excel 或 WPS 中重新保存后报送"
@@ -133,21 +135,19 @@ def check_xlsx(path: Path, *, max_unpacked_bytes: int, bounds: SheetBounds) -> C
             z = _Zip(fp, _index(infos))
             if sum(i.file_size for i in infos) > max_unpacked_bytes:
                 raise Refused(BOMB)
-            sheets_like: list[zipfile.ZipInfo] = []
             for info in infos:
                 if info.flag_bits & 0x1:
                     raise Refused(ENCRYPTED)
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     raise Refused(CORRUPT)
+            # the sheet first: a far cell is found after the rows before it, not after the whole file
+            book = _workbook(z)
+            dimension, last = _scan_sheet(z, book.chosen, bounds)
+            for info in infos:  # then every member, inflated to its end under its cap
                 has_sheet_data, has_count = z.drain(info)
                 if has_count:
                     _check_shared_strings(z, info)
-                if has_sheet_data:
-                    sheets_like.append(info)
-            book = _workbook(z)
-            dimension, last = _scan_sheet(z, book.chosen, bounds)
-            for info in sheets_like:
-                if info is not book.chosen:
+                if has_sheet_data and info is not book.chosen:
                     _scan_sheet(z, info, _safety_bounds(book.part_names.get(info.filename, info.filename)))
     return CheckedWorkbook(sheet=book.sheet, sheet_names=book.names, dimension=dimension, last_cell=last)
 
@@ -181,13 +181,15 @@ def _index(infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
 
 
 class _Zip:
-    """The open file, its members by lookup key, and small members already inflated (and verified)."""
+    """The open file, its members by lookup key, and members inflated to their end (so verified), with
+    what they hold; the small ones kept, so that each is inflated once."""
 
     def __init__(self, fp: BinaryIO, parts: dict[str, zipfile.ZipInfo]) -> None:
         self.fp = fp
         self.parts = parts
         self._cache: dict[str, bytes] = {}
         self._cached = 0
+        self._flags: dict[str, tuple[bool, bool]] = {}
 
     def part(self, path: str) -> zipfile.ZipInfo:
         info = self.parts.get(path.translate(_ASCII_LOWER))
@@ -195,37 +197,46 @@ class _Zip:
             raise Refused(CORRUPT)
         return info
 
-    def chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    def load(self, info: zipfile.ZipInfo) -> bytes | None:
+        """The whole member, if it fits in what is left of the cache; else None (stream it)."""
         if (data := self._cache.get(info.filename)) is not None:
+            return data
+        if self._cached + info.file_size > _CACHE_BYTES:
+            return None
+        self._inflate(info, keep=True)
+        return self._cache[info.filename]
+
+    def chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        data = self.load(info)
+        if data is not None:
             yield data
         else:
             yield from _member(self.fp, info)
 
-    def data(self, info: zipfile.ZipInfo) -> bytes | None:
-        return self._cache.get(info.filename)
-
     def drain(self, info: zipfile.ZipInfo) -> tuple[bool, bool]:
-        """Inflate a whole member under its cap: does it hold ``sheetData``, ``uniqueCount``?
+        """Inflate a whole member under its cap (once): does it hold ``sheetData``, ``uniqueCount``?"""
+        if info.filename not in self._flags:
+            self._inflate(info, keep=self._cached + info.file_size <= _CACHE_BYTES)
+        return self._flags[info.filename]
 
-        Text in UTF-16 is refused: Excel and WPS write UTF-8, and a byte search would not see into it.
-        """
-        keep = max(len(w) for w in _WIDE) - 1
+    def _inflate(self, info: zipfile.ZipInfo, *, keep: bool) -> None:
+        """Text in UTF-16 is refused: Excel and WPS write UTF-8, and a byte search would not see into it."""
+        width = max(len(w) for w in _WIDE) - 1
         seen: set[bytes] = set()
         tail = b""
-        kept: list[bytes] | None = [] if self._cached + info.file_size <= _CACHE_BYTES else None
+        kept: list[bytes] = []
         for chunk in _member(self.fp, info):
             data = tail + chunk if tail else chunk
             seen.update(w for w in _WATCHED + _WIDE if w in data)
-            tail = data[-keep:]
-            if kept is not None:
+            tail = data[-width:]
+            if keep:
                 kept.append(chunk)
         if seen.intersection(_WIDE):
             raise Refused(non_standard(f"部件“{info.filename}”不是 UTF-8 编码"))
-        sheet_data, unique_count = (w in seen for w in _WATCHED)
-        if kept is not None:
+        self._flags[info.filename] = (_WATCHED[0] in seen, _WATCHED[1] in seen)
+        if keep:
             self._cache[info.filename] = b"".join(kept)
             self._cached += info.file_size
-        return sheet_data, unique_count
 
 
 def _member(fp: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -423,45 +434,70 @@ def _scan_sheet(
     z: _Zip, info: zipfile.ZipInfo, bounds: SheetBounds
 ) -> tuple[str | None, tuple[int, int] | None]:
     """Refuse the first cell with content beyond ``bounds``; the declared dimension and the content's extent."""
-    data = z.data(info)
-    if data is not None and (found := _scan_fast(data, bounds)) is not None:
-        return found
-    return _scan_streaming(z, info, bounds)
+    data = z.load(info)
+    found = _scan_fast(_pieces([data]) if data is not None else _pieces(_member(z.fp, info)), bounds)
+    return found if found is not None else _scan_streaming(z, info, bounds)
 
 
-def _scan_fast(data: bytes, bounds: SheetBounds) -> tuple[str | None, tuple[int, int] | None] | None:
-    """Regular expressions over the whole part when every cell tag is in the strict form Excel, WPS and
-    openpyxl write (``<c r="B3" …>``); None when any tag that could open a cell is not.
+def _pieces(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
+    """The part in pieces of about a megabyte that end just after a ``</row>``, so no cell is cut; None
+    when a megabyte passes without one (then the fast scan gives way)."""
+    rest = b""
+    for chunk in chunks:
+        rest = rest + chunk if rest else chunk
+        while len(rest) > _PIECE:
+            cut = rest.find(_ROW_END, _PIECE)
+            if cut < 0:
+                cut = rest.rfind(_ROW_END, 0, _PIECE)
+                if cut < 0:
+                    if len(rest) > 8 * _PIECE:
+                        yield None
+                        return
+                    break
+            cut += len(_ROW_END)
+            yield rest[:cut]
+            rest = rest[cut:]
+    yield rest
+
+
+def _scan_fast(
+    pieces: Iterable[bytes | None], bounds: SheetBounds
+) -> tuple[str | None, tuple[int, int] | None] | None:
+    """Regular expressions over the part, piece by piece, when every cell tag is in the strict form Excel,
+    WPS and openpyxl write (``<c r="B3" …>``); None as soon as any tag that could open a cell is not.
 
     A tag inside a comment or CDATA is counted as a cell: that can only refuse more, never less.
     """
-    if _PREFIXED_CELL.search(data):
-        return None
-    cells = _CELL_TAG.findall(data)
-    dimension = m.group(1).decode("ascii", "replace") if (m := _DIMENSION.search(data)) else None
-    if not cells:
-        return dimension, None
-    letters, digits, empty = zip(*cells, strict=True)
-    if b"" in letters:  # an opening not in the strict form
-        return None
-    content = [e == b">" for e in empty]
-    if not any(content):
-        return dimension, None
-    last_row = max(map(int, compress(digits, content)))
-    # widest column: right-justified upper-case letters compare as column numbers (" ZZ" < "AAA")
-    widest = max(map(bytes.rjust, map(bytes.upper, compress(letters, content)), repeat(3)))
-    last_col = column_number(widest.strip().decode("ascii"))
-    if not (last_row > bounds.row_limit or last_col > bounds.max_columns
-            or (bounds.max_area is not None and last_row * last_col > bounds.max_area)):
-        return dimension, (last_row, last_col)
-    top = left = 0
-    for col_letters, row_digits in compress(zip(letters, digits, strict=True), content):  # sheet order
-        r, c = int(row_digits), column_number(col_letters.decode("ascii"))
-        top, left = max(top, r), max(left, c)
-        if (r > bounds.row_limit or c > bounds.max_columns
+    dimension: str | None = None
+    last_row = last_col = 0
+    for number, piece in enumerate(pieces):
+        if piece is None or _PREFIXED_CELL.search(piece):
+            return None
+        if number == 0 and (m := _DIMENSION.search(piece)):
+            dimension = m.group(1).decode("ascii", "replace")
+        cells = _CELL_TAG.findall(piece)
+        if not cells:
+            continue
+        letters, digits, empty = zip(*cells, strict=True)
+        if b"" in letters:  # an opening not in the strict form
+            return None
+        content = [e == b">" for e in empty]
+        if not any(content):
+            continue
+        top = max(last_row, max(map(int, compress(digits, content))))
+        # widest column: right-justified upper-case letters compare as column numbers (" ZZ" < "AAA")
+        widest = max(map(bytes.rjust, map(bytes.upper, compress(letters, content)), repeat(3)))
+        left = max(last_col, column_number(widest.strip().decode("ascii")))
+        if (top > bounds.row_limit or left > bounds.max_columns
                 or (bounds.max_area is not None and top * left > bounds.max_area)):
-            raise Refused(bounds.far_message(f"{column_letters(c)}{r}"))
-    raise AssertionError("unreachable: the extent exceeded the bounds")
+            for col_letters, row_digits in compress(zip(letters, digits, strict=True), content):  # in order
+                r, c = int(row_digits), column_number(col_letters.decode("ascii"))
+                last_row, last_col = max(last_row, r), max(last_col, c)
+                if (r > bounds.row_limit or c > bounds.max_columns
+                        or (bounds.max_area is not None and last_row * last_col > bounds.max_area)):
+                    raise Refused(bounds.far_message(f"{column_letters(c)}{r}"))
+        last_row, last_col = top, left
+    return dimension, ((last_row, last_col) if last_row else None)
 
 
 def _scan_streaming(

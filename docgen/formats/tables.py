@@ -183,7 +183,12 @@ def _read_xlsx(path: Path, limits: ReadLimits) -> Grid:
     except Refused as exc:
         raise FileRejected(str(exc)) from exc
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        try:
+            str(path).encode("utf-8")
+            book = CalamineWorkbook.from_path(str(path))
+        except UnicodeEncodeError:  # a name that is not UTF-8: calamine cannot open it by name
+            with path.open("rb") as f:
+                book = CalamineWorkbook.from_filelike(f)
         names = tuple(meta.name for meta in book.sheets_metadata)
         if names != checked.sheet_names:  # calamine sees another workbook than the one checked
             raise FileRejected(CORRUPT)
