@@ -302,6 +302,22 @@ def test_prefixed_and_counted_cells_are_placed_as_calamine_places_them(tmp_path:
     assert messages(counted).startswith("表格在 HW7 单元格有内容")  # the 231st cell of row 7
 
 
+def test_other_sheets_are_held_to_a_looser_bound(tmp_path: Path) -> None:
+    """A hidden list sheet of 10,000 rows (as templates carry for drop-downs) does not block the visible
+    sheet; a hidden sheet reaching the far corner is refused, naming that sheet."""
+    body = rows_xml([HEADER_ROW, *good_rows(2, 1)])
+    lists = rows_xml([(n, [f"选项{n}", n, "备注"]) for n in range(1, 10_001)])
+    ok = raw_zip(tmp_path / "带下拉表.xlsx", [*package([("报送表", "visible"), ("下拉", "hidden")]),
+                                            honest("xl/worksheets/sheet1.xml", sheet_xml(body)),
+                                            honest("xl/worksheets/sheet2.xml", sheet_xml(lists))])
+    assert validate_file(ok, CONTRACT, CONTEXT).accepted
+    far = raw_zip(tmp_path / "隐藏表远角.xlsx", [*package([("报送表", "visible"), ("旧数据", "hidden")]),
+                                              honest("xl/worksheets/sheet1.xml", sheet_xml(body)),
+                                              honest("xl/worksheets/sheet2.xml", sheet_xml(rows_xml(
+                                                  [(1, ["x"]), (1_048_576, [None] * 16_383 + ["y"])])))])
+    assert messages(far).startswith("工作簿中的工作表“旧数据”在 XFD1048576 单元格有内容")
+
+
 def test_zip_bombs_are_refused_from_the_directory_or_the_first_bytes(tmp_path: Path) -> None:
     """An honest directory declaring 1 GB, and a lying one declaring 1 KB for the same 1 GB of text
     (today: 300 s and 7.9 GB), and a directory of 100,000 entries."""

@@ -1,9 +1,10 @@
 """Check an .xlsx before any parser touches it, so no file can stop, stall or bloat reading.
 
 calamine (native code) trusts what a file says about itself: one cell at XFD1048576 makes it allocate a
-dense grid of 17 billion cells and abort the whole process, a shared-string table declaring four billion
-entries does the same, and the zip layer inflates a member as far as its deflate stream goes, whatever
-the directory declares. So before calamine opens the file:
+dense grid of 17 billion cells and abort the whole process, and a shared-string table declaring four
+billion entries does the same. A zip directory can lie about sizes too (the zip crate bundled today
+stops at the declared size, but our bounds must not depend on a version of it). So before calamine
+opens the file:
 
 1. the zip's central-directory records are counted on the raw bytes (a directory of 100,000 entries
    takes Python's zipfile seconds to parse), and duplicate member names are refused;
@@ -95,6 +96,7 @@ class CheckedWorkbook:
     sheet_names: tuple[str, ...]  # every sheet in workbook order, to compare with calamine's own list
     dimension: str | None  # the sheet's <dimension ref> as declared (not trusted)
     last_cell: tuple[int, int] | None  # 1-based (row, column) bounds of the content cells seen
+    largest_part: int  # bytes of the largest member: no text in the file can be longer
 
 
 def column_number(letters: str) -> int:
@@ -149,7 +151,8 @@ def check_xlsx(path: Path, *, max_unpacked_bytes: int, bounds: SheetBounds) -> C
                     _check_shared_strings(z, info)
                 if has_sheet_data and info is not book.chosen:
                     _scan_sheet(z, info, _safety_bounds(book.part_names.get(info.filename, info.filename)))
-    return CheckedWorkbook(sheet=book.sheet, sheet_names=book.names, dimension=dimension, last_cell=last)
+    return CheckedWorkbook(sheet=book.sheet, sheet_names=book.names, dimension=dimension, last_cell=last,
+                           largest_part=max((i.file_size for i in infos), default=0))
 
 
 # ---------------------------------------------------------------- the zip layer

@@ -201,10 +201,11 @@ def _read_xlsx(path: Path, limits: ReadLimits) -> Grid:
         raise
     except (CalamineError, ValueError, OSError) as exc:
         raise FileRejected(CORRUPT) from exc
-    for r, row in enumerate(rows, start=1):
-        for c, cell in enumerate(row):
-            if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
-                raise FileRejected(long_cell_message(f"{column_letter(c)}{r}", len(cell), limits))
+    if checked.largest_part > limits.max_cell_chars:  # else no text in the file can be that long
+        for r, row in enumerate(rows, start=1):
+            for c, cell in enumerate(row):
+                if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
+                    raise FileRejected(long_cell_message(f"{column_letter(c)}{r}", len(cell), limits))
     return Grid(rows=rows, sheet=checked.sheet)
 
 
