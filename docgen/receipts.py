@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -33,6 +34,7 @@ NAME_BYTES = 160  # of the file's name in a receipt's name: + time stamp and suf
 UNIT_BYTES = 100
 MAX_COMMENTS = 1000  # cells explained in a comment; every bad cell is filled and listed in 问题清单
 _LISTING = "问题清单"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -158,13 +160,15 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
     bad = _bad_cells(receipt.errors)
     fill = PatternFill("solid", start_color=_BAD_FILL, end_color=_BAD_FILL)
     width = max((len(r) for r in grid.rows), default=0)
-    last_bad_row = max((r for r, _ in bad), default=0)
+    bad_width: dict[int, int] = {}  # per row, the last column with a bad cell (a CSV row may be shorter)
+    for r, c in bad:
+        if c <= width:
+            bad_width[r] = max(bad_width.get(r, 0), c)
     for c in range(1, width + 1):
         sheet.column_dimensions[column_letters(c)].width = 14
     commented = 0
-    for r in range(1, max(len(grid.rows), last_bad_row) + 1):
-        values = grid.rows[r - 1] if r <= len(grid.rows) else []
-        row_width = max(len(values), max((c for (br, c) in bad if br == r), default=0))
+    for r, values in enumerate(grid.rows, start=1):
+        row_width = max(len(values), bad_width.get(r, 0))
         cells: list[Any] = []
         for c in range(1, row_width + 1):
             value = values[c - 1] if c <= len(values) else None
@@ -232,11 +236,9 @@ def _clean(text: str) -> str:
     """Text openpyxl can write: characters XML forbids dropped, at most 32,767 characters."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
 
-    return ILLEGAL_CHARACTERS_RE.sub("", display_name(text) if _has_surrogates(text) else text)[:32767]
+    return ILLEGAL_CHARACTERS_RE.sub("", display_name(text) if _SURROGATE.search(text) else text)[:32767]
 
 
-def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def _sheet_title(name: str | None) -> str:
