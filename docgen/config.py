@@ -35,6 +35,8 @@ class IntakeLimits:
     max_file_mb: float = 10.0
     max_unpacked_mb: float = 100.0  # total uncompressed size of an .xlsx (zip bomb guard)
     max_rows: int = 5000
+    max_columns: int = 200  # content beyond this column is refused before the sheet is parsed
+    max_cell_chars: int = 32767  # Excel's own limit for one cell
     settle_seconds: float = 60.0  # a file must be unchanged this long before it is read
     max_seconds_per_file: float = 60.0  # a reader that runs longer is stopped; the file is refused
     max_memory_mb: float = 1536.0  # memory a worker may add while reading one file

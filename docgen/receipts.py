@@ -1,91 +1,249 @@
 """Write a submission's receipts: JSON for machines, .docx for people, and for a rejected spreadsheet an
 annotated copy with each bad cell highlighted and explained in a comment.
+
+Every dropped file gets exactly one set of receipts, whatever its name: names are made safe and unique
+(``filenames.safe_component``), and the annotated copy, the one part that reads the unit's file again,
+can fail without costing the unit its receipt. Nothing from a unit's cells is live in the copy: it is a
+new workbook holding the values as read, every text written as text.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import tempfile
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
-from .formats.tables import read_csv_rows
-from .models import Receipt
+from .config import IntakeLimits
+from .filenames import display_name, safe_component
+from .formats.guard import column_letters
+from .formats.tables import FileRejected, read_grid
+from .models import Problem, Receipt
+from .validation import read_limits
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 _BAD_FILL = "FFFF9999"
-_UNSAFE = re.compile(r"[^\w.\-（）()\u4e00-\u9fff]+")
+NAME_BYTES = 160  # of the file's name in a receipt's name: + time stamp and suffix stays far below 255
+UNIT_BYTES = 100
+MAX_COMMENTS = 1000  # cells explained in a comment; every bad cell is filled and listed in 问题清单
+_LISTING = "问题清单"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 def receipt_stem(receipt: Receipt) -> str:
-    """``20261103-101500_进展表.xlsx``: the receive time keeps every version's receipts apart."""
+    """``20261103-101500_进展表.xlsx``: the receive time keeps every version's receipts apart, and the
+    file's name is made safe and unique (any bytes, any length, any characters)."""
     tz = receipt.deadline.tzinfo if receipt.deadline else None  # the campaign's time zone
     stamp = receipt.received_at.astimezone(tz).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}_{_UNSAFE.sub('_', receipt.file)[:120]}"
+    return f"{stamp}_{safe_component(receipt.file, NAME_BYTES)}"
+
+
+def receipts_folder(ws: Workspace, receipt: Receipt) -> Path:
+    """``receipts/<cycle>/<period>/<unit>/``, the unit's folder name made safe like a file's."""
+    return ws.receipts_dir(receipt.cycle, receipt.period, safe_component(receipt.unit, UNIT_BYTES))
 
 
 def write_receipts(ws: Workspace, receipt: Receipt, source: Path | None) -> list[Path]:
-    """Write the receipts of one submission into ``receipts/<cycle>/<period>/<unit>/``."""
+    """Write the receipts of one submission into ``receipts/<cycle>/<period>/<unit>/``.
+
+    The annotated copy comes first: if it cannot be made, ``receipt.notes`` says so and the JSON and
+    .docx receipts are written all the same.
+    """
     from .render import render_receipt  # noqa: PLC0415 - rendering is the heavier layer
 
-    folder = ws.receipts_dir(receipt.cycle, receipt.period, _UNSAFE.sub("_", receipt.unit))
+    shown = replace(receipt, file=display_name(receipt.file), unit=display_name(receipt.unit))
+    folder = receipts_folder(ws, receipt)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = receipt_stem(receipt)
-    written = []
-    json_path = folder / f"{stem}.回执.json"
-    json_path.write_text(json.dumps(receipt.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    written.append(json_path)
-    written.append(
-        render_receipt(receipt, folder / f"{stem}.回执.docx", workspace_templates=ws.templates_dir)
-    )
+    stem = _claim_stem(folder, receipt_stem(receipt), shown)
+    written: list[Path] = []
     if not receipt.accepted and source is not None and source.suffix.lower() in (".xlsx", ".csv"):
-        annotated = annotate(source, receipt, folder / f"{stem}.标注.xlsx")
+        annotated = _annotate_or_note(source, receipt, folder / f"{stem}.标注.xlsx", ws.campaign.intake)
         if annotated is not None:
             written.append(annotated)
+    json_path = folder / f"{stem}.回执.json"
+    _write_atomic(json_path, json.dumps(shown.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
+    written.insert(0, json_path)
+    written.insert(1, render_receipt(shown, folder / f"{stem}.回执.docx", workspace_templates=ws.templates_dir))
     return written
 
 
-def annotate(source: Path, receipt: Receipt, out: Path) -> Path | None:
-    """A copy of the spreadsheet with bad cells filled red and commented, plus a sheet listing every problem.
+def _identity(d: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(d.get(k) for k in ("file", "unit", "cycle", "period", "received_at", "sha256"))
 
-    Returns None when the file cannot be opened at all (the receipt already says so).
+
+def _claim_stem(folder: Path, stem: str, shown: Receipt) -> str:
+    """``stem``, unless its receipts answer another submission (same display name, same second): then
+    ``stem-2``, ``stem-3`` … A rerun for the same submission finds its own receipts and rewrites them."""
+    mine = _identity(shown.to_dict())
+    candidate, n = stem, 1
+    while True:
+        existing = folder / f"{candidate}.回执.json"
+        try:
+            theirs = _identity(json.loads(existing.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return candidate
+        except (OSError, ValueError):  # unreadable or half-written: most likely our own earlier attempt
+            return candidate
+        if theirs == mine:
+            return candidate
+        n += 1
+        candidate = f"{stem}-{n}"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a unit never opens a half-written receipt."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _annotate_or_note(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits) -> Path | None:
+    """The annotated copy, or None with a note in the receipt saying why there is none."""
+    try:
+        return annotate(source, receipt, out, limits)
+    except FileRejected as exc:
+        # The file cannot be read within the limits: the receipt's own problem already says so, unless
+        # validation read it and found cell problems (it should not happen, but then the unit is told).
+        if any(p.cell for p in receipt.errors):
+            receipt.notes.append(f"标注副本未能生成：{exc}，请对照回执中的问题清单修改")
+        return None
+    except Exception:  # the copy is a convenience: it must never cost the unit its receipt
+        log.exception("生成标注副本失败：%s", display_name(source.name))
+        receipt.notes.append("标注副本未能生成：系统处理该文件时出错，请对照回执中的问题清单修改")
+        return None
+
+
+def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | None = None) -> Path:
+    """A new workbook: 问题清单 first (every problem), then the submitted sheet's values as read, with each
+    bad cell filled red and explained in a comment.
+
+    Built from the grid the validator read (calamine values for .xlsx, so formulas are not carried,
+    only their cached values; CSV fields as text), every text written as a text cell: no formula,
+    hyperlink, external link, DDE or macro of the unit's reaches the copy. Raises FileRejected when the
+    file cannot be read within ``limits``.
     """
     import openpyxl  # noqa: PLC0415
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.cell.cell import Cell  # noqa: PLC0415
     from openpyxl.comments import Comment  # noqa: PLC0415
     from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
 
-    try:
-        if source.suffix.lower() == ".xlsx":
-            book = openpyxl.load_workbook(source)
-            sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
-        else:
-            book = openpyxl.Workbook()
-            sheet = book.active
-            for row in read_csv_rows(source):
-                sheet.append(row)
-    except Exception as exc:  # a file openpyxl cannot open is already explained in the receipt
-        log.info("无法生成标注副本 %s：%s", source.name, exc)
-        return None
-    fill = PatternFill("solid", start_color=_BAD_FILL, end_color=_BAD_FILL)
-    notes: dict[str, list[str]] = {}
-    for p in receipt.errors:
-        if p.cell:
-            notes.setdefault(p.cell, []).append(p.message)
-    for cell_ref, messages in notes.items():
-        cell = sheet[cell_ref]
-        cell.fill = fill
-        cell.comment = Comment("\n".join(messages), "创建办")
-    listing = book.create_sheet("问题清单", 0)
-    listing.append(["序号", "行号", "列名", "单元格", "填写的值", "问题说明"])
-    for c in listing[1]:
-        c.font = Font(bold=True)
-    for i, p in enumerate(receipt.errors, start=1):
-        listing.append([i, p.row, p.column, p.cell, p.value, p.message])
+    grid = read_grid(source, read_limits(limits))
+    book = openpyxl.Workbook(write_only=True)
+    listing = book.create_sheet(_LISTING)
     for col, width in zip("ABCDEF", (6, 8, 18, 10, 24, 70), strict=True):
         listing.column_dimensions[col].width = width
-    book.active = 0
-    book.save(out)
+    bold = Font(bold=True)
+    heading = []
+    for text in ("序号", "行号", "列名", "单元格", "填写的值", "问题说明"):
+        cell = WriteOnlyCell(listing, text)
+        cell.font = bold
+        heading.append(cell)
+    listing.append(heading)
+    for i, p in enumerate(receipt.errors, start=1):
+        listing.append([i, p.row, *(_text_cell(listing, v) for v in (p.column, p.cell, p.value, p.message))])
+
+    sheet = book.create_sheet(_sheet_title(grid.sheet))
+    bad = _bad_cells(receipt.errors)
+    fill = PatternFill("solid", start_color=_BAD_FILL, end_color=_BAD_FILL)
+    width = max((len(r) for r in grid.rows), default=0)
+    bad_width: dict[int, int] = {}  # per row, the last column with a bad cell (a CSV row may be shorter)
+    for r, c in bad:
+        if c <= width:
+            bad_width[r] = max(bad_width.get(r, 0), c)
+    for c in range(1, width + 1):
+        sheet.column_dimensions[column_letters(c)].width = 14
+    commented = 0
+    for r, values in enumerate(grid.rows, start=1):
+        row_width = max(len(values), bad_width.get(r, 0))
+        cells: list[Any] = []
+        for c in range(1, row_width + 1):
+            value = values[c - 1] if c <= len(values) else None
+            messages = bad.get((r, c))
+            if messages is None:
+                cells.append(_value_cell(sheet, value))
+                continue
+            cell = _value_cell(sheet, value)
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(sheet, cell)
+            cell.fill = fill
+            if commented < MAX_COMMENTS:
+                cell.comment = Comment(_clean("\n".join(messages))[:2000], "创建办")
+                commented += 1
+            cells.append(cell)
+        sheet.append(cells)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".", suffix=".xlsx")
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return out
 
+
+def _bad_cells(problems: list[Problem]) -> dict[tuple[int, int], list[str]]:
+    """(Excel row, column number) → messages, for every problem that names a cell."""
+    from .formats.guard import column_number  # noqa: PLC0415
+
+    cells: dict[tuple[int, int], list[str]] = {}
+    for p in problems:
+        if not p.cell:
+            continue
+        letters = p.cell.rstrip("0123456789")
+        digits = p.cell[len(letters):]
+        if not letters.isalpha() or not digits.isdigit():
+            continue
+        cells.setdefault((int(digits), column_number(letters)), []).append(p.message)
+    return cells
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """A cell holding ``value`` as text, even when it starts with = (openpyxl would make it a formula)."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, _clean(str(value)))
+    cell.data_type = "s"
+    return cell
+
+
+def _value_cell(sheet: Any, value: Any) -> Any:
+    """Numbers, dates and booleans as they are; anything else a text cell (never a formula)."""
+    if value == "":
+        return None
+    if value is None or isinstance(value, bool | int | float | datetime | date | time | timedelta):
+        return value
+    return _text_cell(sheet, value)
+
+
+def _clean(text: str) -> str:
+    """Text openpyxl can write: characters XML forbids dropped, at most 32,767 characters."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
+
+    return ILLEGAL_CHARACTERS_RE.sub("", display_name(text) if _SURROGATE.search(text) else text)[:32767]
+
+
+
+
+def _sheet_title(name: str | None) -> str:
+    """The submitted sheet's name where Excel allows it (31 characters, none of []:*?/\\), else 报送内容."""
+    title = (name or "").translate(_SHEET_FORBIDDEN).strip("' ")[:31]
+    if not title or title == _LISTING or title.lower() == "history":
+        return "报送内容"
+    return title

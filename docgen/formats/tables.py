@@ -2,7 +2,9 @@
 
 This layer knows files, not contracts: it finds the header row among the first rows (a title row above
 it is normal), skips 填表说明 and blank rows, and refuses whole files that are empty, too large, of the
-wrong type, corrupt, or zip bombs. Every refusal is a FileRejected with a Chinese message.
+wrong type, corrupt, zip bombs, wider or longer than a submission can be, or with a cell longer than
+Excel allows. Every bound is checked before the work it bounds (``guard`` for .xlsx, while reading for
+CSV). Every refusal is a FileRejected with a Chinese message saying what is wrong and what to do.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .cells import is_blank, normalize
+from .guard import CORRUPT, Refused, SheetBounds, check_xlsx
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".csv")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 reads GBK and GB2312 too
@@ -44,6 +46,7 @@ class RawTable:
     excel_rows: list[int]  # the Excel row number of each data row
     header_row: int  # the Excel row number of the header
     percent_formatted: set[tuple[int, int]] = field(default_factory=set)  # (data row index, column index)
+    sheet: str | None = None  # the worksheet read (.xlsx)
 
     def column_index(self, names: Iterable[str]) -> int | None:
         """The index of the first column whose header is one of ``names`` (compared normalized)."""
@@ -69,8 +72,50 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def check_file(path: Path, *, max_bytes: int, max_unpacked_bytes: int) -> None:
-    """Refuse a file before reading it: type, emptiness, size, and (for .xlsx) the zip bomb guard."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """What reading one file may cost; every bound is checked before the work it bounds."""
+
+    max_bytes: int = 10 * 2**20
+    max_unpacked_bytes: int = 100 * 2**20  # .xlsx: total unpacked size (zip bomb guard)
+    max_rows: int = 5000  # data rows
+    max_columns: int = 200
+    max_cell_chars: int = 32767  # Excel's own limit for one cell
+
+    @property
+    def row_limit(self) -> int:
+        """The last Excel row that may hold content: the data rows, plus room for title and header rows."""
+        return self.max_rows + HEADER_SEARCH_ROWS
+
+
+@dataclass
+class Grid:
+    """The cells of the sheet read, from A1 (rows may be ragged), and which sheet that was."""
+
+    rows: list[list[Any]]
+    sheet: str | None = None  # the worksheet's name (.xlsx); None for a CSV
+
+
+def far_message(ref: str, limits: ReadLimits) -> str:
+    """A content cell outside the range a submission may use."""
+    return (
+        f"表格在 {ref} 单元格有内容，超出 {limits.max_columns} 列/{limits.max_rows:,} 行的范围，不予读取；"
+        "请删除该单元格及表格右侧、下方的多余内容（可整行、整列删除），数据确实较多的请拆分为多个文件后重新报送"
+    )
+
+
+def long_cell_message(ref: str, chars: int, limits: ReadLimits) -> str:
+    return (
+        f"{ref} 单元格的内容有 {chars:,} 个字符，超过单个单元格 {limits.max_cell_chars:,} 个字符的上限，不予读取；"
+        "请精简该单元格的内容（详细材料可另行报送）后重新报送"
+    )
+
+
+def check_file(path: Path, *, max_bytes: int, max_unpacked_bytes: int | None = None) -> None:
+    """Refuse a file from its name and size alone: type, emptiness, size. Nothing of it is read.
+
+    ``max_unpacked_bytes`` is accepted for compatibility; the .xlsx checks are in ``read_grid``.
+    """
     suffix = path.suffix.lower()
     if suffix in _REFUSED_SUFFIXES:
         raise FileRejected(_REFUSED_SUFFIXES[suffix])
@@ -84,14 +129,18 @@ def check_file(path: Path, *, max_bytes: int, max_unpacked_bytes: int) -> None:
         raise FileRejected(
             f"文件大小 {size / 2**20:.1f} MB 超过上限 {max_bytes / 2**20:.0f} MB，请删除无关内容后重新报送"
         )
-    if suffix == ".xlsx":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                unpacked = sum(info.file_size for info in zf.infolist())
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise FileRejected("文件已损坏或不是有效的 .xlsx 文件，请在 Excel 或 WPS 中重新保存后报送") from exc
-        if unpacked > max_unpacked_bytes:
-            raise FileRejected("文件解压后体积异常（疑似压缩炸弹），不予读取，请使用报送模板重新制作")
+
+
+def read_grid(path: Path, limits: ReadLimits | None = None) -> Grid:
+    """The cells of the first visible sheet of an .xlsx, or of a .csv, read within ``limits``.
+
+    The same grid feeds validation and the annotated copy, so cell addresses agree between them.
+    """
+    limits = limits or ReadLimits()
+    check_file(path, max_bytes=limits.max_bytes)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path, limits)
+    return Grid(rows=read_csv_rows(path, limits))
 
 
 def read_table(
@@ -102,6 +151,8 @@ def read_table(
     max_bytes: int = 10 * 2**20,
     max_unpacked_bytes: int = 100 * 2**20,
     max_rows: int = 5000,
+    max_columns: int = 200,
+    max_cell_chars: int = 32767,
 ) -> RawTable:
     """Read the first visible sheet of an .xlsx, or a .csv, into a RawTable.
 
@@ -109,39 +160,65 @@ def read_table(
     row among the first 20 wins. ``percent_columns(header)`` says which columns may hold
     percent-formatted numbers, whose number format is then looked up with openpyxl.
     """
-    check_file(path, max_bytes=max_bytes, max_unpacked_bytes=max_unpacked_bytes)
-    suffix = path.suffix.lower()
-    grid = _read_xlsx(path) if suffix == ".xlsx" else read_csv_rows(path)
-    table = _locate(grid, is_header=is_header, max_rows=max_rows)
-    if suffix == ".xlsx":
+    limits = ReadLimits(max_bytes=max_bytes, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows,
+                        max_columns=max_columns, max_cell_chars=max_cell_chars)
+    grid = read_grid(path, limits)
+    table = _locate(grid.rows, is_header=is_header, max_rows=max_rows)
+    table.sheet = grid.sheet
+    if grid.sheet is not None:
         percent_cols = [i for i, h in enumerate(table.headers) if percent_columns(h)]
         if percent_cols and _has_fractions(table, percent_cols):
-            table.percent_formatted = _percent_cells(path, table, percent_cols)
+            table.percent_formatted = _percent_cells(path, table, percent_cols, grid.sheet)
     return table
 
 
-def _read_xlsx(path: Path) -> Iterable[list[Any]]:
+def _read_xlsx(path: Path, limits: ReadLimits) -> Grid:
+    """calamine reads the sheet only after guard.check_xlsx has bounded everything it would allocate."""
     from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - keep import light
 
+    bounds = SheetBounds(row_limit=limits.row_limit, max_columns=limits.max_columns,
+                         far_message=lambda ref: far_message(ref, limits))
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        visible = [
-            i for i, meta in enumerate(book.sheets_metadata)
-            if str(meta.visible).endswith("Visible") and str(meta.typ).endswith("WorkSheet")
-        ]
-        if not visible:
-            raise FileRejected("工作簿中没有可见的工作表")
-        sheet = book.get_sheet_by_index(visible[0])
-        return sheet.to_python(skip_empty_area=False)
+        checked = check_xlsx(path, max_unpacked_bytes=limits.max_unpacked_bytes, bounds=bounds)
+    except Refused as exc:
+        raise FileRejected(str(exc)) from exc
+    try:
+        try:
+            str(path).encode("utf-8")
+            book = CalamineWorkbook.from_path(str(path))
+        except UnicodeEncodeError:  # a name that is not UTF-8: calamine cannot open it by name
+            with path.open("rb") as f:
+                book = CalamineWorkbook.from_filelike(f)
+        names = tuple(meta.name for meta in book.sheets_metadata)
+        if names != checked.sheet_names:  # calamine sees another workbook than the one checked
+            raise FileRejected(CORRUPT)
+        sheet = book.get_sheet_by_index(names.index(checked.sheet))
+        end = sheet.end  # checked again on calamine's own range, before the grid is built in Python
+        if end is not None and (end[0] >= limits.row_limit or end[1] >= limits.max_columns):
+            raise FileRejected(far_message(f"{column_letter(end[1])}{end[0] + 1}", limits))
+        rows = sheet.to_python(skip_empty_area=False)
     except FileRejected:
         raise
     except (CalamineError, ValueError, OSError) as exc:
-        raise FileRejected("文件已损坏或不是有效的 .xlsx 文件，请在 Excel 或 WPS 中重新保存后报送") from exc
+        raise FileRejected(CORRUPT) from exc
+    if checked.largest_part > limits.max_cell_chars:  # else no text in the file can be that long
+        for r, row in enumerate(rows, start=1):
+            for c, cell in enumerate(row):
+                if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
+                    raise FileRejected(long_cell_message(f"{column_letter(c)}{r}", len(cell), limits))
+    return Grid(rows=rows, sheet=checked.sheet)
 
 
-def read_csv_rows(path: Path) -> list[list[Any]]:
-    """The rows of a CSV as Excel or WPS saved it (UTF-8, UTF-8 with BOM or GB18030/GBK)."""
-    raw = path.read_bytes()
+def read_csv_rows(path: Path, limits: ReadLimits | None = None) -> list[list[str]]:
+    """The rows of a CSV as Excel or WPS saved it (UTF-8, UTF-8 with BOM or GB18030/GBK), within ``limits``.
+
+    Rows keep their Excel numbering (blank rows included); trailing empty cells are dropped.
+    """
+    limits = limits or ReadLimits()
+    with path.open("rb") as f:
+        raw = f.read(limits.max_bytes + 1)
+    if len(raw) > limits.max_bytes:
+        raise FileRejected(f"文件大小超过上限 {limits.max_bytes / 2**20:.0f} MB，请删除无关内容后重新报送")
     for encoding in CSV_ENCODINGS:
         try:
             text = raw.decode(encoding)
@@ -150,13 +227,36 @@ def read_csv_rows(path: Path) -> list[list[Any]]:
             continue
     else:
         raise FileRejected("无法识别 CSV 文件的文字编码，请用 Excel 或 WPS“另存为”CSV UTF-8 或 .xlsx 后重新报送")
+    del raw
     if "\x00" in text:
         raise FileRejected("CSV 文件中含有异常字符，疑似不是文本文件，请另存为 .xlsx 后重新报送")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    # Python's own field limit (128 KB) would stop the reader with an error the unit cannot act on;
+    # no field can be longer than the text, and the cell bound below says which cell is too long.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    rows: list[list[str]] = []
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            last = len(record) - 1
+            while last >= 0 and not record[last].strip():
+                last -= 1
+            if last < 0:
+                if number <= limits.row_limit:
+                    rows.append([])
+                continue
+            if number > limits.row_limit or last >= limits.max_columns:
+                col = last if last >= limits.max_columns else next(i for i, v in enumerate(record) if v.strip())
+                raise FileRejected(far_message(f"{column_letter(col)}{number}", limits))
+            for c in range(last + 1):
+                if len(record[c]) > limits.max_cell_chars:
+                    raise FileRejected(long_cell_message(f"{column_letter(c)}{number}", len(record[c]), limits))
+            rows.append(record[: last + 1])
+    except csv.Error as exc:
+        raise FileRejected("CSV 文件格式有误（引号不成对等），请用 Excel 或 WPS 打开后“另存为”.xlsx 再报送") from exc
+    return rows
 
 
 def _locate(grid: Iterable[list[Any]], *, is_header: Callable[[list[str]], int], max_rows: int) -> RawTable:
@@ -207,13 +307,13 @@ def _has_fractions(table: RawTable, cols: list[int]) -> bool:
     )
 
 
-def _percent_cells(path: Path, table: RawTable, cols: list[int]) -> set[tuple[int, int]]:
+def _percent_cells(path: Path, table: RawTable, cols: list[int], sheet_name: str) -> set[tuple[int, int]]:
     """Which cells of ``cols`` Excel shows as percentages: only openpyxl sees number formats."""
     import openpyxl  # noqa: PLC0415 - only needed for this rare case
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+        sheet = book[sheet_name]  # the sheet calamine read, already checked by guard
         wanted = {(r, c) for r in range(len(table.rows)) for c in cols}
         by_excel_row = {n: i for i, n in enumerate(table.excel_rows)}
         found: set[tuple[int, int]] = set()
