@@ -136,29 +136,23 @@ class Contract:
         """Validate many files in one pandera pass: its fixed cost (~4 ms a call) is paid once, not per file.
 
         Each result is what ``validate`` gives for that file alone: the rows of all files are checked
-        together, each row knowing its file (its folder unit; ``unique`` holds within a file), and the
-        problems go back to their file with its Excel rows. Files sharing the same registry (``tasks``,
-        ``unit_codes``: the same objects, or equal ones) share one pass. Raises only where validating an
-        item alone would raise (a fault in a check, not bad data: cells are parsed before any check).
+        together, each row against its own file's context (folder unit, tasks, unit codes; ``unique``
+        holds within a file), and the problems go back to their file with its Excel rows. A file with a
+        missing required column or no data rows is answered without the pass. Raises only where
+        validating an item alone would raise (a fault in a check, not bad data: cells are parsed first).
         """
         results: list[Validation | None] = [None] * len(items)
-        groups: list[tuple[ValidationContext, list[_File]]] = []
-        for item, (table, given) in enumerate(items):
-            context = given or _NO_CONTEXT
+        files: list[_File] = []
+        for item, (table, context) in enumerate(items):
             positions, missing = self._locate(table)
             if missing:
                 results[item] = Validation(rows=[], problems=missing, excel_rows=table.excel_rows)
             elif not table.rows:
                 results[item] = _no_rows(table, require_rows)
             else:
-                file = _File(item, table, context, positions)
-                group = next((g for g in groups if _same_registry(g[0], context)), None)
-                if group is None:
-                    groups.append((context, [file]))
-                else:
-                    group[1].append(file)
-        for registry, files in groups:
-            for file, result in zip(files, self._validate_together(files, registry), strict=True):
+                files.append(_File(item, table, context or _NO_CONTEXT, positions))
+        if files:
+            for file, result in zip(files, self._validate_together(files), strict=True):
                 results[file.item] = result
         return [r for r in results if r is not None]
 
@@ -173,12 +167,23 @@ class Contract:
     def _field_order(self) -> dict[str, int]:
         return {f.name: i for i, f in enumerate(self.fields)}
 
+    @functools.cached_property
+    def _header_keys(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(header_key(h) for h in f.headers) for f in self.fields)
+
     def _locate(self, table: RawTable) -> tuple[dict[str, int], list[Problem]]:
-        """Where each column is in the sheet; a required column that is missing is a problem."""
+        """Where each column is in the sheet; a required column that is missing is a problem.
+
+        The rule of ``RawTable.column_index`` (the first column whose header is one of the field's),
+        with each header normalized once per file instead of once per field.
+        """
+        first: dict[str, int] = {}
+        for i, h in enumerate(table.headers):
+            first.setdefault(header_key(h), i)
         positions: dict[str, int] = {}
         missing: list[Problem] = []
-        for f in self.fields:
-            idx = table.column_index(f.headers)
+        for f, keys in zip(self.fields, self._header_keys, strict=True):
+            idx = min((first[k] for k in keys if k in first), default=None)
             if idx is not None:
                 positions[f.name] = idx
             elif f.required:
@@ -191,19 +196,16 @@ class Contract:
                 )
         return positions, missing
 
-    def _validate_together(self, files: list[_File], registry: ValidationContext) -> list[Validation]:
+    def _validate_together(self, files: list[_File]) -> list[Validation]:
         """Parse the files' cells into one frame, run one lazy pandera pass, and split the problems back."""
         columns: dict[str, list[Any]] = {f.name: [] for f in self.fields}
         owner: list[int] = []  # the position in ``files`` of each row of the frame
-        units: list[str | None] = []
         for n, file in enumerate(files):
             file.start = len(owner)
             self._parse_into(columns, file)
             owner.extend([n] * len(file.table.rows))
-            units.extend([file.context.unit] * len(file.table.rows))
         frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
-        batch = _Batch(frame, pd.Series(owner).to_numpy(), pd.Series(units, dtype=object).to_numpy(),
-                       registry.tasks, registry.unit_codes)
+        batch = _Batch(frame, pd.Series(owner).to_numpy(), [file.context for file in files])
         schema, messages = self._schema(batch)
         try:
             schema.validate(frame, lazy=True)
@@ -334,19 +336,38 @@ class _File:
 class _Batch:
     """The parsed rows of many files one after another, as the checks see them.
 
-    ``files[i]`` is the file of row ``i`` and ``units[i]`` its folder's unit (None where not given);
-    ``tasks`` and ``unit_codes`` are the registry every file of the batch shares.
+    ``files[i]`` is the position in ``contexts`` of row ``i``'s file: each row is checked against its
+    own file's folder unit and registry, so files with different registries still share the pass.
     """
 
     frame: pd.DataFrame
-    files: Any  # numpy array of int
-    units: Any  # numpy array of str | None
-    tasks: Mapping[str, Task] | None
-    unit_codes: Collection[str] | None
+    files: Any  # numpy array of int, one per row
+    contexts: list[ValidationContext]
+
+    def row_contexts(self, s: pd.Series) -> list[ValidationContext]:
+        """The context of each row of ``s`` (a column, or the part of it a check sees)."""
+        contexts = self.contexts
+        return [contexts[k] for k in self.files[s.index.to_numpy()]]
 
     @functools.cached_property
-    def has_units(self) -> bool:
-        return any(u is not None for u in self.units)
+    def units(self) -> Any:
+        """The folder unit of each row (None where its file's context names none)."""
+        return pd.Series([self.contexts[k].unit for k in self.files], dtype=object).to_numpy()
+
+    @functools.cached_property
+    def code_sets(self) -> list[Collection[str] | None]:
+        """Each file's unit codes as something with a fast ``in`` (a set or dict keys as given)."""
+        made: dict[int, Collection[str]] = {}
+        sets: list[Collection[str] | None] = []
+        for context in self.contexts:
+            codes = context.unit_codes
+            if codes is not None and not isinstance(codes, AbstractSet):
+                codes = made.setdefault(id(codes), frozenset(codes))
+            sets.append(codes)
+        return sets
+
+    def any(self, attribute: str) -> bool:
+        return any(getattr(c, attribute) is not None for c in self.contexts)
 
 
 def _no_rows(table: RawTable, require_rows: bool) -> Validation:
@@ -354,19 +375,6 @@ def _no_rows(table: RawTable, require_rows: bool) -> Validation:
         return Validation(rows=[], problems=[], excel_rows=[])
     problem = Problem(row=table.header_row + 1, message="表中没有数据行，请在表头下方逐行填写")
     return Validation(rows=[], problems=[problem], excel_rows=[])
-
-
-def _same_registry(a: ValidationContext, b: ValidationContext) -> bool:
-    """Whether two files can share a pass: the same tasks and unit codes (a new ``dict.keys()`` view of
-    the same registry each time is the usual case, hence equality and not only identity)."""
-    if a.tasks is not b.tasks and (a.tasks is None or b.tasks is None or a.tasks != b.tasks):
-        return False
-    x, y = a.unit_codes, b.unit_codes
-    if x is y:
-        return True
-    if x is None or y is None:
-        return False
-    return (x if isinstance(x, AbstractSet) else frozenset(x)) == (y if isinstance(y, AbstractSet) else frozenset(y))
 
 
 _BUILTIN_MESSAGES = {
@@ -432,8 +440,17 @@ Rule = Callable[[Field, _Batch], CheckSpec | None]
 """A named rule of a contract: a check over the batch's rows, or None when the batch lacks what it needs."""
 
 
+def _rowwise(batch: _Batch, test: Callable[[Any, ValidationContext], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A check that tests each value against its own file's context."""
+
+    def check(s: pd.Series) -> pd.Series:
+        return pd.Series([test(v, c) for v, c in zip(s, batch.row_contexts(s), strict=True)], index=s.index, dtype=bool)
+
+    return check
+
+
 def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
-    if not batch.has_units:
+    if not batch.any("unit"):
         return None
     units = batch.units
 
@@ -448,44 +465,49 @@ def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
 
 
 def _task_exists(f: Field, batch: _Batch) -> CheckSpec | None:
-    if batch.tasks is None:
+    if not batch.any("tasks"):
         return None
-    tasks = batch.tasks
     message = "任务编号不在任务清单中，请核对任务编号"
-    return pa.Check(lambda s: s.isin(tasks.keys()), error=message), message
+    return pa.Check(_rowwise(batch, lambda t, c: c.tasks is None or t in c.tasks), error=message), message
 
 
 def _task_involves_unit(f: Field, batch: _Batch) -> CheckSpec | None:
-    if batch.tasks is None or not batch.has_units:
+    if not batch.any("tasks") or not batch.any("unit"):
         return None
-    tasks, units = batch.tasks, batch.units
 
-    def check(s: pd.Series) -> pd.Series:
-        pairs = zip(s, units[s.index.to_numpy()], strict=True)
-        return pd.Series(
-            [u is None or t not in tasks or tasks[t].involves(u) for t, u in pairs], index=s.index, dtype=bool
-        )
+    def test(t: str, c: ValidationContext) -> bool:
+        return c.tasks is None or c.unit is None or t not in c.tasks or c.tasks[t].involves(c.unit)
 
     def message(ctx: ValidationContext) -> str:
         return f"本单位（{ctx.unit}）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"
 
-    return pa.Check(check, error="本单位不是该任务的牵头单位或配合单位"), message
+    return pa.Check(_rowwise(batch, test), error="本单位不是该任务的牵头单位或配合单位"), message
+
+
+def _codes_check(batch: _Batch, test: Callable[[Any, Collection[str]], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A check of each value against its own file's unit codes (a file without them passes)."""
+    code_sets = batch.code_sets
+
+    def check(s: pd.Series) -> pd.Series:
+        sets = [code_sets[k] for k in batch.files[s.index.to_numpy()]]
+        return pd.Series([c is None or test(v, c) for v, c in zip(s, sets, strict=True)], index=s.index, dtype=bool)
+
+    return check
 
 
 def _unit_exists(f: Field, batch: _Batch) -> CheckSpec | None:
-    if batch.unit_codes is None:
+    if not batch.any("unit_codes"):
         return None
-    codes = set(batch.unit_codes)
     message = "单位代码不在成员单位名册中，请先在名册中登记"
-    return pa.Check(lambda s: s.isin(codes), error=message), message
+    return pa.Check(_codes_check(batch, lambda v, codes: v in codes), error=message), message
 
 
 def _units_exist(f: Field, batch: _Batch) -> CheckSpec | None:
-    if batch.unit_codes is None:
+    if not batch.any("unit_codes"):
         return None
-    codes = set(batch.unit_codes)
     message = "其中有不在成员单位名册中的单位代码，请核对（多个代码用 、 , ; 或空格分隔）"
-    return pa.Check(lambda s: s.map(lambda v: all(c in codes for c in v)), error=message), message
+    check = _codes_check(batch, lambda v, codes: all(c in codes for c in v))
+    return pa.Check(check, error=message), message
 
 
 def _not_before_start(f: Field, batch: _Batch) -> CheckSpec | None:
