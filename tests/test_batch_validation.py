@@ -180,3 +180,40 @@ def test_many_files_with_the_same_task_ids(contract: Contract, tmp_path: Path) -
     assert returned == [17, 100]
     assert [p.cell for p in results[100].problems] == ["B2", "B3"]
     assert results[99].rows[0]["completion_pct"] == 99.0
+
+
+def test_task_lists_checked_against_each_files_unit_codes(tmp_path: Path) -> None:
+    """The registry rules too: each file's codes (a list, dict keys or none), each file's own dates."""
+    from datetime import date
+
+    from docgen.models import Task
+    from docgen.samples import write_registry
+
+    from .conftest import UNITS
+
+    contract = load_contract("tasks")
+    late = Task("T5", "编印民族团结进步读本", "宣传教育工程", "A01", (), date(2026, 10, 1), date(2026, 9, 1))
+    write_registry(tmp_path / "messy", UNITS, TASKS, messy=True)
+    write_registry(tmp_path / "late", UNITS, [*TASKS, late])
+    messy = _read(contract, tmp_path / "messy" / "registry" / "任务清单.xlsx")
+    with_late = _read(contract, tmp_path / "late" / "registry" / "任务清单.xlsx")
+    items = [
+        (messy, ValidationContext(unit_codes=["A01", "B01"])),
+        (with_late, ValidationContext(unit_codes=UNIT_CODES.keys())),
+        (messy, ValidationContext()),
+    ]
+    together = contract.validate_many(items)
+    assert together == [contract.validate(t, c) for t, c in items]
+    assert together[0].problems == [
+        Problem(row=4, column="配合单位", value="C01", cell="E4",
+                message="其中有不在成员单位名册中的单位代码，请核对（多个代码用 、 , ; 或空格分隔）"),
+        Problem(row=5, column="牵头单位", value="C01", cell="D5", message="单位代码不在成员单位名册中，请先在名册中登记"),
+        Problem(row=6, column="牵头单位", value="D01", cell="D6", message="单位代码不在成员单位名册中，请先在名册中登记"),
+    ]
+    assert [(p.row, p.column, p.cell, p.value, p.message) for p in together[1].problems] == [
+        (7, "完成时限", "I7", "2026-09-01", "完成时限不能早于开始日期"),
+    ]
+    assert together[2].accepted
+    assert [(r["task_id"], r["cooperating_units"], r["deadline"]) for r in together[2].rows][:2] == [
+        ("T1", ("B01",), date(2026, 12, 31)), ("T2", ("C01",), date(2026, 10, 15)),
+    ]
