@@ -3,14 +3,17 @@
 A contract names each column (``name``), its Chinese header (``businessName``), its type and limits;
 ``customProperties`` add what ODCS lacks (how to parse a cell, registry rules, a hint for the unit).
 Validation parses every cell first (so a bad cell is reported as such, and the column's other checks
-still run on the good cells), then runs one lazy pandera pass that collects every problem of the file.
+still run on the good cells), then runs one lazy pandera pass that collects every problem. Many files are
+checked in one pass (``Contract.validate_many``), each row knowing its file, since pandera's cost is
+nearly all fixed per call; the problems then go back to their files.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -123,117 +126,256 @@ class Contract:
         self, table: RawTable, context: ValidationContext | None = None, *, require_rows: bool = True
     ) -> Validation:
         """Check every row and cell of ``table``; report every problem with its Excel row and header."""
-        context = context or ValidationContext()
-        problems: list[Problem] = []
+        return self.validate_many([(table, context)], require_rows=require_rows)[0]
+
+    def validate_many(
+        self,
+        items: Sequence[tuple[RawTable, ValidationContext | None]],
+        *,
+        require_rows: bool = True,
+    ) -> list[Validation]:
+        """Validate many files in one pandera pass: its fixed cost (~4 ms a call) is paid once, not per file.
+
+        Each result is what ``validate`` gives for that file alone: the rows of all files are checked
+        together, each row against its own file's context (folder unit, tasks, unit codes; ``unique``
+        holds within a file), and the problems go back to their file with its Excel rows. A file with a
+        missing required column or no data rows is answered without the pass. Raises only where
+        validating an item alone would raise (a fault in a check, not bad data: cells are parsed first).
+        """
+        results: list[Validation | None] = [None] * len(items)
+        files: list[_File] = []
+        for item, (table, context) in enumerate(items):
+            positions, missing = self._locate(table)
+            if missing:
+                results[item] = Validation(rows=[], problems=missing, excel_rows=table.excel_rows)
+            elif not table.rows:
+                results[item] = _no_rows(table, require_rows)
+            else:
+                files.append(_File(item, table, context or _NO_CONTEXT, positions))
+        if files:
+            for file, result in zip(files, self._validate_together(files), strict=True):
+                results[file.item] = result
+        return [r for r in results if r is not None]
+
+    # -- internals ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _order(self) -> dict[str | None, int]:
+        """Problems of a row are listed in the contract's column order."""
+        return {f.header: i for i, f in reversed(list(enumerate(self.fields)))}
+
+    @functools.cached_property
+    def _field_order(self) -> dict[str, int]:
+        return {f.name: i for i, f in enumerate(self.fields)}
+
+    @functools.cached_property
+    def _header_keys(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(header_key(h) for h in f.headers) for f in self.fields)
+
+    def _locate(self, table: RawTable) -> tuple[dict[str, int], list[Problem]]:
+        """Where each column is in the sheet; a required column that is missing is a problem.
+
+        The rule of ``RawTable.column_index`` (the first column whose header is one of the field's),
+        with each header normalized once per file instead of once per field.
+        """
+        first: dict[str, int] = {}
+        for i, h in enumerate(table.headers):
+            first.setdefault(header_key(h), i)
         positions: dict[str, int] = {}
-        for f in self.fields:
-            idx = table.column_index(f.headers)
+        missing: list[Problem] = []
+        for f, keys in zip(self.fields, self._header_keys, strict=True):
+            idx = min((first[k] for k in keys if k in first), default=None)
             if idx is not None:
                 positions[f.name] = idx
             elif f.required:
-                problems.append(
+                missing.append(
                     Problem(
                         row=table.header_row,
                         column=f.header,
                         message=f"缺少必填列“{f.header}”，请使用报送模板，不要删除或改动表头",
                     )
                 )
-        if problems:
-            return Validation(rows=[], problems=problems, excel_rows=table.excel_rows)
-        if not table.rows:
-            if not require_rows:
-                return Validation(rows=[], problems=[], excel_rows=[])
-            problem = Problem(row=table.header_row + 1, message="表中没有数据行，请在表头下方逐行填写")
-            return Validation(rows=[], problems=[problem], excel_rows=[])
+        return positions, missing
 
-        frame, raw, parse_problems = self._parse(table, positions)
-        problems.extend(parse_problems)
-        failed_cells = {(p.row, p.column) for p in parse_problems}
-        schema = self._schema(frame, context, present=set(positions))
+    def _validate_together(self, files: list[_File]) -> list[Validation]:
+        """Parse the files' cells into one frame, run one lazy pandera pass, and split the problems back."""
+        columns: dict[str, list[Any]] = {f.name: [] for f in self.fields}
+        owner: list[int] = []  # the position in ``files`` of each row of the frame
+        for n, file in enumerate(files):
+            file.start = len(owner)
+            self._parse_into(columns, file)
+            owner.extend([n] * len(file.table.rows))
+        frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+        batch = _Batch(frame, pd.Series(owner).to_numpy(), [file.context for file in files])
+        schema, messages = self._schema(batch)
         try:
             schema.validate(frame, lazy=True)
         except SchemaErrors as exc:
-            problems.extend(self._problems_from(exc.failure_cases, table, raw, positions, failed_cells))
-        problems.sort(key=lambda p: (p.row or 0, self._order(p.column)))
-        rows = [] if problems else frame.astype(object).where(frame.notna(), None).to_dict("records")
-        return Validation(rows=rows, problems=problems, excel_rows=table.excel_rows)
+            self._split_failures(exc.failure_cases, files, batch, messages)
+        results = []
+        for file in files:
+            problems = [*file.problems, *file.found.values()]
+            problems.sort(key=lambda p: (p.row or 0, self._order.get(p.column, -1)))
+            rows: list[dict[str, Any]] = []
+            if not problems:
+                end = file.start + len(file.table.rows)
+                names = list(columns)
+                rows = [dict(zip(names, values, strict=True))
+                        for values in zip(*(columns[name][file.start:end] for name in names), strict=True)]
+            results.append(Validation(rows=rows, problems=problems, excel_rows=file.table.excel_rows))
+        return results
 
-    # -- internals ------------------------------------------------------------------------------
-
-    def _order(self, header: str | None) -> int:
-        return next((i for i, f in enumerate(self.fields) if f.header == header), -1)
-
-    def _parse(
-        self, table: RawTable, positions: dict[str, int]
-    ) -> tuple[pd.DataFrame, dict[str, list[Any]], list[Problem]]:
-        """Parse every cell; a cell that cannot be parsed becomes a problem and a missing value."""
-        columns: dict[str, list[Any]] = {}
-        raw: dict[str, list[Any]] = {}
-        problems: list[Problem] = []
+    def _parse_into(self, columns: dict[str, list[Any]], file: _File) -> None:
+        """Parse every cell of ``file`` onto ``columns``; a cell that cannot be parsed becomes a problem
+        and a missing value, so the column's other checks still run on the good cells."""
+        table = file.table
         for f in self.fields:
-            if f.name not in positions:
-                columns[f.name] = [None] * len(table.rows)
-                raw[f.name] = [None] * len(table.rows)
+            values = columns[f.name]
+            c = file.positions.get(f.name)
+            if c is None:
+                values.extend([None] * len(table.rows))
                 continue
-            c = positions[f.name]
-            values: list[Any] = []
-            raw[f.name] = [row[c] for row in table.rows]
             for i, row in enumerate(table.rows):
                 try:
                     values.append(f.read(row[c], (i, c) in table.percent_formatted))
                 except cells.CellError as exc:
                     values.append(None)
-                    problems.append(
+                    excel_row = table.excel_rows[i]
+                    file.failed_cells.add((excel_row, f.header))
+                    file.problems.append(
                         Problem(
-                            row=table.excel_rows[i],
+                            row=excel_row,
                             column=f.header,
                             value=_shown(row[c]),
-                            cell=f"{column_letter(c)}{table.excel_rows[i]}",
+                            cell=f"{column_letter(c)}{excel_row}",
                             message=str(exc),
                         )
                     )
-            columns[f.name] = values
-        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
-        return frame, raw, problems
 
-    def _schema(self, frame: pd.DataFrame, context: ValidationContext, present: set[str]) -> pa.DataFrameSchema:
+    def _schema(self, batch: _Batch) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], Message]]:
+        """One schema per batch (building one costs ~1 ms); each check's message kept by its position."""
         columns = {}
+        messages: dict[tuple[str, int], Message] = {}
         for f in self.fields:
-            checks = _checks_for(f)
+            specs = _checks_for(f, batch)
             for rule in f.rules:
-                check = RULES[rule](f, frame, context)
-                if check is not None:
-                    checks.append(check)
-            columns[f.name] = pa.Column(
-                nullable=not (f.required and f.name in present), checks=checks, required=True
-            )
-        return pa.DataFrameSchema(columns)
+                spec = RULES[rule](f, batch)
+                if spec is not None:
+                    specs.append(spec)
+            for n, (_check, message) in enumerate(specs):
+                messages[(f.name, n)] = message
+            # a required column reaches this pass only when the file has it
+            columns[f.name] = pa.Column(nullable=not f.required, checks=[c for c, _ in specs], required=True)
+        return pa.DataFrameSchema(columns), messages
 
-    def _problems_from(
+    def _split_failures(
         self,
         failures: pd.DataFrame,
-        table: RawTable,
-        raw: dict[str, list[Any]],
-        positions: dict[str, int],
-        failed_cells: set[tuple[int | None, str | None]],
-    ) -> list[Problem]:
-        problems: dict[tuple[int, str, str], Problem] = {}
-        for case in failures.itertuples(index=False):
-            f = self.field(str(case.column))
-            i = int(case.index)
-            excel_row = table.excel_rows[i]
-            if (excel_row, f.header) in failed_cells:
+        files: list[_File],
+        batch: _Batch,
+        messages: dict[tuple[str, int], Message],
+    ) -> None:
+        """Give each failure back to its file, with that file's Excel row, cell, value and message.
+
+        Sorted by row, column and check, so a cell's problems come in the order of its checks (pandera
+        sorts its failure cases with an unstable sort).
+        """
+        if failures["index"].isna().any():
+            errors = "；".join(str(v) for v in failures.loc[failures["index"].isna(), "failure_case"])
+            raise RuntimeError(f"数据契约 {self.name} 的检查执行出错：{errors}")
+        cases = sorted(
+            (
+                (int(index), self._field_order[str(column)], -1 if pd.isna(number) else int(number), str(check))
+                for index, column, number, check in zip(
+                    failures["index"], failures["column"], failures["check_number"], failures["check"], strict=True
+                )
+            ),
+        )
+        for index, position, number, check in cases:
+            f = self.fields[position]
+            file = files[batch.files[index]]
+            i = index - file.start
+            excel_row = file.table.excel_rows[i]
+            if (excel_row, f.header) in file.failed_cells:
                 continue  # already reported as unreadable
-            message = _BUILTIN_MESSAGES.get(str(case.check), str(case.check)).format(header=f.header)
-            c = positions.get(f.name)
-            problems[(excel_row, f.header, message)] = Problem(
+            message = messages.get((f.name, number)) if number >= 0 else None
+            if message is None:
+                text = _BUILTIN_MESSAGES.get(check, check).format(header=f.header)
+            else:
+                text = message if isinstance(message, str) else message(file.context)
+            c = file.positions.get(f.name)
+            file.found[(excel_row, f.header, text)] = Problem(
                 row=excel_row,
                 column=f.header,
-                value=_shown(raw[f.name][i]),
+                value=_shown(file.table.rows[i][c]) if c is not None else None,
                 cell=f"{column_letter(c)}{excel_row}" if c is not None else None,
-                message=message,
+                message=text,
             )
-        return list(problems.values())
+
+
+Message = str | Callable[[ValidationContext], str]
+"""A problem's Chinese text: fixed, or made for the file it is found in (e.g. naming its folder's unit)."""
+
+_NO_CONTEXT = ValidationContext()
+
+
+@dataclass
+class _File:
+    """One file on its way through a batch: where its rows start in the batch and what was found."""
+
+    item: int
+    table: RawTable
+    context: ValidationContext
+    positions: dict[str, int]
+    start: int = 0
+    problems: list[Problem] = field(default_factory=list)  # cells that could not be parsed
+    failed_cells: set[tuple[int, str]] = field(default_factory=set)
+    found: dict[tuple[int, str, str], Problem] = field(default_factory=dict)  # from the pandera pass
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """The parsed rows of many files one after another, as the checks see them.
+
+    ``files[i]`` is the position in ``contexts`` of row ``i``'s file: each row is checked against its
+    own file's folder unit and registry, so files with different registries still share the pass.
+    """
+
+    frame: pd.DataFrame
+    files: Any  # numpy array of int, one per row
+    contexts: list[ValidationContext]
+
+    def row_contexts(self, s: pd.Series) -> list[ValidationContext]:
+        """The context of each row of ``s`` (a column, or the part of it a check sees)."""
+        contexts = self.contexts
+        return [contexts[k] for k in self.files[s.index.to_numpy()]]
+
+    @functools.cached_property
+    def units(self) -> Any:
+        """The folder unit of each row (None where its file's context names none)."""
+        return pd.Series([self.contexts[k].unit for k in self.files], dtype=object).to_numpy()
+
+    @functools.cached_property
+    def code_sets(self) -> list[Collection[str] | None]:
+        """Each file's unit codes as something with a fast ``in`` (a set or dict keys as given)."""
+        made: dict[int, Collection[str]] = {}
+        sets: list[Collection[str] | None] = []
+        for context in self.contexts:
+            codes = context.unit_codes
+            if codes is not None and not isinstance(codes, AbstractSet):
+                codes = made.setdefault(id(codes), frozenset(codes))
+            sets.append(codes)
+        return sets
+
+    def any(self, attribute: str) -> bool:
+        return any(getattr(c, attribute) is not None for c in self.contexts)
+
+
+def _no_rows(table: RawTable, require_rows: bool) -> Validation:
+    if not require_rows:
+        return Validation(rows=[], problems=[], excel_rows=[])
+    problem = Problem(row=table.header_row + 1, message="表中没有数据行，请在表头下方逐行填写")
+    return Validation(rows=[], problems=[problem], excel_rows=[])
 
 
 _BUILTIN_MESSAGES = {
@@ -247,38 +389,46 @@ def _shown(value: Any) -> str | None:
     return None if text is None else text[:100]
 
 
-def _checks_for(f: Field) -> list[pa.Check]:
+CheckSpec = tuple[pa.Check, Message]
+
+
+def _checks_for(f: Field, batch: _Batch) -> list[CheckSpec]:
     """The column's own checks, each with the Chinese message the unit will read."""
-    checks: list[pa.Check] = []
+    checks: list[CheckSpec] = []
     hint = f"，{f.hint}" if f.hint else ""
+
+    def add(check: Callable[..., pa.Check], message: str, *args: Any) -> None:
+        checks.append((check(*args, error=message), message))
+
     if f.minimum is not None and f.maximum is not None:
-        checks.append(
-            pa.Check.in_range(f.minimum, f.maximum, error=f"应在 {_num(f.minimum)} 到 {_num(f.maximum)} 之间{hint}")
-        )
+        add(pa.Check.in_range, f"应在 {_num(f.minimum)} 到 {_num(f.maximum)} 之间{hint}", f.minimum, f.maximum)
     elif f.minimum is not None:
-        checks.append(pa.Check.ge(f.minimum, error=f"不能小于 {_num(f.minimum)}{hint}"))
+        add(pa.Check.ge, f"不能小于 {_num(f.minimum)}{hint}", f.minimum)
     elif f.maximum is not None:
-        checks.append(pa.Check.le(f.maximum, error=f"不能大于 {_num(f.maximum)}{hint}"))
+        add(pa.Check.le, f"不能大于 {_num(f.maximum)}{hint}", f.maximum)
     if f.max_length is not None:
-        checks.append(
-            pa.Check(lambda s: s.map(len) <= f.max_length, error=f"不能超过 {f.max_length} 个字，请精简{hint}")
-        )
+        limit = f.max_length
+        add(pa.Check, f"不能超过 {limit} 个字，请精简{hint}", lambda s: s.map(len) <= limit)
     if f.pattern is not None:
         regex = re.compile(f.pattern)
-        checks.append(
-            pa.Check(lambda s: s.map(lambda v: bool(regex.match(str(v)))), error=f"格式不正确{hint or '，请按模板填写'}")
-        )
+        add(pa.Check, f"格式不正确{hint or '，请按模板填写'}", lambda s: s.map(lambda v: bool(regex.match(str(v)))))
     if f.valid_values:
         allowed = set(f.valid_values)
-        checks.append(pa.Check(lambda s: s.isin(allowed), error=f"只能填写：{'、'.join(f.valid_values)}"))
+        add(pa.Check, f"只能填写：{'、'.join(f.valid_values)}", lambda s: s.isin(allowed))
     if f.unique:
-        checks.append(
-            pa.Check(
-                lambda s: ~s.duplicated(keep=False),
-                error=f"同一“{f.header}”在表中出现多次，每个{f.header}只能填一行，请合并",
-            )
+        files = batch.files
+        add(
+            pa.Check,
+            f"同一“{f.header}”在表中出现多次，每个{f.header}只能填一行，请合并",
+            lambda s: _unique_within_files(s, files),
         )
     return checks
+
+
+def _unique_within_files(s: pd.Series, files: Any) -> pd.Series:
+    """False for each value repeated in its own file; the same value in two files is fine."""
+    keyed = pd.DataFrame({"file": files[s.index.to_numpy()], "value": s.to_numpy()})
+    return pd.Series(~keyed.duplicated(keep=False).to_numpy(), index=s.index)
 
 
 def _num(x: float) -> str:
@@ -287,54 +437,82 @@ def _num(x: float) -> str:
 
 # ---------------------------------------------------------------- rules against the registry and folder
 
-Rule = Callable[[Field, pd.DataFrame, ValidationContext], pa.Check | None]
+Rule = Callable[[Field, _Batch], CheckSpec | None]
+"""A named rule of a contract: a check over the batch's rows, or None when the batch lacks what it needs."""
 
 
-def _unit_matches_folder(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> pa.Check | None:
-    if ctx.unit is None:
+def _rowwise(batch: _Batch, test: Callable[[Any, ValidationContext], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A check that tests each value against its own file's context."""
+
+    def check(s: pd.Series) -> pd.Series:
+        return pd.Series([test(v, c) for v, c in zip(s, batch.row_contexts(s), strict=True)], index=s.index, dtype=bool)
+
+    return check
+
+
+def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
+    if not batch.any("unit"):
         return None
-    return pa.Check(
-        lambda s: s == ctx.unit,
-        error=f"单位代码应为本单位代码“{ctx.unit}”（文件放在 {ctx.unit} 文件夹中），不能报送其他单位的数据",
-    )
+    units = batch.units
+
+    def check(s: pd.Series) -> pd.Series:
+        expected = units[s.index.to_numpy()]
+        return pd.Series((s.to_numpy() == expected) | pd.isna(expected), index=s.index)
+
+    def message(ctx: ValidationContext) -> str:
+        return f"单位代码应为本单位代码“{ctx.unit}”（文件放在 {ctx.unit} 文件夹中），不能报送其他单位的数据"
+
+    return pa.Check(check, error="单位代码应为本单位代码"), message
 
 
-def _task_exists(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> pa.Check | None:
-    if ctx.tasks is None:
+def _task_exists(f: Field, batch: _Batch) -> CheckSpec | None:
+    if not batch.any("tasks"):
         return None
-    tasks = ctx.tasks
-    return pa.Check(lambda s: s.isin(tasks.keys()), error="任务编号不在任务清单中，请核对任务编号")
+    message = "任务编号不在任务清单中，请核对任务编号"
+    return pa.Check(_rowwise(batch, lambda t, c: c.tasks is None or t in c.tasks), error=message), message
 
 
-def _task_involves_unit(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> pa.Check | None:
-    if ctx.tasks is None or ctx.unit is None:
+def _task_involves_unit(f: Field, batch: _Batch) -> CheckSpec | None:
+    if not batch.any("tasks") or not batch.any("unit"):
         return None
-    tasks, unit = ctx.tasks, ctx.unit
-    return pa.Check(
-        lambda s: s.map(lambda t: t not in tasks or tasks[t].involves(unit)),
-        error=f"本单位（{unit}）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号",
-    )
+
+    def test(t: str, c: ValidationContext) -> bool:
+        return c.tasks is None or c.unit is None or t not in c.tasks or c.tasks[t].involves(c.unit)
+
+    def message(ctx: ValidationContext) -> str:
+        return f"本单位（{ctx.unit}）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"
+
+    return pa.Check(_rowwise(batch, test), error="本单位不是该任务的牵头单位或配合单位"), message
 
 
-def _unit_exists(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> pa.Check | None:
-    if ctx.unit_codes is None:
+def _codes_check(batch: _Batch, test: Callable[[Any, Collection[str]], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A check of each value against its own file's unit codes (a file without them passes)."""
+    code_sets = batch.code_sets
+
+    def check(s: pd.Series) -> pd.Series:
+        sets = [code_sets[k] for k in batch.files[s.index.to_numpy()]]
+        return pd.Series([c is None or test(v, c) for v, c in zip(s, sets, strict=True)], index=s.index, dtype=bool)
+
+    return check
+
+
+def _unit_exists(f: Field, batch: _Batch) -> CheckSpec | None:
+    if not batch.any("unit_codes"):
         return None
-    codes = set(ctx.unit_codes)
-    return pa.Check(lambda s: s.isin(codes), error="单位代码不在成员单位名册中，请先在名册中登记")
+    message = "单位代码不在成员单位名册中，请先在名册中登记"
+    return pa.Check(_codes_check(batch, lambda v, codes: v in codes), error=message), message
 
 
-def _units_exist(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> pa.Check | None:
-    if ctx.unit_codes is None:
+def _units_exist(f: Field, batch: _Batch) -> CheckSpec | None:
+    if not batch.any("unit_codes"):
         return None
-    codes = set(ctx.unit_codes)
-    return pa.Check(
-        lambda s: s.map(lambda v: all(c in codes for c in v)),
-        error="其中有不在成员单位名册中的单位代码，请核对（多个代码用 、 , ; 或空格分隔）",
-    )
+    message = "其中有不在成员单位名册中的单位代码，请核对（多个代码用 、 , ; 或空格分隔）"
+    check = _codes_check(batch, lambda v, codes: all(c in codes for c in v))
+    return pa.Check(check, error=message), message
 
 
-def _not_before_start(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> pa.Check | None:
-    starts = frame["start_date"]
+def _not_before_start(f: Field, batch: _Batch) -> CheckSpec | None:
+    starts = batch.frame["start_date"]
 
     def check(s: pd.Series) -> pd.Series:
         return pd.Series(
@@ -342,7 +520,8 @@ def _not_before_start(f: Field, frame: pd.DataFrame, ctx: ValidationContext) -> 
             index=s.index,
         )
 
-    return pa.Check(check, error="完成时限不能早于开始日期")
+    message = "完成时限不能早于开始日期"
+    return pa.Check(check, error=message), message
 
 
 RULES: dict[str, Rule] = {
