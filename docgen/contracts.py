@@ -116,11 +116,16 @@ class Contract:
     def header_score(self, texts: list[str]) -> int:
         """How many of this contract's headers a row holds: the reader's way to find the header row."""
         keys = {header_key(t) for t in texts if t}
-        return sum(1 for f in self.fields if any(header_key(h) in keys for h in f.headers))
+        return sum(1 for field_keys in self._header_keys if not field_keys.isdisjoint(keys))
 
     def is_percent_column(self, header: str) -> bool:
         key = header_key(header)
-        return any(f.parse == "percent" and key in {header_key(h) for h in f.headers} for f in self.fields)
+        return any(f.parse == "percent" and key in keys for f, keys in zip(self.fields, self._header_keys, strict=True))
+
+    @functools.cached_property
+    def _header_keys(self) -> tuple[frozenset[str], ...]:
+        """Each field's accepted headers, compared loosely, computed once per contract."""
+        return tuple(frozenset(header_key(h) for h in f.headers) for f in self.fields)
 
     def validate(
         self, table: RawTable, context: ValidationContext | None = None, *, require_rows: bool = True

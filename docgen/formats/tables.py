@@ -10,6 +10,7 @@ CSV). Every refusal is a FileRejected with a Chinese message saying what is wron
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -57,8 +58,12 @@ class RawTable:
         return None
 
 
+@functools.lru_cache(maxsize=8192)
 def header_key(text: str) -> str:
-    """Compare headers loosely: width, spaces, line breaks and required-marks (*) do not matter."""
+    """Compare headers loosely: width, spaces, line breaks and required-marks (*) do not matter.
+
+    Cached: the header search asks for the same few texts in every file.
+    """
     return re.sub(r"[\s*]", "", normalize(str(text)))
 
 
