@@ -33,7 +33,7 @@ from .models import MonthlyReport
 from .monthly import Submission, build_monthly_report
 from .periods import Period, parse_period, previous_period
 from .registry import load_registry
-from .state import aware, utc_naive
+from .state import StorageError, aware, disk_message, utc_naive
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -188,12 +188,16 @@ def render_monthly(root: str | Path, report: MonthlyReport) -> str:
     ws = Workspace(root)
     checkpoint("render")
     staging = ws.root / ".docgen" / "staging" / "monthly" / report.period / uuid.uuid4().hex
-    staging.mkdir(parents=True)
-    render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
-    checkpoint("render-half")
-    (staging / "summary.json").write_text(
-        json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    try:
+        staging.mkdir(parents=True)
+        render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
+        checkpoint("render-half")
+        (staging / "summary.json").write_text(
+            json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    except OSError as exc:  # a full disk: a clear message, and the half-written notice does not keep the space
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StorageError(disk_message(exc)) from exc
     return str(staging)
 
 

@@ -447,28 +447,30 @@ def test_overlapping_runs_issue_one_notice(stagger: str, db_url: str | None, pre
         assert not (ws / ".docgen" / "state.sqlite").exists()
 
 
-def _race_script() -> str:
-    return (
-        "import sys, time\n"
-        "import alembic.command, alembic.config\n"
-        "from docgen.state import State\n"
-        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
-        "State(sys.argv[1]).engine.dispose()\n"
-    )
+RACE = """
+import os, sys, time
+import alembic.command, alembic.config  # imported before the start, so the race is on the schema
+from docgen.state import State
+print("ready", flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.001)
+State(sys.argv[1]).engine.dispose()
+"""
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_two_processes_create_the_schema_at_once(backend: str, tmp_path: Path) -> None:
-    """Several processes opening the same fresh state database at the same instant all succeed."""
+def test_processes_creating_the_schema_at_once(backend: str, tmp_path: Path) -> None:
+    """Three processes opening the same fresh state database at the same instant all succeed."""
     for attempt in range(2):
         with contextlib.ExitStack() as stack:
-            if backend == "sqlite":
-                url = f"sqlite:///{tmp_path / f'state{attempt}.sqlite'}"
-            else:
-                url = stack.enter_context(pg_schema())
-            at = time.time() + 2.5  # after every interpreter has started and imported
-            procs = [subprocess.Popen([PY, "-c", _race_script(), url, str(at)], env=_env(), cwd="/",
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+            url = f"sqlite:///{tmp_path / f'state{attempt}.sqlite'}" if backend == "sqlite" else \
+                stack.enter_context(pg_schema())
+            go = tmp_path / f"go{attempt}"
+            procs = [subprocess.Popen([PY, "-c", RACE, url, str(go)], env=_env(), cwd="/", stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True) for _ in range(3)]
+            for p in procs:
+                assert p.stdout is not None and p.stdout.readline() == "ready\n", p.communicate()[1][-3000:]
+            go.touch()  # all three start creating the schema now
             for p in procs:
                 _, err = p.communicate(timeout=120)
                 assert p.returncode == 0, err[-3000:]
@@ -544,20 +546,42 @@ def test_full_disk_during_receipts(tmpfs: Path, small: Path, small_reference: Re
     assert_consistent(ws, small_reference, before, versions=False)
 
 
+def test_full_disk_while_rendering_the_notice(tmpfs: Path, small: Path, small_reference: Reference) -> None:
+    """Receipts were answered before the deadline; at the deadline the notice does not fit on the disk."""
+    ws = copy_workspace(small, tmpfs / "ws")
+    before = originals(ws)
+    refreshed = subprocess.run([PY, "-m", "docgen.cli", "status", "--root", str(ws), "--period", PERIOD, "--refresh"],
+                               env=_env(), cwd="/", capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
+    leave_free(tmpfs, (small_reference.ws / "outbox" / "monthly" / PERIOD / small_reference.notice_name)
+               .stat().st_size * 8 // 10)
+
+    full = run_docgen(ws)
+    assert_clean_failure(full, "磁盘空间已满")
+    assert "状态数据库" not in full.stderr, "the database filled first: the notice was not what filled the disk"
+    assert_nothing_published(ws)
+
+    enlarge(tmpfs)
+    again = run_docgen(ws)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert_consistent(ws, small_reference, before, versions=False)
+
+
 def test_full_disk_under_the_state_database(tmpfs: Path, small: Path, small_reference: Reference,
                                             tmp_path: Path) -> None:
-    """The state database's disk fills while outcomes are recorded: a clear message, nothing issued."""
+    """The state database's disk fills after intake registered the files: a clear message, nothing issued."""
     ws = copy_workspace(small, tmp_path / "ws")
     before = originals(ws)
     url = f"sqlite:///{tmpfs / 'state.sqlite'}"
     created = subprocess.run([PY, "-c", "import sys; from docgen.state import State; State(sys.argv[1])", url],
                              env=_env(), cwd="/", capture_output=True, text=True)
     assert created.returncode == 0, created.stderr
-    leave_free(tmpfs, 48 * 1024)
+    leave_free(tmpfs, 160 * 1024)
 
     full = run_docgen(ws, db_url=url)
     assert_clean_failure(full, "磁盘空间已满")
     assert_nothing_published(ws)
+    assert len(submissions(ws, url)) == len(dropped(ws)), "the disk did not fill mid-run"
 
     enlarge(tmpfs)
     again = run_docgen(ws, db_url=url)
