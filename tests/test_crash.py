@@ -332,6 +332,37 @@ def test_kill_at_checkpoint_then_rerun(point: str, prepared: Path, reference: Re
     assert_consistent(ws, reference, before, versions=False)
 
 
+KILL_AT_STATEMENT = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from docgen.cli import main
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _kill(conn, cursor, statement, parameters, context, executemany):
+    if sys.argv[1] in " ".join(statement.split()).upper():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_kill_while_creating_the_schema_then_rerun(db_url: str | None, prepared: Path, reference: Reference,
+                                                   tmp_path: Path) -> None:
+    """A first run killed half-way through making the state schema (SQL fault injection: the process kills
+    itself as it sends ``CREATE TABLE doc_numbers``, with two of the first migration's tables made)."""
+    statement = "CREATE TABLE DOC_NUMBERS"
+    ws = copy_workspace(prepared, tmp_path / "ws")
+    before = originals(ws)
+    killed = subprocess.run([PY, "-c", KILL_AT_STATEMENT, statement, "run", "monthly", "--root", str(ws),
+                             "--period", PERIOD], env=_env(db_url=db_url), cwd="/", capture_output=True, text=True,
+                            timeout=RUN_TIMEOUT)
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-3000:])
+    again = run_docgen(ws, db_url=db_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert_consistent(ws, reference, before, db_url=db_url, versions=False)
+
+
 def drop_late_file(ws: Path, unit: str) -> Path:
     """A valid 月度进展报送表 from ``unit``, dropped a day after the deadline."""
     tasks = list(load_registry(ws / "registry").tasks.values())
