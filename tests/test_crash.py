@@ -18,6 +18,7 @@ import json
 import os
 import pwd
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -558,6 +559,26 @@ def du(path: Path) -> int:
 def assert_nothing_published(ws: Path) -> None:
     published = [p for p in listing(ws / "outbox") if p.endswith((".docx", ".json"))]
     assert published == [], published
+
+
+def test_full_disk_during_intake(tmpfs: Path, small: Path, small_reference: Reference) -> None:
+    """The disk fills while dropped files are copied into the archive: nothing half-copied is left."""
+    ws = copy_workspace(small, tmpfs / "ws")
+    before = originals(ws)
+    ref = small_reference.ws
+    leave_free(tmpfs, du(ref / ".docgen") // 2 + du(ref / "archive") // 2)
+
+    full = run_docgen(ws)
+    assert_clean_failure(full, "磁盘空间已满")
+    assert "状态数据库" not in full.stderr, "the database filled first: the archive was not what filled the disk"
+    assert_nothing_published(ws)
+    archived = [p for p in (ws / "archive").rglob("*") if p.is_file()]
+    assert [p for p in archived if not re.fullmatch(r"[0-9a-f]{64}\.xlsx", p.name)] == [], "a half-copied file"
+
+    enlarge(tmpfs)
+    again = run_docgen(ws)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert_consistent(ws, small_reference, before, versions=False)
 
 
 def test_full_disk_during_receipts(tmpfs: Path, small: Path, small_reference: Reference) -> None:
