@@ -221,6 +221,11 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
              doc_number: str | None, started_at: datetime | None) -> list[Path]:
     versions = outbox / VERSIONS_DIR
     current = sorted(p for p in outbox.iterdir() if p.name != VERSIONS_DIR)
+    if current and not any(p.suffix == ".docx" for p in current) and all(
+        p.is_file() and (staging / p.name).is_file() and (staging / p.name).read_bytes() == p.read_bytes()
+        for p in current
+    ):
+        current = []  # a publish killed before placing its notice left these very files: replaced below
     partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
     if current or partial:
         versions.mkdir(exist_ok=True)

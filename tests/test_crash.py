@@ -366,6 +366,39 @@ def test_kill_while_creating_the_schema_then_rerun(prepared: Path, reference: Re
     assert_consistent(ws, reference, before, db_url=db_url, versions=False)
 
 
+KILL_AFTER_PLACING = """
+import os, shutil, signal, sys
+from docgen.cli import main
+
+def _killing(real):
+    def move(src, dst, *args, **kwargs):
+        out = real(src, dst, *args, **kwargs)
+        if os.path.basename(dst) == "summary.json" and "staging" in str(src) and "versions" not in str(dst):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return out
+    return move
+
+shutil.move, os.replace, os.rename = _killing(shutil.move), _killing(os.replace), _killing(os.rename)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_kill_between_placing_the_summary_and_the_notice(prepared: Path, reference: Reference,
+                                                         tmp_path: Path) -> None:
+    """Killed right after the new summary.json is placed in the outbox and before its notice is (file
+    system fault injection: the process kills itself when that move returns): the rerun issues the notice,
+    and the half-placed files do not become an earlier "version" without a notice."""
+    ws = copy_workspace(prepared, tmp_path / "ws")
+    before = originals(ws)
+    killed = subprocess.run([PY, "-c", KILL_AFTER_PLACING, "run", "monthly", "--root", str(ws), "--period", PERIOD],
+                            env=_env(), cwd="/", capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-3000:])
+    assert listing(outbox(ws)) == ["summary.json"], "the kill did not come between the two files"
+    again = run_docgen(ws)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert_consistent(ws, reference, before, versions=False)
+
+
 def drop_late_file(ws: Path, unit: str) -> Path:
     """A valid 月度进展报送表 from ``unit``, dropped a day after the deadline."""
     tasks = list(load_registry(ws / "registry").tasks.values())
