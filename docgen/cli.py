@@ -62,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         if args.command == "validate":
             return _validate(args)
@@ -74,6 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # e.g. a period that does not parse
         _console(stderr=True).print(f"[red]参数错误：[/red]{exc}", highlight=False)
         return EXIT_USAGE
+    finally:
+        sys.unraisablehook = previous_hook
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An object that fails to clean up after an error already reported (a half-written document's zip
+    on a full disk, closed when collected) is a line in the verbose log, not a traceback on stderr."""
+    logging.getLogger("docgen").info("清理时出错（已忽略）：%r %s", unraisable.object, unraisable.exc_value)
 
 
 def _console(stderr: bool = False):

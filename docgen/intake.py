@@ -318,15 +318,17 @@ def _archive(ws: Workspace, path: Path, seen: os.stat_result) -> tuple[str, str]
         if st.st_nlink > 1:
             raise _NotPlain(REFUSE_HARDLINK)
         digest = hashlib.sha256()
-        with tempfile.NamedTemporaryFile(dir=ws.archive_dir, delete=False) as tmp:
-            try:
+        partial = None
+        try:  # closing flushes: on a full disk that fails too, and the partial copy must still go
+            with tempfile.NamedTemporaryFile(dir=ws.archive_dir, delete=False) as tmp:
+                partial = tmp.name
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     digest.update(chunk)
                     tmp.write(chunk)
-            except BaseException:
-                tmp.close()
-                os.unlink(tmp.name)
-                raise
+        except BaseException:
+            if partial:
+                os.unlink(partial)
+            raise
         after = os.fstat(fd)
     if (after.st_size, after.st_mtime_ns) != (seen.st_size, seen.st_mtime_ns):
         os.unlink(tmp.name)

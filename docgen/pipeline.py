@@ -33,7 +33,7 @@ from .models import MonthlyReport
 from .monthly import Submission, build_monthly_report
 from .periods import Period, parse_period, previous_period
 from .registry import load_registry
-from .state import aware, utc_naive
+from .state import StorageError, aware, disk_message, utc_naive
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -211,12 +211,16 @@ def render_monthly(root: str | Path, report: MonthlyReport) -> str:
     ws = Workspace(root)
     checkpoint("render")
     staging = ws.root / ".docgen" / "staging" / "monthly" / report.period / uuid.uuid4().hex
-    staging.mkdir(parents=True)
-    render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
-    checkpoint("render-half")
-    (staging / "summary.json").write_text(
-        json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    try:
+        staging.mkdir(parents=True)
+        render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
+        checkpoint("render-half")
+        (staging / "summary.json").write_text(
+            json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    except OSError as exc:  # a full disk: a clear message, and the half-written notice does not keep the space
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StorageError(disk_message(exc)) from exc
     return str(staging)
 
 
@@ -240,6 +244,11 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
              doc_number: str | None, started_at: datetime | None) -> list[Path]:
     versions = outbox / VERSIONS_DIR
     current = sorted(p for p in outbox.iterdir() if p.name != VERSIONS_DIR)
+    if current and not any(p.suffix == ".docx" for p in current) and all(
+        p.is_file() and (staging / p.name).is_file() and (staging / p.name).read_bytes() == p.read_bytes()
+        for p in current
+    ):
+        current = []  # a publish killed before placing its notice left these very files: replaced below
     partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
     if current or partial:
         versions.mkdir(exist_ok=True)

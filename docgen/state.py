@@ -391,6 +391,10 @@ def migrate(engine: Engine) -> None:
     with _migration_lock(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(728371)"))
+        elif engine.dialect.name == "sqlite":
+            # the sqlite3 module opens a transaction only before DML, so CREATE TABLE would commit at
+            # once: a process killed half-way would leave half a schema that no later run can migrate
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         current = _revision_of(conn)
         if current == SCHEMA_HEAD:
             return
