@@ -93,3 +93,26 @@ def test_year_in_the_prefix_restarts_numbers_each_year(tmp_path: Path) -> None:
     assert state.issuing_number(prefix, "monthly", "2026-11", date(2027, 3, 1)) == ("创建办〔2026〕", 1, date(2026, 12, 5))
     # an old prefix with a fixed year keeps counting
     assert state.issuing_number("创建办〔2026〕", "quarterly", "2026-Q4", date(2027, 1, 10)) == ("创建办〔2026〕", 2, date(2027, 1, 10))
+
+
+def test_a_live_holder_makes_the_lock_wait_then_refuse_and_a_dead_one_is_taken_over(tmp_path: Path) -> None:
+    import pytest
+
+    from docgen.state import Busy, LockRow, owner_token
+
+    state = State(f"sqlite:///{tmp_path / 's.sqlite'}")
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with state.session() as s:
+            s.add(LockRow(name="run:monthly:2026-10", owner=owner_token(holder.pid),
+                          acquired_at=sa.func.now()))
+        with pytest.raises(Busy, match=f"进程 {holder.pid}"), state.lock("run:monthly:2026-10", wait_seconds=1):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    # its holder is gone: taken over at once
+    with state.lock("run:monthly:2026-10", wait_seconds=1), state.session() as s:
+        assert s.get(LockRow, "run:monthly:2026-10").owner == owner_token()
+    with state.session() as s:
+        assert s.get(LockRow, "run:monthly:2026-10") is None  # released
