@@ -169,30 +169,32 @@ def _write_xlsx(
     ws.title = "Sheet1"
     ncols = len(headers)
     last = get_column_letter(ncols)
+    r = 0  # the row just appended: ws.max_row scans every cell, which made big tables quadratic
     if title:
         ws.append([title])
-        r = ws.max_row
+        r += 1
         ws.merge_cells(f"A{r}:{last}{r}")
         ws.cell(r, 1).font = _TITLE_FONT
         ws.cell(r, 1).alignment = Alignment(horizontal="center")
     ws.append(headers)
-    for cell in ws[ws.max_row]:
+    r += 1
+    for cell in ws[r]:
         cell.font = _HEADER_FONT
     if instructions:
         ws.append([instructions])
-        r = ws.max_row
+        r += 1
         ws.merge_cells(f"A{r}:{last}{r}")
         ws.cell(r, 1).alignment = Alignment(wrap_text=True)
     for row in body:
         ws.append(list(row))
-        r = ws.max_row
+        r += 1
         for c, value in enumerate(row):
             cell = ws.cell(r, c + 1)
             if c in percent_idx and isinstance(value, int | float):
                 cell.number_format = "0%"
             elif isinstance(value, date | datetime):
                 cell.number_format = "yyyy-mm-dd"
-    start = ws.max_row + 1
+    start = r + 1
     for r in range(start, start + trailing):
         for c in range(1, ncols + 1):
             ws.cell(r, c).border = _GRID  # styled, valueless: what a formatted blank row looks like
