@@ -18,17 +18,21 @@ Time is the wall time of the whole process, from start to exit (interpreter, imp
 included): what a user waits for. The figure reported is the median of the runs; each run is kept in
 the JSON, with each program's own breakdown. The machine is shared, so the load average is recorded.
 
-Memory, per run, measured two ways:
+Memory, per run:
 
 - ``max_process_rss_mb``: the largest peak resident set of any single process of the run (the program
   or one of its workers), exact: ``ru_maxrss`` from ``wait4`` on the child, which Linux fills with the
   maximum over the child and every descendant it reaped. It is NOT the total of the process tree.
-- ``tree_pss_mb`` / ``tree_rss_mb``: the process tree's total, sampled every ``--sample-interval``
-  seconds (psutil): the peak of the sum of PSS (shared pages divided among the processes sharing them:
-  the honest total) and of the sum of RSS (shared copy-on-write pages counted once per process: an upper
-  bound). Sampling can miss a peak shorter than the interval.
+- the process tree's total, sampled every ``--sample-interval`` seconds with psutil (a peak shorter than
+  the interval can be missed), as the peak of: ``tree_rss_mb``, the sum of RSS (an upper bound: the
+  pages forked workers share with their parent, and the shared libraries, count once per process);
+  ``tree_uss_mb``, the sum of USS (a lower bound: only each process's private pages, what the tree frees
+  when it ends); ``tree_pss_mb``, the sum of PSS (shared pages divided among ALL processes mapping them,
+  including other programs on the machine using the same libraries, so it moves with them); and
+  ``tree_mb``, the figure the table shows: the sum of USS plus the largest shared part (RSS − USS) of any
+  one process, i.e. every private page plus the shared pages once, an estimate of the RAM the run needs.
 
-The memory figure reported is the maximum over the runs. Children run with this checkout first on
+The memory figures reported are the maximum over the runs. Children run with this checkout first on
 PYTHONPATH and without DOCGEN_DB_URL (each copy keeps its own SQLite state).
 """
 
@@ -72,7 +76,7 @@ def measure(cmd: list[str], logs: Path, interval: float = 0.2) -> dict[str, Any]
     import psutil  # noqa: PLC0415 - only the harness needs it
 
     logs.mkdir(parents=True, exist_ok=True)
-    peak = {"tree_rss": 0, "tree_pss": 0, "processes": 0, "samples": 0}
+    peak = {"tree_rss": 0, "tree_pss": 0, "tree_uss": 0, "tree": 0, "processes": 0, "samples": 0}
     stop = threading.Event()
     with (logs / "stdout.txt").open("wb") as out, (logs / "stderr.txt").open("wb") as err:
         start = time.perf_counter()
@@ -88,7 +92,7 @@ def measure(cmd: list[str], logs: Path, interval: float = 0.2) -> dict[str, Any]
                     tree = [root, *root.children(recursive=True)]
                 except psutil.Error:
                     return
-                rss = pss = 0
+                rss = pss = uss = shared = 0
                 for p in tree:
                     try:
                         m = p.memory_full_info()
@@ -96,8 +100,10 @@ def measure(cmd: list[str], logs: Path, interval: float = 0.2) -> dict[str, Any]
                         continue
                     rss += m.rss
                     pss += m.pss
-                peak["tree_rss"] = max(peak["tree_rss"], rss)
-                peak["tree_pss"] = max(peak["tree_pss"], pss)
+                    uss += m.uss
+                    shared = max(shared, m.rss - m.uss)
+                for key, value in (("tree_rss", rss), ("tree_pss", pss), ("tree_uss", uss), ("tree", uss + shared)):
+                    peak[key] = max(peak[key], value)
                 peak["processes"] = max(peak["processes"], len(tree))
                 peak["samples"] += 1
                 stop.wait(interval)
@@ -122,6 +128,8 @@ def measure(cmd: list[str], logs: Path, interval: float = 0.2) -> dict[str, Any]
     return {
         "wall_s": round(wall, 3),
         "max_process_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+        "tree_mb": round(peak["tree"] / mb, 1),
+        "tree_uss_mb": round(peak["tree_uss"] / mb, 1),
         "tree_pss_mb": round(peak["tree_pss"] / mb, 1),
         "tree_rss_mb": round(peak["tree_rss"] / mb, 1),
         "max_processes": peak["processes"],
@@ -221,7 +229,8 @@ def bench_n(n_units: int, repeat: int, base: Path, *, keep: bool, interval: floa
         "baseline_ms_per_unit": round(1000 * baseline / n_units, 2),
         "floor_ms_per_file": round(1000 * median("floor") / max(files, 1), 2),
         "memory_mb": {
-            p: {k: peak(p, k) for k in ("max_process_rss_mb", "tree_pss_mb", "tree_rss_mb")} for p in PROGRAMS
+            p: {k: peak(p, k) for k in ("max_process_rss_mb", "tree_mb", "tree_uss_mb", "tree_pss_mb", "tree_rss_mb")}
+            for p in PROGRAMS
         },
         "same_numbers": all(run["same_numbers"] for run in runs),
         "rerun_same_summary": all(run["rerun_same_summary"] for run in runs),
@@ -240,7 +249,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
         mem = r["memory_mb"]
 
         def m(p: str, mem: dict[str, Any] = mem) -> str:
-            return f"{mem[p]['max_process_rss_mb']:.0f} / {mem[p]['tree_pss_mb']:.0f}"
+            return f"{mem[p]['max_process_rss_mb']:.0f} / {mem[p]['tree_mb']:.0f}"
 
         lines.append(
             f"| {r['units']:,} | {r['files']:,} | {r['docgen_first_run_s']:.2f} | {r['baseline_s']:.2f} "
@@ -249,8 +258,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
         )
     lines.append("")
     lines.append("Times: wall time of a fresh process, start to exit, median of the runs (`repeat` in the JSON). "
-                 "Memory: largest single process's peak RSS / peak of the process tree's summed PSS (sampled), "
-                 "maximum over the runs. Ratio > 1 means docgen is faster.")
+                 "Memory: largest single process's peak RSS (exact) / the process tree's peak, every private page "
+                 "plus the shared pages once (sampled estimate; bounds in the JSON), maximum over the runs. Ratio > 1 means docgen is faster.")
     return "\n".join(lines)
 
 
