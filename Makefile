@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check docgen dags tests bench examples tools setup.py
 
 bench: $(STAMP)
-	$(PY) bench/bench_monthly.py --units 500
+	$(PY) bench/compare.py --units 1000
 
 templates: $(STAMP)
 	$(PY) tools/make_templates.py

@@ -5,6 +5,8 @@
 Builds the workspace with ``docgen.samples.build_bench_workspace`` (every unit drops one .xlsx; a few
 are late, rejected or missing), then runs the cycle twice: the first run receives and validates every
 file; the rerun finds nothing new and re-issues the notice (same numbers, same issuing number).
+Everything runs in this process; for docgen against the plain-script baseline, each program in a fresh
+process with its peak memory, use ``bench/compare.py`` (``make bench``).
 """
 
 from __future__ import annotations
