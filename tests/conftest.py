@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,6 +28,7 @@ TASKS = [
     Task("T3", "开设民族团结进步教育课程", "创建进学校工程", "C01", (), date(2026, 9, 1), date(2026, 12, 31), "20", "课时"),
     Task("T4", "举办民族特色产品展销会", "共同富裕工程", "D01", ("A01",), date(2026, 11, 1), date(2027, 3, 1), "2", "场"),
 ]
+PG_SERVER = os.environ.get("DOCGEN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 ON_TIME = datetime(2026, 11, 3, 10, 0, tzinfo=CST)
 LATE = datetime(2026, 11, 7, 9, 0, tzinfo=CST)
 
@@ -76,3 +80,27 @@ def row(unit: str, task: str, pct: object = 50, **over: object) -> list[object]:
     }
     values.update(over)
     return [values[h] for h in PROGRESS_HEADERS]
+
+
+@contextlib.contextmanager
+def pg_schema() -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server (``DOCGEN_TEST_PG``), dropped afterwards; skips if none."""
+    pytest.importorskip("psycopg2")
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(PG_SERVER)
+    try:
+        conn = engine.connect()
+    except sa.exc.OperationalError:
+        pytest.skip(f"no PostgreSQL server at {PG_SERVER}")
+    schema = f"docgen_test_{uuid.uuid4().hex[:8]}"
+    with conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        conn.commit()
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.commit()
+        engine.dispose()

@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -53,6 +52,8 @@ from docgen.samples import (
     write_table,
 )
 
+from .conftest import pg_schema
+
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = BENCH_PERIOD
@@ -60,7 +61,6 @@ N_UNITS = 60  # more than one batch of 50 outcomes, so ``receipts-batch`` is rea
 SMALL_UNITS = 30  # for the full disk and the unreadable folder and file
 RUN_TIMEOUT = 300
 NOBODY = 65534
-PG_SERVER = os.environ.get("DOCGEN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 SEED = int(os.environ.get("DOCGEN_CRASH_SEED", str(time.time_ns() % 1_000_000)))
 ANSWERED = {"accepted", "rejected"}
 
@@ -472,27 +472,6 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
         return
     with pg_schema() as url:
         yield url
-
-
-@contextlib.contextmanager
-def pg_schema() -> Iterator[str]:
-    pytest.importorskip("psycopg2")
-    engine = sa.create_engine(PG_SERVER)
-    try:
-        conn = engine.connect()
-    except sa.exc.OperationalError:
-        pytest.skip(f"no PostgreSQL server at {PG_SERVER}")
-    schema = f"docgen_crash_{uuid.uuid4().hex[:8]}"
-    with conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        conn.commit()
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            conn.commit()
-        engine.dispose()
 
 
 @pytest.mark.parametrize("stagger", ["together", "0.5-2 s later"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,33 +13,15 @@ import sqlalchemy as sa
 from docgen.pipeline import run_monthly
 from docgen.state import State
 
-from .conftest import LATE, Dropper, row
-
-SERVER = os.environ.get("DOCGEN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+from .conftest import LATE, Dropper, pg_schema, row
 
 
 @pytest.fixture
 def pg_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh schema on the local server, dropped afterwards; DOCGEN_DB_URL points at it."""
-    pytest.importorskip("psycopg2")
-    engine = sa.create_engine(SERVER)
-    try:
-        conn = engine.connect()
-    except sa.exc.OperationalError:
-        pytest.skip(f"no PostgreSQL server at {SERVER}")
-    schema = f"docgen_test_{uuid.uuid4().hex[:8]}"
-    with conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        conn.commit()
-    url = f"{SERVER}?options=-csearch_path%3D{schema}"
-    monkeypatch.setenv("DOCGEN_DB_URL", url)
-    try:
+    with pg_schema() as url:
+        monkeypatch.setenv("DOCGEN_DB_URL", url)
         yield url
-    finally:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            conn.commit()
-        engine.dispose()
 
 
 def test_monthly_cycle_on_postgresql(pg_url: str, workspace: Path, drop: Dropper) -> None:
