@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .contracts import Contract, Validation, ValidationContext, load_contract
@@ -109,9 +109,9 @@ class _Scan:
     registered: set[tuple[str, int, int]]
     sightings: dict[str, Sighting]
     unreadable: dict[tuple[str, int, int], int] = field(default_factory=dict)  # refused for permissions: id
-    new_rows: list[SubmissionRow] = field(default_factory=list)
+    new_rows: list[dict[str, Any]] = field(default_factory=list)  # submissions to insert
     readable_again: list[tuple[int, str, str]] = field(default_factory=list)  # (id, sha, archive path)
-    sighting_rows: dict[str, Sighting] = field(default_factory=dict)
+    sighting_rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # sightings to insert or update
 
 
 def collect(
@@ -162,7 +162,7 @@ def _collect_unit(scan: _Scan, result: CollectResult, cycle: str, period: str, u
         return
     unit = display_name(name)
     path = Path(unit_dir.path)
-    if unit_dir.is_symlink() or not _inside(path, ws.intake_root):
+    if unit_dir.is_symlink():  # the period folder itself was checked to be inside intake/
         _refuse(scan, result, cycle, period, unit, path,
                 "单位文件夹是快捷方式（符号链接），指向收件夹以外，不予读取；请建立真实的文件夹")
         return
@@ -277,14 +277,15 @@ def _local(ws: Workspace, moment: datetime) -> str:
 def _sight(scan: _Scan, rel: str, size: int, mtime_ns: int) -> datetime | None:
     """Note a sighting; return when this version was first seen, or None if it changed since last scan."""
     now = utc_naive(scan.now)
-    sighting = scan.sighting_rows.get(rel) or scan.sightings.get(rel)
+    if rel in scan.sighting_rows:  # seen twice in one scan: the same version
+        return aware(scan.sighting_rows[rel]["first_seen_at"])
+    sighting = scan.sightings.get(rel)
+    values = {"path": rel, "size": size, "mtime_ns": mtime_ns, "first_seen_at": now, "last_changed_at": now}
     if sighting is None:
-        scan.sighting_rows[rel] = Sighting(path=rel, size=size, mtime_ns=mtime_ns, first_seen_at=now,
-                                           last_changed_at=now)
+        scan.sighting_rows[rel] = values
         return scan.now
     if (sighting.size, sighting.mtime_ns) != (size, mtime_ns):  # a new version: first seen now
-        scan.sighting_rows[rel] = Sighting(id=sighting.id, path=rel, size=size, mtime_ns=mtime_ns,
-                                           first_seen_at=now, last_changed_at=now)
+        scan.sighting_rows[rel] = {"id": sighting.id, **values}
         return None
     return aware(sighting.first_seen_at)
 
@@ -369,12 +370,13 @@ def _register(
     received_at: datetime, sha: str | None, archived: str | None, refusal: str | None, note: str | None = None,
 ) -> None:
     scan.registered.add((rel, size, mtime_ns))
-    scan.new_rows.append(SubmissionRow(
-        cycle=cycle, period=period, unit=unit, file_name=display_name(entry.name), path=rel, size=size,
-        mtime_ns=mtime_ns, sha256=sha, archive_path=archived, received_at=utc_naive(received_at),
-        status="received", refusal=refusal, note=note, errors_json="[]", rows_json="[]",
-        receipt_paths_json="[]",
-    ))
+    scan.new_rows.append({
+        "cycle": cycle, "period": period, "unit": unit, "file_name": display_name(entry.name), "path": rel,
+        "size": size, "mtime_ns": mtime_ns, "sha256": sha, "archive_path": archived,
+        "received_at": utc_naive(received_at), "status": "received", "claimed_at": None, "claimed_by": None,
+        "refusal": refusal, "note": note, "errors_json": "[]", "rows_json": "[]", "receipt_paths_json": "[]",
+        "processed_at": None,
+    })
 
 
 def _write_scan(scan: _Scan, result: CollectResult) -> None:
@@ -389,31 +391,30 @@ def _write_scan(scan: _Scan, result: CollectResult) -> None:
         return
     try:
         with scan.ws.state.session() as s:
-            for sighting in scan.sighting_rows.values():
-                s.merge(sighting)
-            s.add_all(scan.new_rows)
-            s.flush()
-            result.new.extend(r.id for r in scan.new_rows)
+            fresh = [x for x in scan.sighting_rows.values() if "id" not in x]
+            changed = [x for x in scan.sighting_rows.values() if "id" in x]
+            if fresh:
+                s.execute(insert(Sighting), fresh)
+            if changed:
+                s.execute(update(Sighting), changed)
+            if scan.new_rows:
+                ids = s.scalars(insert(SubmissionRow).returning(SubmissionRow.id, sort_by_parameter_order=True),
+                                scan.new_rows)
+                result.new.extend(ids)
         return
     except IntegrityError:
         log.info("另一次扫描同时登记了部分文件，逐个登记")
-    for sighting in scan.sighting_rows.values():
+    for values in scan.sighting_rows.values():
         try:
             with scan.ws.state.session() as s:
-                existing = s.scalar(select(Sighting).where(Sighting.path == sighting.path))
-                if existing is None:
-                    s.add(Sighting(path=sighting.path, size=sighting.size, mtime_ns=sighting.mtime_ns,
-                                   first_seen_at=sighting.first_seen_at, last_changed_at=sighting.last_changed_at))
+                if s.scalar(select(Sighting.id).where(Sighting.path == values["path"])) is None:
+                    s.execute(insert(Sighting), [{k: v for k, v in values.items() if k != "id"}])
         except IntegrityError:
             pass
-    for row in scan.new_rows:
+    for values in scan.new_rows:
         try:
             with scan.ws.state.session() as s:
-                fresh = SubmissionRow(**{c.key: getattr(row, c.key) for c in SubmissionRow.__table__.columns
-                                         if c.key != "id"})
-                s.add(fresh)
-                s.flush()
-                result.new.append(fresh.id)
+                result.new.append(s.scalar(insert(SubmissionRow).returning(SubmissionRow.id), [values]))
         except IntegrityError:
             result.already_seen += 1  # the other scan has it
 
@@ -434,7 +435,7 @@ def _period_folders(
             continue
         for name in names:
             folder = base / name
-            if not folder.is_dir() or folder.is_symlink():
+            if not folder.is_dir() or folder.is_symlink() or not _inside(folder, ws.intake_root):
                 continue
             try:
                 parse_period(cyc, name)  # type: ignore[arg-type]
@@ -537,6 +538,10 @@ def process(
             take(job, _answer(ws, registry, job, None))
         global _context
         _context = (ws, registry)  # inherited by the forked workers
+        if readable:
+            from .receipts import prepare  # noqa: PLC0415
+
+            prepare(ws)  # so every worker starts with the receipt template compiled
         n_workers = max(1, min(workers or os.cpu_count() or 1, MAX_WORKERS, -(-len(readable) // CHUNK) or 1))
         chunk = max(1, min(CHUNK, -(-len(readable) // n_workers)))
         bounds = Bounds(seconds_per_item=ws.campaign.intake.max_seconds_per_file,

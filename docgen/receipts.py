@@ -51,6 +51,13 @@ def receipts_folder(ws: Workspace, receipt: Receipt) -> Path:
     return ws.receipts_dir(receipt.cycle, receipt.period, safe_component(receipt.unit, UNIT_BYTES))
 
 
+def prepare(ws: Workspace) -> None:
+    """Load the renderer and compile the receipt template in this process, before workers fork from it."""
+    from .render.receipt import prepare_receipt  # noqa: PLC0415 - rendering is the heavier layer
+
+    prepare_receipt(workspace_templates=ws.templates_dir)
+
+
 def write_receipts(ws: Workspace, receipt: Receipt, source: Path | None) -> list[Path]:
     """Write the receipts of one submission into ``receipts/<cycle>/<period>/<unit>/``.
 

@@ -127,3 +127,33 @@ def test_far_corner_cell_costs_only_its_file(workspace: Path, drop: Dropper) -> 
     (receipt,) = _receipts(workspace, "A01")
     assert receipt["accepted"] is False and receipt["sha256"] == digest
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_scans_at_once_register_each_file_once(tmp_path: Path) -> None:
+    """Two scans of the same folder at the same moment (the intake DAG and a deadline run)."""
+    import subprocess
+    import sys
+
+    from docgen.samples import BENCH_PERIOD, build_bench_workspace
+    from docgen.workspace import Workspace
+
+    ws_path = build_bench_workspace(tmp_path / "ws", n_units=40)
+    Workspace(ws_path).state  # noqa: B018 - the schema exists before the race
+    go = tmp_path / "go"
+    code = (
+        "import sys, time, pathlib\n"
+        "from docgen.workspace import Workspace\nfrom docgen import intake\n"
+        "ws = Workspace(sys.argv[1])\n"
+        "while not pathlib.Path(sys.argv[2]).exists(): time.sleep(0.005)\n"
+        f"print(len(intake.collect(ws, 'monthly', {BENCH_PERIOD!r}).new))\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(ws_path), str(go)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    time.sleep(2)
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    dropped = sum(1 for p in (ws_path / "intake").rglob("*") if p.is_file())
+    rows = Workspace(ws_path).state.submissions("monthly", BENCH_PERIOD)
+    assert len(rows) == len({r.path for r in rows}) == dropped
+    assert sum(int(o[0].strip()) for o in outs) == dropped  # each registered by exactly one of the scans

@@ -18,7 +18,7 @@ from .engine import (
     format_datetime,
     zone,
 )
-from .fast import render_cached
+from .fast import compiled_template, render_cached
 
 RECEIPT_TEMPLATE = "receipt.docx"
 MAX_PROBLEM_ROWS = 200  # the rest are in the JSON receipt; a 5,000-row table helps nobody
@@ -74,6 +74,11 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "issue_date_text": format_date(receipt.received_at, tz),
         "notes": [note for note in (clean_text(n).strip() for n in receipt.notes) if note],
     }
+
+
+def prepare_receipt(*, template: Path | None = None, workspace_templates: Path | None = None) -> None:
+    """Compile the receipt template now, so processes forked after this inherit it ready to use."""
+    compiled_template(find_template(RECEIPT_TEMPLATE, template, workspace_templates))
 
 
 def render_receipt(
