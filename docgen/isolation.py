@@ -2,8 +2,9 @@
 
 Reading a unit's file runs native code (calamine, lxml, zlib) on bytes we do not control: it may abort
 the process, allocate without end, or spin. Each worker is a forked child with an address-space limit
-that dies with its parent; it takes a chunk of items, says which item it is working on before each
-risky step, and sends each item's result as soon as it has one. When a worker dies or overruns its time,
+that dies with its parent; it takes a chunk of items, notes which item it is working on before each
+risky step (in a page of memory shared with the parent, so noting costs no message), and sends each
+item's result as soon as it has one. When a worker dies or overruns its time,
 the item it was working on is answered by ``on_failure`` and the rest of its chunk goes to a new worker.
 
 This module knows nothing of files or receipts: it runs ``handle(chunk, at)`` and gives back results.
@@ -12,11 +13,14 @@ This module knows nothing of files or receipts: it runs ``handle(chunk, at)`` an
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
+import mmap
 import multiprocessing
 import os
 import resource
 import signal
+import struct
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +34,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 BATCH = -1  # ``at(BATCH)``: the worker is doing work that belongs to the whole chunk
+IDLE = -2  # nothing under way (between items)
+_SLOT = struct.Struct("qd")  # (item index, since: time.monotonic(), the same clock in every process)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -56,10 +62,14 @@ Handler = Callable[[Sequence[T], Callable[[int], None]], Iterator[R]]
 class _Worker(Generic[T]):
     process: Any
     conn: Connection
+    slot: mmap.mmap  # where the worker notes the item it is on
     chunk: list[T] = field(default_factory=list)
     done: set[int] = field(default_factory=set)
-    at: int | None = None
-    since: float = 0.0
+
+    def position(self) -> tuple[int | None, float]:
+        """(index of the item under way, or BATCH, or None; since when)."""
+        index, since = _SLOT.unpack_from(self.slot)
+        return (None if index == IDLE else index), since
 
 
 def run_isolated(
@@ -91,16 +101,18 @@ def run_isolated(
                 pool.append(_start(context, handle, bounds))
             for w in pool:
                 if not w.chunk and queue:
-                    w.chunk, w.done, w.at, w.since = queue.popleft(), set(), None, time.monotonic()
+                    w.chunk, w.done = queue.popleft(), set()
+                    _SLOT.pack_into(w.slot, 0, IDLE, time.monotonic())
                     w.conn.send(w.chunk)
             busy = [w for w in pool if w.chunk]
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=0.5)
             for w in list(busy):
                 if w.conn in ready or w.process.sentinel in ready:
                     yield from _drain(w)
+                at, since = w.position()
                 if w.chunk and not w.process.is_alive():
                     yield from _lost(w, pool, queue, on_failure, _death(w))
-                elif w.chunk and w.at is not None and time.monotonic() - w.since > bounds.seconds_per_item:
+                elif w.chunk and at is not None and time.monotonic() - since > bounds.seconds_per_item:
                     w.process.kill()
                     w.process.join()
                     yield from _lost(w, pool, queue, on_failure,
@@ -108,6 +120,7 @@ def run_isolated(
     finally:
         for w in pool:
             w.conn.close()
+            w.slot.close()
         for w in pool:
             w.process.join(timeout=2)
             if w.process.is_alive():
@@ -124,11 +137,8 @@ def _drain(w: _Worker[T]) -> Iterator[tuple[T, Any]]:
             kind, index, payload = w.conn.recv()
         except (EOFError, OSError):
             return
-        if kind == "at":
-            w.at, w.since = index, time.monotonic()
-        elif kind == "result":
+        if kind == "result":
             w.done.add(index)
-            w.at = None
             yield w.chunk[index], payload
             if len(w.done) == len(w.chunk):
                 w.chunk, w.done = [], set()
@@ -150,32 +160,39 @@ def _lost(
     """A worker died or was killed: answer its culprit, requeue the rest of its chunk."""
     pool.remove(w)
     w.conn.close()
+    at, _ = w.position()
+    w.slot.close()
     rest = [i for i in range(len(w.chunk)) if i not in w.done]
-    if w.at is None or w.at == BATCH:
+    if at is None or at == BATCH or at in w.done:
         if len(rest) == 1:  # alone in its chunk: it is the culprit
             item = w.chunk[rest[0]]
             yield item, on_failure(item, failure)
             return
         queue.extendleft([w.chunk[i]] for i in reversed(rest))  # retry one by one to find the culprit
         return
-    culprit = w.chunk[w.at]
+    culprit = w.chunk[at]
     yield culprit, on_failure(culprit, failure)
-    remaining = [w.chunk[i] for i in rest if i != w.at]
+    remaining = [w.chunk[i] for i in rest if i != at]
     if remaining:
         queue.appendleft(remaining)
 
 
 def _start(context: Any, handle: Handler[T, Any], bounds: Bounds) -> _Worker[T]:
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(child, parent, handle, bounds), daemon=True)
+    gc.freeze()  # the objects inherited stay out of the worker's collections: fewer copied pages
+    slot = mmap.mmap(-1, _SLOT.size)  # anonymous and shared: the forked worker writes, we read
+    _SLOT.pack_into(slot, 0, IDLE, time.monotonic())
+    process = context.Process(target=_serve, args=(child, parent, slot, handle, bounds), daemon=True)
     process.start()
+    gc.unfreeze()
     child.close()
-    return _Worker(process=process, conn=parent)
+    return _Worker(process=process, conn=parent, slot=slot)
 
 
-def _serve(conn: Connection, parent_end: Connection, handle: Handler[T, Any], bounds: Bounds) -> None:
+def _serve(conn: Connection, parent_end: Connection, slot: mmap.mmap, handle: Handler[T, Any], bounds: Bounds) -> None:
     """The worker's loop: take a chunk, report progress and results, until the parent hangs up."""
     parent_end.close()
+    gc.set_threshold(20_000, 20, 20)  # a worker allocates in bursts per file: collect less often
     _die_with_parent()
     _limit_memory(bounds.memory_mb)
     code = 0
@@ -187,9 +204,10 @@ def _serve(conn: Connection, parent_end: Connection, handle: Handler[T, Any], bo
                 break
 
             def at(index: int) -> None:
-                conn.send(("at", index, None))
+                _SLOT.pack_into(slot, 0, index, time.monotonic())
 
             for index, result in enumerate(handle(chunk, at)):
+                _SLOT.pack_into(slot, 0, IDLE, time.monotonic())
                 conn.send(("result", index, result))
     except MemoryError:
         code = 3
