@@ -193,7 +193,7 @@ def _serve(conn: Connection, parent_end: Connection, slot: mmap.mmap, handle: Ha
     """The worker's loop: take a chunk, report progress and results, until the parent hangs up."""
     parent_end.close()
     gc.set_threshold(20_000, 20, 20)  # a worker allocates in bursts per file: collect less often
-    _die_with_parent()
+    die_with_parent()
     _limit_memory(bounds.memory_mb)
     code = 0
     try:
@@ -219,7 +219,7 @@ def _serve(conn: Connection, parent_end: Connection, slot: mmap.mmap, handle: Ha
         os._exit(code)  # no atexit handlers, no finalizers of objects inherited from the parent
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the kernel kills this worker when the process that started it dies (even by kill -9)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)

@@ -204,8 +204,12 @@ def notice_name(report: MonthlyReport) -> str:
     return f"{report.period_label}月通报（{report.doc_number}）.docx" if report.doc_number else f"{report.period_label}月通报.docx"
 
 
-def render_monthly(root: str | Path, report: MonthlyReport) -> str:
-    """Render the notice and summary.json into a fresh staging folder; return that folder."""
+def render_monthly(root: str | Path, report: MonthlyReport, *, charts: Any = None) -> str:
+    """Render the notice and summary.json into a fresh staging folder; return that folder.
+
+    ``charts``: a ``ChartProcess`` started earlier in the run, to draw the chart without waiting for
+    matplotlib's import.
+    """
     from .render import render_monthly_notice  # noqa: PLC0415 - rendering imports matplotlib and docxtpl
 
     ws = Workspace(root)
@@ -213,7 +217,8 @@ def render_monthly(root: str | Path, report: MonthlyReport) -> str:
     staging = ws.root / ".docgen" / "staging" / "monthly" / report.period / uuid.uuid4().hex
     try:
         staging.mkdir(parents=True)
-        render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir)
+        draw = {"draw_chart": charts.draw} if charts is not None else {}
+        render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir, **draw)
         checkpoint("render-half")
         (staging / "summary.json").write_text(
             json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -314,7 +319,9 @@ def run_monthly(
     now = now or started
     ws = Workspace(root)
     parse_period("monthly", period)
-    with _lock(ws, "monthly", period):
+    from .render.chart import ChartProcess  # noqa: PLC0415 - rendering imports docxtpl
+
+    with _lock(ws, "monthly", period), ChartProcess() as charts:
         got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS,
                                                   deadline=True))
         receipts = timed("receipts", lambda: receipts_step(root, "monthly", period, progress=progress))
@@ -323,7 +330,7 @@ def run_monthly(
         if issued is not None:
             log.info("同时运行的另一次运行已发布相同的通报，本次不再重复发布")
             return MonthlyRun(report=report, outputs=issued, intake=got, receipts=receipts, timings=timings)
-        staging = timed("render", lambda: render_monthly(root, report))
+        staging = timed("render", lambda: render_monthly(root, report, charts=charts))
         outputs = timed("publish", lambda: publish(root, "monthly", period, staging, trigger=trigger,
                                                    doc_number=report.doc_number, started_at=started))
     return MonthlyRun(report=report, outputs=outputs, intake=got, receipts=receipts, timings=timings)

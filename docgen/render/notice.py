@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -15,7 +16,7 @@ from xml.sax.saxutils import escape
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from ..models import MonthlyReport, TaskProgress, UnitState
+from ..models import MonthlyReport, ProjectProgress, TaskProgress, UnitState
 from .chart import progress_chart
 from .engine import (
     chinese_ordinal,
@@ -226,14 +227,18 @@ def render_monthly_notice(
     *,
     template: Path | None = None,
     workspace_templates: Path | None = None,
+    draw_chart: Callable[[Sequence[ProjectProgress], Path], Path] = progress_chart,
 ) -> Path:
-    """Render the monthly notice (.docx) with its progress chart to ``out_path`` and return the path."""
+    """Render the monthly notice (.docx) with its progress chart to ``out_path`` and return the path.
+
+    ``draw_chart`` draws the chart (``ChartProcess.draw`` has it drawn by a process started earlier).
+    """
     path = find_template(NOTICE_TEMPLATE, template, workspace_templates)
     tpl = load_template(path, in_place=True)  # 附件 tables of 10,000 rows: no quadratic body move
     with tempfile.TemporaryDirectory(prefix="docgen-chart-") as tmp:
         chart = None
         if report.projects:
-            png = progress_chart(report.projects, Path(tmp) / "progress.png")
+            png = draw_chart(report.projects, Path(tmp) / "progress.png")
             chart = InlineImage(tpl, str(png), width=Mm(CHART_WIDTH_MM))
         # The image is read into the package during rendering, so the temporary file may go after.
         context = notice_context(report, chart, _issuer_size(tpl))
