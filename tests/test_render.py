@@ -550,3 +550,16 @@ def test_rendered_receipt_has_its_fixed_title_and_table_headers(tmp_path: Path) 
     assert [c.text for c in doc.tables[1].rows[0].cells] == ["序号", "行号", "列名", "填写的值", "问题说明"]
     assert {c.paragraphs[0].style.name for c in doc.tables[1].rows[0].cells} == {"附件表头"}
     assert [p.style.name for p in doc.paragraphs[-2:]] == ["发文机关署名", "成文日期"]
+
+
+def test_chart_drawn_by_the_early_process_equals_the_one_drawn_here(tmp_path: Path) -> None:
+    from docgen.models import ProjectProgress
+    from docgen.render.chart import ChartProcess, progress_chart
+
+    projects = [ProjectProgress("宣传教育工程", 3, 2, 62.5), ProjectProgress("共同富裕工程", 2, 0, None)]
+    here = progress_chart(projects, tmp_path / "here.png").read_bytes()
+    with ChartProcess() as charts:
+        assert charts.draw(projects, tmp_path / "early.png").read_bytes() == here
+        charts._process.kill()  # gone: the chart is drawn here instead, the same
+        charts._process.join()
+        assert charts.draw(projects, tmp_path / "fallback.png").read_bytes() == here
