@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +16,7 @@ def _handler(chunk: Sequence[str], at: Callable[[int], None]) -> Iterator[str]:
     for i, item in enumerate(chunk):
         at(i)
         if item == "abort":
+            faulthandler.disable()  # pytest's traceback dump would only clutter the log
             os.abort()  # what a native reader does on an impossible allocation
         if item == "stall":
             time.sleep(60)
