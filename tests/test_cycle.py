@@ -169,3 +169,23 @@ def test_two_runs_never_answer_the_same_file_twice(workspace: Path, drop: Droppe
     (receipt,) = intake.process(ws)  # its owner is gone: taken over now
     assert receipt.accepted
     assert [r.status for r in ws.state.submissions("monthly", "2026-10")] == ["accepted"]
+
+
+def test_issuing_number_carries_the_year_of_issue(workspace: Path, drop: Dropper) -> None:
+    from docgen.pipeline import compute_monthly
+    from docgen.samples import write_campaign
+
+    write_campaign(workspace, doc_number_prefix="创建办〔{year}〕", intake={"max_file_mb": 1, "settle_seconds": 0})
+    drop("A01", [row("A01", "T1", 70)])
+    december = compute_monthly(workspace, "2026-12", today=date(2027, 1, 6))
+    assert december.doc_number == "创建办〔2027〕1号"
+    november = compute_monthly(workspace, "2026-11", today=date(2026, 12, 7))  # issued late in 2026
+    assert november.doc_number == "创建办〔2026〕1号"
+    january = compute_monthly(workspace, "2027-01", today=date(2027, 2, 5))
+    assert january.doc_number == "创建办〔2027〕2号"
+    again = compute_monthly(workspace, "2026-12", today=date(2027, 6, 1))  # a rerun keeps number and date
+    assert (again.doc_number, again.issue_date) == ("创建办〔2027〕1号", date(2027, 1, 6))
+    run = run_monthly(workspace, "2026-10")  # issued today: the prefix takes this year
+    assert run.report.doc_number.startswith(f"创建办〔{run.report.issue_date.year}〕")
+    assert run.notice.name.endswith(f"（{run.report.doc_number}）.docx")
+    assert run.report.doc_number in docx_text(run.notice)
