@@ -189,3 +189,34 @@ def test_issuing_number_carries_the_year_of_issue(workspace: Path, drop: Dropper
     assert run.report.doc_number.startswith(f"创建办〔{run.report.issue_date.year}〕")
     assert run.notice.name.endswith(f"（{run.report.doc_number}）.docx")
     assert run.report.doc_number in docx_text(run.notice)
+
+
+def test_no_notice_while_a_file_has_no_receipt(workspace: Path, drop: Dropper, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file claimed by another live run and never answered: the run names it and issues nothing."""
+    import subprocess
+    import sys
+
+    import sqlalchemy as sa
+
+    from docgen import intake, pipeline
+    from docgen.state import SubmissionRow, owner_token
+    from docgen.workspace import Workspace
+
+    drop("A01", [row("A01", "T1", 70)], name="一号.xlsx")
+    drop("B01", [row("B01", "T2", 70)])
+    ws = Workspace(workspace)
+    intake.collect(ws)
+    monkeypatch.setattr(pipeline, "ANSWER_WAIT_SECONDS", 1.0)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with ws.state.session() as s:
+            s.execute(sa.update(SubmissionRow).where(SubmissionRow.unit == "A01").values(
+                status="processing", claimed_by=owner_token(other.pid), claimed_at=datetime.now(UTC)))
+        with pytest.raises(pipeline.IncompleteIntake, match="A01/一号.xlsx"):
+            run_monthly(workspace, "2026-10")
+        assert not (workspace / "outbox").exists()
+    finally:
+        other.kill()
+        other.wait()
+    run = run_monthly(workspace, "2026-10")  # the other run is gone: its file is answered and counted
+    assert {u.code: u.state for u in run.report.units}["A01"] == "on_time"
