@@ -17,6 +17,7 @@ takes over at once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -24,6 +25,7 @@ import logging
 import os
 import stat as stat_mod
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -58,6 +60,7 @@ CYCLE_CONTRACTS = {"monthly": "monthly_progress"}
 MAX_WORKERS = 4
 CHUNK = 50  # files a worker reads and validates together (one validation pass costs ~5 ms whatever its size)
 RECORD_EVERY = 50  # outcomes written to the state database per transaction
+TEMP_PREFIX = ".partial-"  # a copy into the archive under way; one older than a day was left by a killed run
 CLOCK_SLACK = timedelta(seconds=2)  # a modification time this far ahead of now is a skewed clock
 _IGNORED = {".ds_store", "thumbs.db", "desktop.ini"}
 _TEMP_PREFIXES = ("~$", ".~lock", "~wrl")
@@ -126,6 +129,7 @@ def collect(
     now = now or datetime.now(UTC)
     known_units = set(units) if units is not None else set(load_registry(ws.registry_dir).units)
     result = CollectResult()
+    _sweep(ws.archive_dir)
     for cyc, per, folder in _period_folders(ws, cycle, period, result):
         scan = _prefetch(ws, cyc, per, now, known_units)
         try:
@@ -137,6 +141,15 @@ def collect(
             _collect_unit(scan, result, cyc, per, unit_dir)
         _write_scan(scan, result)
     return result
+
+
+def _sweep(archive: Path, older_than: float = 86400.0) -> None:
+    """Remove half-made archive copies a killed run left (never a finished one: those are renamed)."""
+    cutoff = time.time() - older_than
+    for leftover in archive.glob(f"{TEMP_PREFIX}*") if archive.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _prefetch(ws: Workspace, cycle: str, period: str, now: datetime, known_units: set[str]) -> _Scan:
@@ -321,7 +334,7 @@ def _archive(ws: Workspace, path: Path, seen: os.stat_result) -> tuple[str, str]
         digest = hashlib.sha256()
         partial = None
         try:  # closing flushes: on a full disk that fails too, and the partial copy must still go
-            with tempfile.NamedTemporaryFile(dir=ws.archive_dir, delete=False) as tmp:
+            with tempfile.NamedTemporaryFile(dir=ws.archive_dir, prefix=TEMP_PREFIX, delete=False) as tmp:
                 partial = tmp.name
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     digest.update(chunk)

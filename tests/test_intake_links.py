@@ -157,3 +157,19 @@ def test_scans_at_once_register_each_file_once(tmp_path: Path) -> None:
     rows = Workspace(ws_path).state.submissions("monthly", BENCH_PERIOD)
     assert len(rows) == len({r.path for r in rows}) == dropped
     assert sum(int(o[0].strip()) for o in outs) == dropped  # each registered by exactly one of the scans
+
+
+def test_half_made_archive_copies_of_a_killed_run_are_swept(workspace: Path, drop: Dropper) -> None:
+    from docgen import intake
+    from docgen.workspace import Workspace
+
+    archive = workspace / "archive"
+    archive.mkdir()
+    old, fresh = archive / ".partial-old", archive / ".partial-fresh"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"under way")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    drop("A01", [row("A01", "T1", 70)])
+    intake.collect(Workspace(workspace))
+    assert not old.exists() and fresh.exists()  # a copy under way in another scan is left alone
+    assert len([p for p in archive.rglob("*.xlsx")]) == 1
