@@ -55,7 +55,14 @@ _REPORTED: dict[tuple[str, str], ItemState] = {
 
 
 class TransitionRefused(ValueError):
-    """A row that cannot change its item; the message is told to whoever submitted the file."""
+    """A row that cannot change its item; the message is told to whoever submitted the file.
+
+    ``column`` is the Chinese header the refusal is about, for the receipt (None: the action's own column).
+    """
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.column = column
 
 
 @dataclass(frozen=True)
@@ -187,10 +194,10 @@ def transition(state: ItemState | None, action: Action, value: str | None = None
     """
     if action == "filed":
         if state is not None:
-            raise TransitionRefused("该问题编号已挂号，不能重复挂号")
+            raise TransitionRefused("该问题编号已挂号，不能重复挂号", "问题编号")
         return "open"
     if state is None:
-        raise TransitionRefused("问题编号不在整改台账中，请核对问题编号")
+        raise TransitionRefused("问题编号不在整改台账中，请核对问题编号", "问题编号")
     if action == "reported":
         if value not in RECTIFICATION_STATUSES:
             raise TransitionRefused(f"整改状态只能填写：{'、'.join(RECTIFICATION_STATUSES)}")
@@ -243,14 +250,18 @@ def fold(events: Iterable[Event], until: datetime | None = None) -> dict[str, It
             continue
         if current is None or current.state != e.from_state:
             raise ValueError(f"event {e}: item {e.item_id} is not in state {e.from_state}")
-        ledger[e.item_id] = replace(
-            current,
-            state=e.to_state,
-            failed_rechecks=current.failed_rechecks + (e.kind == "recheck_failed"),
-            last_change=e.at if e.changes_state else current.last_change,
-            events=(*current.events, e),
-        )
+        ledger[e.item_id] = _advance(current, e)
     return ledger
+
+
+def _advance(status: ItemStatus, e: Event) -> ItemStatus:
+    return replace(
+        status,
+        state=e.to_state,
+        failed_rechecks=status.failed_rechecks + (e.kind == "recheck_failed"),
+        last_change=e.at if e.changes_state else status.last_change,
+        events=(*status.events, e),
+    )
 
 
 def is_overdue(item: Item, status: ItemStatus, quarter_end: date) -> bool:
@@ -292,13 +303,13 @@ def apply_submission(
         try:
             event = _event_for(current, action, row, source, at, unit)
         except TransitionRefused as exc:
-            column = _refused_column(action, str(exc))
+            column = exc.column or _ACTION_COLUMN[action]
             problems.append(Problem(message=str(exc), row=excel_row, column=column, value=_shown(row, column)))
             continue
         if event is None:
             continue
         events.append(event)
-        working.update(fold([event]) if event.kind == "filed" else {item_id: _after(working[item_id], event)})
+        working[item_id] = fold([event])[item_id] if event.kind == "filed" else _advance(working[item_id], event)
     return ([], problems) if problems else (events, [])
 
 
@@ -314,35 +325,24 @@ def _event_for(
                 return None
             raise TransitionRefused(
                 f"问题编号“{item_id}”已在台账中挂号（{_cn_date(current.item.filed)}督查，"
-                f"单位 {current.item.unit}），内容与本表不同；新问题请另行编号，已挂号的问题不能改动"
+                f"单位 {current.item.unit}），内容与本表不同；新问题请另行编号，已挂号的问题不能改动",
+                "问题编号",
             )
         return Event(item_id, None, transition(None, "filed"), at, source, "filed", item=item)
     if current is None:
-        raise TransitionRefused(f"问题编号“{item_id}”不在整改台账中，请照整改通知书核对问题编号")
+        raise TransitionRefused(f"问题编号“{item_id}”不在整改台账中，请照整改通知书核对问题编号", "问题编号")
     value = row["status"] if action == "reported" else row["verdict"]
     if action == "reported":
         if unit is not None and current.item.unit != unit:
-            raise TransitionRefused(f"问题“{item_id}”不是本单位（{unit}）的问题，只能报送本单位的问题")
+            raise TransitionRefused(f"问题“{item_id}”不是本单位（{unit}）的问题，只能报送本单位的问题", "问题编号")
         done = row.get("completion_date")
         if isinstance(done, date) and done < current.item.filed:
-            raise TransitionRefused(f"完成日期不能早于该问题的督查日期（{_cn_date(current.item.filed)}）")
+            raise TransitionRefused(f"完成日期不能早于该问题的督查日期（{_cn_date(current.item.filed)}）", "完成日期")
     new = transition(current.state, action, value)
     return Event(item_id, current.state, new, at, source, event_kind(action, value), value=value)
 
 
-def _after(status: ItemStatus, event: Event) -> ItemStatus:
-    return fold([*status.events, event])[status.item.problem_id]
-
-
-def _refused_column(action: Action, message: str) -> str:
-    """The column a refusal is about, for the receipt."""
-    if message.startswith("完成日期"):
-        return "完成日期"
-    if "编号" in message or "本单位" in message:
-        return "问题编号"
-    return {"filed": "问题编号", "reported": "整改状态", "rechecked": "复查结论"}[action]
-
-
+_ACTION_COLUMN: dict[str, str] = {"filed": "问题编号", "reported": "整改状态", "rechecked": "复查结论"}
 _FIELD_OF_COLUMN = {"问题编号": "problem_id", "整改状态": "status", "复查结论": "verdict", "完成日期": "completion_date"}
 
 
