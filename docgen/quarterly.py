@@ -113,7 +113,9 @@ class Item:
 class Event:
     """One change of one item, as stored: never updated, never deleted.
 
-    ``source`` is the submission that caused it (its id or file name); ``value`` the 整改状态 or 复查结论 as
+    ``source`` is the submission that caused it: an id unique to that one submission (the state
+    database's submission id), not a file name a unit may drop again next quarter, since applying
+    skips an item that already has an event from the same source. ``value`` the 整改状态 or 复查结论 as
     written; a ``filed`` event carries the item itself, so the events alone rebuild the ledger. A report
     that leaves the state as it was is an event too (from == to): the ledger then knows the file was
     applied, and applying it again adds nothing.
@@ -235,6 +237,8 @@ def event_kind(action: Action, value: str | None = None) -> EventKind:
 def fold(events: Iterable[Event], until: datetime | None = None) -> dict[str, ItemStatus]:
     """The ledger after ``events`` (in the order they were appended), or after those at or before ``until``.
 
+    ``until`` keeps the events whose ``at`` (when their file was received) is not after it; the events
+    are taken in the order given, which is the order the files were applied.
     Raises ValueError on events that do not follow from each other (an event from a state the item is
     not in, or before the item was filed): stored events are never wrong, so this is a fault, not data.
     """
