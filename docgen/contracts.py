@@ -529,6 +529,34 @@ def _not_before_start(f: Field, batch: _Batch) -> CheckSpec | None:
     return pa.Check(check, error=message), message
 
 
+def _not_before_inspection(f: Field, batch: _Batch) -> CheckSpec | None:
+    """整改时限 of a problem list: a deadline before the visit that found the problem is a typing slip."""
+    visits = batch.frame["inspection_date"]
+
+    def check(s: pd.Series) -> pd.Series:
+        return pd.Series(
+            [not (isinstance(a, date) and isinstance(b, date)) or a >= b for a, b in zip(s, visits[s.index], strict=True)],
+            index=s.index,
+        )
+
+    message = "整改时限不能早于督查日期"
+    return pa.Check(check, error=message), message
+
+
+def _completion_date_when_done(f: Field, batch: _Batch) -> CheckSpec | None:
+    """完成日期 of a rectification report: a problem reported 已完成 says when (blank rows included)."""
+    statuses = batch.frame["status"]
+
+    def check(s: pd.Series) -> pd.Series:
+        return pd.Series(
+            [st != "已完成" or isinstance(d, date) for d, st in zip(s, statuses[s.index], strict=True)],
+            index=s.index,
+        )
+
+    message = "整改状态为“已完成”的，须填写完成日期"
+    return pa.Check(check, error=message, ignore_na=False), message
+
+
 RULES: dict[str, Rule] = {
     "unit_matches_folder": _unit_matches_folder,
     "task_exists": _task_exists,
@@ -536,6 +564,8 @@ RULES: dict[str, Rule] = {
     "unit_exists": _unit_exists,
     "units_exist": _units_exist,
     "not_before_start": _not_before_start,
+    "not_before_inspection": _not_before_inspection,
+    "completion_date_when_done": _completion_date_when_done,
 }
 
 
