@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import DocgenError
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started = datetime.now(UTC)  # before the heavy imports: when the secretariat asked for the run
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -67,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         if args.command == "run":
-            return _run(args)
+            return _run(args, started)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -126,7 +128,7 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_REJECTED
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, started: datetime) -> int:
     from rich.progress import Progress  # noqa: PLC0415
 
     from .pipeline import run_monthly  # noqa: PLC0415
@@ -140,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done)
 
-        run = run_monthly(args.root, args.period, progress=progress)
+        run = run_monthly(args.root, args.period, progress=progress, started_at=started)
     report = run.report
     out.print(f"[bold]{report.period_label}月通报[/bold] {report.doc_number}")
     out.print(f"  应报单位 {len(report.units)} 个：按时 {len(report.units_in('on_time'))}，逾期 "

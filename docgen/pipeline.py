@@ -304,9 +304,13 @@ def already_issued(ws: Workspace, cycle: str, period: str, report: MonthlyReport
 
 def run_monthly(
     root: str | Path, period: str, *, trigger: str = "cli", now: datetime | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, started_at: datetime | None = None,
 ) -> MonthlyRun:
-    """The whole monthly cycle, step by step, timing each step, holding the period's run lock."""
+    """The whole monthly cycle, step by step, timing each step, holding the period's run lock.
+
+    ``started_at``: when the run was asked for (the command passes its own start, before its imports),
+    so a run asked for while another was running, and finding the same notice issued, issues no copy.
+    """
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[[], Any]) -> Any:
@@ -315,8 +319,8 @@ def run_monthly(
         timings[name] = round(time.perf_counter() - start, 3)
         return value
 
-    started = datetime.now(UTC)
-    now = now or started
+    started = started_at or datetime.now(UTC)
+    now = now or datetime.now(UTC)
     ws = Workspace(root)
     parse_period("monthly", period)
     from .render.chart import ChartProcess  # noqa: PLC0415 - rendering imports docxtpl
