@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from .atomic import replacing
 from .config import IntakeLimits
 from .filenames import display_name, safe_component
 from .formats.guard import column_letters
@@ -76,7 +75,8 @@ def write_receipts(ws: Workspace, receipt: Receipt, source: Path | None) -> list
         if annotated is not None:
             written.append(annotated)
     json_path = folder / f"{stem}.回执.json"
-    _write_atomic(json_path, json.dumps(shown.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
+    with replacing(json_path) as tmp:
+        tmp.write_bytes(json.dumps(shown.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
     written.insert(0, json_path)
     written.insert(1, render_receipt(shown, folder / f"{stem}.回执.docx", workspace_templates=ws.templates_dir))
     return written
@@ -103,18 +103,6 @@ def _claim_stem(folder: Path, stem: str, shown: Receipt) -> str:
             return candidate
         n += 1
         candidate = f"{stem}-{n}"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a unit never opens a half-written receipt."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _annotate_or_note(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits) -> Path | None:
@@ -192,14 +180,8 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
                 commented += 1
             cells.append(cell)
         sheet.append(cells)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".", suffix=".xlsx")
-    os.close(fd)
-    try:
+    with replacing(out) as tmp:
         book.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out
 
 

@@ -9,7 +9,6 @@ typed (``{{ }}``, ``<``, ``&``) comes out literally and never breaks the documen
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Mapping, Set
 from datetime import date, datetime, tzinfo
@@ -22,6 +21,7 @@ import jinja2
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..atomic import replacing
 from ..errors import DocgenError
 from ..resources import templates_dir
 from .inplace import InPlaceDocxTemplate
@@ -124,10 +124,8 @@ def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path
     except jinja2.TemplateError as exc:
         raise RenderError(f"模板 {_name(tpl)} 填写失败：{exc}") from exc
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
-    tpl.save(str(tmp))
-    os.replace(tmp, out_path)
+    with replacing(out_path) as tmp:
+        tpl.save(str(tmp))
     return out_path
 
 

@@ -37,6 +37,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.parser import parse_xml
 
+from ..atomic import replacing
 from .engine import (
     RenderError,
     check_variables,
@@ -291,13 +292,6 @@ def render_cached(path: Path, context: Mapping[str, Any], out_path: Path) -> Pat
         return render_to_file(load_template(path), context, out_path)
     check_variables(str(path), compiled.variables, context)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
-    try:
-        with open(tmp, "wb") as out:
-            compiled.write(context, out)
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(out_path) as tmp, open(tmp, "wb") as out:
+        compiled.write(context, out)
     return out_path
