@@ -220,9 +220,7 @@ def render_monthly(root: str | Path, report: MonthlyReport, *, charts: Any = Non
         draw = {"draw_chart": charts.draw} if charts is not None else {}
         render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir, **draw)
         checkpoint("render-half")
-        (staging / "summary.json").write_text(
-            json.dumps(report.summary(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        (staging / "summary.json").write_bytes(summary_bytes(report))
     except OSError as exc:  # a full disk: a clear message, and the half-written notice does not keep the space
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError(disk_message(exc)) from exc
@@ -279,6 +277,11 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
     return outputs
 
 
+def summary_bytes(report: MonthlyReport) -> bytes:
+    """``summary.json`` as written beside the notice; its hash is a run's fingerprint."""
+    return json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
+
+
 def _fingerprint(folder: Path) -> str:
     """What a run issued: the summary (numbers, units, tasks, issuing number) beside the notice."""
     summary = folder / "summary.json"
@@ -295,8 +298,7 @@ def already_issued(ws: Workspace, cycle: str, period: str, report: MonthlyReport
     last = ws.state.last_run(cycle, period)
     if last is None or last.finished_at is None or last.finished_at < utc_naive(since):
         return None
-    mine = json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
-    if last.fingerprint != hashlib.sha256(mine).hexdigest():
+    if last.fingerprint != hashlib.sha256(summary_bytes(report)).hexdigest():
         return None
     outputs = [ws.root / p for p in last.outputs]
     return outputs if all(p.exists() for p in outputs) else None
