@@ -78,6 +78,7 @@ FAILURE_MESSAGES = {
                "“另存为”新的 .xlsx 文件后重新报送",
     "memory": "读取该文件所需内存超出上限，文件可能含有大量内容或异常结构。请删除多余内容或拆分后重新报送",
 }
+SYSTEM_ERROR = "系统处理该文件时出错，已记录，请联系创建办"
 FUTURE_NOTE = ("文件的修改时间（{mtime}）晚于系统收到它的时间，可能是共享盘时钟不准；"
                "已按系统首次发现该文件的时间（{seen}）计为接收时间")
 
@@ -155,16 +156,14 @@ def _sweep(archive: Path, older_than: float = 86400.0) -> None:
 def _prefetch(ws: Workspace, cycle: str, period: str, now: datetime, known_units: set[str]) -> _Scan:
     prefix = f"{cycle}/{period}/"
     with ws.state.session() as s:
-        registered = {tuple(r) for r in s.execute(
-            select(SubmissionRow.path, SubmissionRow.size, SubmissionRow.mtime_ns)
-            .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period)
-        )}
-        sightings = {x.path: x for x in s.scalars(select(Sighting).where(Sighting.path.startswith(prefix)))}
-        unreadable = {(r.path, r.size, r.mtime_ns): r.id for r in s.execute(
-            select(SubmissionRow.id, SubmissionRow.path, SubmissionRow.size, SubmissionRow.mtime_ns)
-            .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period,
+        versions = s.execute(
+            select(SubmissionRow.id, SubmissionRow.path, SubmissionRow.size, SubmissionRow.mtime_ns,
                    SubmissionRow.refusal == REFUSE_UNREADABLE)
-        )}
+            .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period)
+        ).all()
+        sightings = {x.path: x for x in s.scalars(select(Sighting).where(Sighting.path.startswith(prefix)))}
+    registered = {(path, size, mtime) for _, path, size, mtime, _ in versions}
+    unreadable = {(path, size, mtime): sub_id for sub_id, path, size, mtime, refused in versions if refused}
     return _Scan(ws, now, known_units, registered, sightings, unreadable)
 
 
@@ -190,8 +189,6 @@ def _collect_unit(scan: _Scan, result: CollectResult, cycle: str, period: str, u
     for entry in entries:
         try:
             _collect_entry(scan, result, cycle, period, unit, Path(entry.path))
-        except StorageError:
-            raise
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise StorageError(disk_message(exc)) from exc
@@ -487,6 +484,11 @@ class Job:
     sha256: str | None
     note: str | None
 
+    @property
+    def readable(self) -> bool:
+        """Archived and not refused: a worker reads it."""
+        return bool(self.archive_path) and not self.refusal
+
     @classmethod
     def of(cls, row: SubmissionRow) -> Job:
         return cls(row.id, row.cycle, row.period, row.unit, row.file_name, row.archive_path, row.refusal,
@@ -545,10 +547,10 @@ def process(
             progress("校验与回执", len(receipts) + len(storage_errors), len(jobs))
 
     try:
-        unread = [j for j in jobs if j.refusal or not j.archive_path]
-        readable = [j for j in jobs if not (j.refusal or not j.archive_path)]
-        for job in unread:  # nothing to read: answered here
-            take(job, _answer(ws, registry, job, None))
+        readable = [j for j in jobs if j.readable]
+        for job in jobs:
+            if not job.readable:  # refused unread: answered here
+                take(job, _answer(ws, registry, job, None))
         global _context
         _context = (ws, registry)  # inherited by the forked workers
         if readable:
@@ -658,7 +660,7 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
             tables.append([Problem(message=FAILURE_MESSAGES["memory"])])
         except Exception:  # one unit's file must never stop the others
             log.exception("读取 %s 单位的文件 %s 时出错", job.unit, job.file_name)
-            tables.append([Problem(message="系统处理该文件时出错，已记录，请联系创建办")])
+            tables.append([Problem(message=SYSTEM_ERROR)])
     at(BATCH)
     validations = _validate_all(chunk, tables, registry)
     for i, job in enumerate(chunk):
@@ -694,7 +696,7 @@ def _validate_one(contract: Contract, table: Any, context: ValidationContext) ->
         return contract.validate(table, context)
     except Exception:
         log.exception("校验出错")
-        return Validation(rows=[], problems=[Problem(message="系统处理该文件时出错，已记录，请联系创建办")])
+        return Validation(rows=[], problems=[Problem(message=SYSTEM_ERROR)])
 
 
 def _contract(cycle: str) -> Contract:
@@ -739,7 +741,7 @@ def _answer(
         notes=[job.note] if job.note else [],
         timezone=ws.campaign.timezone,
     )
-    source = ws.root / job.archive_path if job.archive_path and job.refusal is None and annotate else None
+    source = ws.root / str(job.archive_path) if job.readable and annotate else None
     try:
         paths = write_receipts(ws, receipt, source)
     except OSError as exc:
