@@ -516,31 +516,27 @@ def _units_exist(f: Field, batch: _Batch) -> CheckSpec | None:
     return pa.Check(check, error=message), message
 
 
-def _not_before_start(f: Field, batch: _Batch) -> CheckSpec | None:
-    starts = batch.frame["start_date"]
+def _not_before(column: str, message: Message) -> Rule:
+    """A date rule: this column's date is not before ``column``'s on the same row (blanks pass)."""
 
-    def check(s: pd.Series) -> pd.Series:
-        return pd.Series(
-            [not (isinstance(a, date) and isinstance(b, date)) or a >= b for a, b in zip(s, starts[s.index], strict=True)],
-            index=s.index,
-        )
+    def rule(f: Field, batch: _Batch) -> CheckSpec | None:
+        earlier = batch.frame[column]
 
-    message = "完成时限不能早于开始日期"
-    return pa.Check(check, error=message), message
+        def check(s: pd.Series) -> pd.Series:
+            return pd.Series(
+                [not (isinstance(a, date) and isinstance(b, date)) or a >= b
+                 for a, b in zip(s, earlier[s.index], strict=True)],
+                index=s.index,
+            )
+
+        return pa.Check(check, error=message), message
+
+    return rule
 
 
-def _not_before_inspection(f: Field, batch: _Batch) -> CheckSpec | None:
-    """整改时限 of a problem list: a deadline before the visit that found the problem is a typing slip."""
-    visits = batch.frame["inspection_date"]
-
-    def check(s: pd.Series) -> pd.Series:
-        return pd.Series(
-            [not (isinstance(a, date) and isinstance(b, date)) or a >= b for a, b in zip(s, visits[s.index], strict=True)],
-            index=s.index,
-        )
-
-    message = "整改时限不能早于督查日期"
-    return pa.Check(check, error=message), message
+# 完成时限 of a task; 整改时限 of a problem list (a deadline before the visit that found it is a slip)
+_not_before_start = _not_before("start_date", "完成时限不能早于开始日期")
+_not_before_inspection = _not_before("inspection_date", "整改时限不能早于督查日期")
 
 
 def _completion_date_when_done(f: Field, batch: _Batch) -> CheckSpec | None:
