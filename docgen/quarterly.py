@@ -10,11 +10,11 @@ intake stores the events, this module only says what they are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from .models import Problem
+from .models import Problem, jsonable
 
 ItemState = Literal["open", "rectifying", "awaiting_recheck", "closed"]
 EventKind = Literal["filed", "reported", "recheck_passed", "recheck_failed"]
@@ -93,16 +93,7 @@ class Item:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "problem_id": self.problem_id,
-            "unit": self.unit,
-            "problem_type": self.problem_type,
-            "description": self.description,
-            "requirement": self.requirement,
-            "deadline": self.deadline.isoformat(),
-            "filed": self.filed.isoformat(),
-            "team": self.team,
-        }
+        return jsonable(asdict(self))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Item:
@@ -135,16 +126,7 @@ class Event:
         return self.from_state != self.to_state
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "item_id": self.item_id,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "at": self.at.isoformat(),
-            "source": self.source,
-            "kind": self.kind,
-            "value": self.value,
-            "item": self.item.to_dict() if self.item else None,
-        }
+        return jsonable(asdict(self))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Event:
