@@ -236,7 +236,7 @@ class State:
 
     def doc_number(self, prefix: str, cycle: str, period: str, today: date) -> tuple[int, date]:
         """The sequence number and issue date of (cycle, period): the stored one, else the next free one."""
-        full, seq, issued_on = self.issuing_number(prefix, cycle, period, today)
+        _issued_prefix, seq, issued_on = self.issuing_number(prefix, cycle, period, today)
         return seq, issued_on
 
     def issuing_number(self, prefix: str, cycle: str, period: str, today: date) -> tuple[str, int, date]:

@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import docx
 import openpyxl
 
 from docgen.samples import REGISTRY_FILES, build_bench_workspace
+
+from .test_intake import docx_text
 
 REPO = Path(__file__).resolve().parents[1]
 N = 20
@@ -22,13 +23,6 @@ def _env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
     env.pop("DOCGEN_DB_URL", None)
     return env
-
-
-def _text(path: Path) -> str:
-    doc = docx.Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    parts += [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
 
 
 def test_baseline_answers_every_file_and_issues_the_notice(tmp_path: Path) -> None:
@@ -50,7 +44,7 @@ def test_baseline_answers_every_file_and_issues_the_notice(tmp_path: Path) -> No
 
     for code in dropped:
         [receipt] = (out / "receipts" / code).glob("*.回执.docx")
-        text = _text(receipt)
+        text = docx_text(receipt)
         assert names[code] in text and f"{code}_2026年10月进展.xlsx" in text
         [answer] = (out / "receipts" / code).glob("*.回执.json")
         data = json.loads(answer.read_text(encoding="utf-8"))
@@ -65,7 +59,7 @@ def test_baseline_answers_every_file_and_issues_the_notice(tmp_path: Path) -> No
     assert not any((out / "receipts" / code).exists() for code, s in states.items() if s == "missing")
 
     [notice] = (out / "notice").glob("*月通报.docx")
-    text = _text(notice)
+    text = docx_text(notice)
     summary = json.loads((out / "notice" / "summary.json").read_text(encoding="utf-8"))
     assert "2026年10月" in text and "领导小组办公室" in text
     for code in summary["expected_units"]:
