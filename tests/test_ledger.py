@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from docgen.models import Problem
-from docgen.quarterly import (
+from docgen.cycles.quarterly.ledger import (
     ITEM_STATE_LABELS,
     Event,
     Item,

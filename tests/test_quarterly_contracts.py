@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docgen.contracts import ValidationContext, load_contract
-from docgen.quarterly import apply_submission, fold
+from docgen.cycles.quarterly.ledger import apply_submission, fold
 from docgen.samples import CST, to_fullwidth, write_table
 from docgen.validation import validate_file
 

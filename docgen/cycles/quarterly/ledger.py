@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from .models import Problem, jsonable
+from ...models import Problem, jsonable
 
 ItemState = Literal["open", "rectifying", "awaiting_recheck", "closed"]
 EventKind = Literal["filed", "reported", "recheck_passed", "recheck_failed"]

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .config import Campaign
-from .models import (
+from ...config import Campaign
+from ...models import (
     MonthlyReport,
     ProjectProgress,
     Registry,
@@ -25,7 +25,7 @@ from .models import (
     UnitState,
     UnitStatus,
 )
-from .periods import Period
+from ...periods import Period
 
 
 @dataclass(frozen=True)

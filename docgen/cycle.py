@@ -1,0 +1,226 @@
+"""What a cycle declares, and the reporting rules every cycle shares.
+
+A cycle (月度, 季度督查, 年度验收 …) is declared once, in its own package under ``docgen/cycles/``: its
+submission kinds (``Kind``: the data contract, who submits it from which folder, the file types), its rules
+(``Cycle.build``: a pure function from ``Inputs`` to a report model) and the documents it issues
+(``Cycle.documents``). Intake, receipts, state, numbering, rendering, publishing, the CLI and the DAGs only
+ever talk to a ``Cycle``; none of them names one. ``docgen.cycles.get`` finds a declared cycle by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from .config import Campaign
+from .models import Problem, Registry, UnitState, UnitStatus
+from .periods import Cycle as CycleName
+from .periods import Period, parse_period, previous_period
+
+UNIT_FOLDER = None  # a Kind's folder when each unit drops it in the folder named by its own code
+UNIT_ROLE = "成员单位"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of file a cycle receives.
+
+    ``name`` is its data contract's name; ``folder`` the role folder it is dropped in
+    (``_inspection``), or ``UNIT_FOLDER`` for each unit's own folder; ``role`` whom its receipts address;
+    ``suffixes`` the file types it accepts (a folder with several kinds tells them apart by type).
+    ``ledger``: its accepted files change the cycle's ledger (``Cycle.apply``), in the order received.
+    """
+
+    name: str
+    title: str
+    folder: str | None = UNIT_FOLDER
+    role: str = UNIT_ROLE
+    suffixes: tuple[str, ...] = (".xlsx", ".csv")
+    ledger: bool = False
+
+    @property
+    def folder_label(self) -> str:
+        """The folder as a Chinese sentence names it: ``_inspection`` or 本单位代码命名的文件夹."""
+        return self.folder or "<单位代码>"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A processed file as the rules see it: who, which kind, when, accepted or not, its rows if accepted."""
+
+    unit: str  # the folder it came from: a unit code, or a role folder such as _inspection
+    file: str
+    received_at: datetime
+    accepted: bool
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = ""
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a cycle's rules may read: no files, no database, no clock.
+
+    ``events``: the cycle's ledger events so far (as stored, in the order they were appended), for a
+    cycle that keeps a ledger; ``periods_of_events`` the period each came from (same order).
+    """
+
+    campaign: Campaign
+    registry: Registry
+    period: Period
+    submissions: Sequence[Submission]
+    events: Sequence[Mapping[str, Any]] = ()
+    event_periods: Sequence[str] = ()
+    file_names: Mapping[str, str] = field(default_factory=dict)  # submission id (as str) → file name
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file a run issues.
+
+    A .docx from ``template`` (in ``templates/``, or the workspace's own copy) and ``context`` (called
+    with the loaded template, for pictures that must be bound to it, and the run's chart drawer); or any
+    other file written by ``write(path)``. ``number_key`` names its issuing number (None: it has none).
+    """
+
+    file_name: str
+    template: str | None = None
+    context: Callable[[Any, Any], dict[str, Any]] | None = None
+    write: Callable[[Path], Any] | None = None
+    number_key: str | None = None
+    in_place: bool = False  # render very long bodies without docxtpl's quadratic move
+
+
+class Report(Protocol):
+    """What every cycle's report model offers the shared layers."""
+
+    period: str
+    period_label: str
+    units: list[UnitStatus]
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+class Cycle:
+    """A cycle's declaration. Subclasses (one per cycle package) set the attributes and the three hooks."""
+
+    name: ClassVar[CycleName]  # "monthly": folder names, CLI argument, state rows, campaign.yaml keys
+    label: ClassVar[str]  # 月度: what a secretariat calls it
+    order: ClassVar[int] = 100  # where it comes in lists (the CLI, the status board)
+    kinds: ClassVar[tuple[Kind, ...]]
+    dag_id: ClassVar[str]  # the Airflow DAG that runs it at its deadline
+    dag_title: ClassVar[str]  # the DAG's Chinese name
+    document_title: ClassVar[str]  # what its run issues, as the CLI reports it: 月通报
+
+    # -- the three hooks ------------------------------------------------------------------------
+
+    def build(self, inputs: Inputs) -> Report:
+        """The report of one period: the cycle's rules, pure."""
+        raise NotImplementedError
+
+    def report_from_dict(self, data: Mapping[str, Any]) -> Report:
+        """The report back from its JSON (the staging file the render task reads)."""
+        raise NotImplementedError
+
+    def documents(self, report: Report) -> list[Document]:
+        """The files one run issues for ``report`` (``summary.json`` is added by the pipeline)."""
+        raise NotImplementedError
+
+    def number_keys(self, report: Report) -> list[str]:
+        """The issuing numbers the report needs, in the order they are given."""
+        return [d.number_key for d in self.documents(report) if d.number_key]
+
+    def with_numbers(self, report: Report, numbers: Mapping[str, str], issued_on: date) -> Report:
+        """The report carrying its issuing numbers and issue date."""
+        raise NotImplementedError
+
+    def apply(
+        self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
+        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None,
+    ) -> tuple[list[dict[str, Any]], list[Problem]]:
+        """For a cycle with a ledger: the events an accepted file adds, or the problems that refuse it."""
+        raise NotImplementedError
+
+    def headline(self, report: Report) -> list[str]:
+        """A few lines the CLI prints after a run (Chinese)."""
+        return []
+
+    # -- derived --------------------------------------------------------------------------------
+
+    def parse_period(self, key: str) -> Period:
+        return parse_period(self.name, key)
+
+    def previous_period(self, moment: datetime, tz: str) -> Period:
+        return previous_period(self.name, moment, tz)
+
+    def kind(self, name: str) -> Kind:
+        return next(k for k in self.kinds if k.name == name)
+
+    @property
+    def role_folders(self) -> dict[str, Kind]:
+        """Role folder name → the first kind dropped there."""
+        found: dict[str, Kind] = {}
+        for k in self.kinds:
+            if k.folder is not None:
+                found.setdefault(k.folder, k)
+        return found
+
+    def kinds_in(self, folder: str | None) -> list[Kind]:
+        """The kinds dropped in a folder (``UNIT_FOLDER`` for units' own folders)."""
+        return [k for k in self.kinds if k.folder == folder]
+
+    def kind_for(self, folder: str | None, file_name: str) -> Kind | None:
+        """The kind a file dropped in ``folder`` is read as: by its type among the folder's kinds, else
+        the folder's first kind (whose reader then says what type it wants); None when the folder takes none."""
+        candidates = self.kinds_in(folder)
+        suffix = Path(file_name).suffix.lower()
+        return next((k for k in candidates if suffix in k.suffixes), candidates[0] if candidates else None)
+
+    @property
+    def keeps_ledger(self) -> bool:
+        return any(k.ledger for k in self.kinds)
+
+
+# ---------------------------------------------------------------- who reported: rules every cycle shares
+
+
+def unit_state(submissions: Sequence[Submission], deadline: datetime) -> tuple[UnitState, Submission | None]:
+    """on_time / late / rejected / missing, and the submission that tells when."""
+    if not submissions:
+        return "missing", None
+    accepted = sorted((s for s in submissions if s.accepted), key=lambda s: s.received_at)
+    if not accepted:
+        return "rejected", max(submissions, key=lambda s: s.received_at)
+    first = accepted[0]
+    return ("on_time" if first.received_at <= deadline else "late"), first
+
+
+def latest_accepted(submissions: Sequence[Submission]) -> Submission | None:
+    """The file whose data counts: a later accepted file replaces the earlier one for the period."""
+    accepted = [s for s in submissions if s.accepted]
+    return max(accepted, key=lambda s: s.received_at) if accepted else None
+
+
+def unit_statuses(
+    registry: Registry, expected: Sequence[str], submissions: Sequence[Submission], deadline: datetime
+) -> list[UnitStatus]:
+    """Each expected unit's status (in the order given) from the files of its own folder."""
+    by_unit: dict[str, list[Submission]] = {}
+    for s in submissions:
+        by_unit.setdefault(s.unit, []).append(s)
+    statuses = []
+    for code in expected:
+        mine = by_unit.get(code, [])
+        state, telling = unit_state(mine, deadline)
+        used = latest_accepted(mine) or telling
+        unit = registry.units[code]
+        statuses.append(UnitStatus(
+            code=code, name=unit.name, category=unit.category, state=state,
+            received_at=telling.received_at if telling else None, file=used.file if used else None,
+        ))
+    return statuses

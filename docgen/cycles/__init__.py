@@ -1,0 +1,35 @@
+"""The declared cycles: one package each (``monthly``, ``quarterly`` …), found here by discovery.
+
+A new cycle is a new package in this folder whose ``__init__`` sets ``CYCLE`` to an instance of its
+``docgen.cycle.Cycle`` subclass; nothing else in docgen needs to change (see the README, "Adding a cycle").
+Importing a cycle package is light (no pandas, docx or matplotlib), since DAG files import them to parse.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+from ..cycle import Cycle
+from ..errors import DocgenError
+
+
+@functools.cache
+def declared() -> dict[str, Cycle]:
+    """Every declared cycle by name, in the order of their ``order`` attribute."""
+    found: dict[str, Cycle] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        cycle = getattr(module, "CYCLE", None)
+        if isinstance(cycle, Cycle):
+            found[cycle.name] = cycle
+    return dict(sorted(found.items(), key=lambda kv: kv[1].order))
+
+
+def get(name: str) -> Cycle:
+    """The cycle declared as ``name``; a Chinese message naming the declared ones otherwise."""
+    cycles = declared()
+    if name not in cycles:
+        raise DocgenError(f"没有名为“{name}”的周期；已有：{'、'.join(cycles)}")
+    return cycles[name]
