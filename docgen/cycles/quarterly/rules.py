@@ -1,0 +1,147 @@
+"""The quarterly cycle's rules: pure functions from the ledger's events and the quarter's files to a report.
+
+No files, no database, no clock: the stored events, the period each came from and the quarter's
+submissions are arguments, so the rules are read and tested on their own.
+
+An event belongs to the quarter whose folder its file was dropped in, not to the day it was received:
+a unit that drops a late rectification report in last quarter's folder changes last quarter's ledger.
+So the ledger at a quarter's end is the fold of the events of that quarter and earlier ones, and a
+quarter's report can be built again later and still say the same about every later quarter's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+
+from ...config import Campaign
+from ...cycle import Inputs, unit_statuses
+from ...periods import parse_period
+from .ledger import EVENT_KIND_LABELS, Event, ItemStatus, is_overdue
+from .report import HistoryEntry, LedgerItem, QuarterlyReport
+
+DEFAULT_REQUIREMENTS = (
+    "各有关单位要对照督查问题清单和整改通知书，逐项制定整改措施，明确责任人和完成时限，确保问题整改到位。",
+    "已完成整改的问题由督查组复查，复查通过的予以销号；复查不通过的重新挂号、继续整改，逾期未整改的予以通报。",
+    "各有关单位要在规定时限内按时报送整改情况，如实填写整改措施、整改状态和佐证材料，未按时报送的要说明情况。",
+)
+
+
+def requirements(campaign: Campaign) -> list[str]:
+    """下步要求 of the inspection notice: ``quarterly.requirements`` of campaign.yaml, else the defaults."""
+    settings = getattr(campaign, "settings", {}) or {}
+    configured = (settings.get("quarterly") or {}).get("requirements")
+    if isinstance(configured, str):
+        configured = [configured]
+    return [str(r) for r in configured] if configured else list(DEFAULT_REQUIREMENTS)
+
+
+def fold_kept(events: Iterable[Event]) -> dict[str, ItemStatus]:
+    """The ledger after a subset of the stored events, taking each event for the state it leads to.
+
+    ``ledger.fold`` refuses events that do not follow from each other, because the whole log always
+    does. A quarter's subset need not: a late file of an earlier quarter, applied after a later quarter's
+    events, follows an event that the earlier quarter leaves out. So here each event simply moves its
+    item to ``to_state`` (in the order given); ``last_change`` is when that differs from the state before.
+    An event of an item not filed in the subset is left out (it cannot be shown without its item).
+    """
+    ledger: dict[str, ItemStatus] = {}
+    for e in events:
+        current = ledger.get(e.item_id)
+        if e.kind == "filed":
+            if current is None and e.item is not None:
+                ledger[e.item_id] = ItemStatus(e.item, e.to_state, 0, e.at, (e,))
+            continue
+        if current is None:
+            continue
+        ledger[e.item_id] = replace(
+            current,
+            state=e.to_state,
+            failed_rechecks=current.failed_rechecks + (e.kind == "recheck_failed"),
+            last_change=e.at if e.to_state != current.state else current.last_change,
+            events=(*current.events, e),
+        )
+    return ledger
+
+
+def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
+    """Apply the quarterly rules: the ledger at the quarter's end, its history, and who reported."""
+    if len(inputs.events) != len(inputs.event_periods):
+        raise ValueError(f"{len(inputs.events)} events but {len(inputs.event_periods)} event periods")
+    period, campaign, registry = inputs.period, inputs.campaign, inputs.registry
+    starts = {key: parse_period("quarterly", key).start for key in set(inputs.event_periods)}
+    logged = [(Event.from_dict(d), key) for d, key in zip(inputs.events, inputs.event_periods, strict=True)]
+    up_to_end = [(e, key) for e, key in logged if starts[key] <= period.start]
+    at_start = fold_kept(e for e, key in up_to_end if starts[key] < period.start)
+    at_end = fold_kept(e for e, _ in up_to_end)
+    in_quarter: dict[str, list[Event]] = {}
+    for e, key in up_to_end:
+        if starts[key] == period.start:
+            in_quarter.setdefault(e.item_id, []).append(e)
+
+    items = [
+        _ledger_item(status, at_start.get(pid), in_quarter.get(pid, []), inputs, period.end)
+        for pid, status in at_end.items()
+    ]
+    kept = {id(e) for status in at_end.values() for e in status.events}
+    history = [
+        HistoryEntry(
+            problem_id=e.item_id, unit=at_end[e.item_id].item.unit, from_state=e.from_state,
+            to_state=e.to_state, at=e.at, file=inputs.file_names.get(e.source, ""),
+            kind=EVENT_KIND_LABELS[e.kind], value=e.value, period=key,
+        )
+        for e, key in up_to_end
+        if id(e) in kept
+    ]
+
+    involved = {i.unit for i in items if i.filed_in_quarter or i.carried_over}
+    expected = [code for code in registry.units if code in involved]
+    deadline = campaign.deadline(period)
+    reports = [s for s in inputs.submissions if s.kind == "rectification_report"]
+
+    return QuarterlyReport(
+        campaign=campaign.name,
+        secretariat=campaign.secretariat,
+        period=period.key,
+        period_label=period.label,
+        period_end=period.end,
+        deadline=deadline,
+        units=unit_statuses(registry, expected, reports, deadline),
+        items=items,
+        history=history,
+        requirements=requirements(campaign),
+        recipients=campaign.recipients,
+        timezone=campaign.timezone,
+    )
+
+
+def _ledger_item(
+    status: ItemStatus,
+    at_start: ItemStatus | None,
+    in_quarter: Sequence[Event],
+    inputs: Inputs,
+    quarter_end: date,
+) -> LedgerItem:
+    """One item at the quarter's end; ``at_start`` its status when the quarter began (None: not filed yet)."""
+    item = status.item
+    unit = inputs.registry.units.get(item.unit)
+    return LedgerItem(
+        problem_id=item.problem_id,
+        unit=item.unit,
+        unit_name=unit.name if unit else item.unit,
+        problem_type=item.problem_type,
+        description=item.description,
+        requirement=item.requirement,
+        deadline=item.deadline,
+        filed=item.filed,
+        team=item.team,
+        state=status.state,
+        failed_rechecks=status.failed_rechecks,
+        last_change=status.last_change,
+        overdue=is_overdue(item, status, quarter_end),
+        filed_in_quarter=any(e.kind == "filed" for e in in_quarter),
+        closed_in_quarter=any(e.to_state == "closed" for e in in_quarter),
+        failed_in_quarter=any(e.kind == "recheck_failed" for e in in_quarter),
+        carried_over=at_start is not None and at_start.state != "closed",
+    )
