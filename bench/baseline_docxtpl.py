@@ -255,7 +255,8 @@ def load_registry(root: Path, engine: str) -> tuple[pd.DataFrame, dict[str, dict
 def monthly_report(campaign: dict, units: pd.DataFrame, tasks: dict[str, dict], results: list[dict],
                    year: int, month: int, deadline: datetime):
     """The month by the README's rules, in plain Python, as docgen's MonthlyReport (for notice_context)."""
-    from docgen.models import MonthlyReport, ProjectProgress, TaskProgress, Totals, UnitStatus  # noqa: PLC0415
+    from docgen.cycles.monthly.report import MonthlyReport, ProjectProgress, TaskProgress, Totals  # noqa: PLC0415
+    from docgen.models import UnitStatus  # noqa: PLC0415
 
     start = date(year, month, 1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
@@ -329,8 +330,8 @@ def render_notice(report, template: Path, out: Path) -> Path:
     from docx.shared import Mm  # noqa: PLC0415
     from docxtpl import InlineImage  # noqa: PLC0415
 
-    from docgen.render.chart import progress_chart  # noqa: PLC0415
-    from docgen.render.notice import notice_context  # noqa: PLC0415
+    from docgen.cycles.monthly.notice import notice_context, progress_chart  # noqa: PLC0415
+
 
     out.mkdir(parents=True, exist_ok=True)
     tpl = DocxTemplate(template)

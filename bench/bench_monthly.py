@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from docgen.pipeline import run_monthly
+from docgen.pipeline import run_cycle
 from docgen.samples import BENCH_PERIOD, build_bench_workspace
 
 
@@ -34,8 +34,8 @@ def main() -> None:
     built = time.perf_counter() - start
     files = sum(1 for p in (ws / "intake").rglob("*") if p.is_file())
 
-    first = run_monthly(ws, BENCH_PERIOD)
-    again = run_monthly(ws, BENCH_PERIOD)
+    first = run_cycle(ws, "monthly", BENCH_PERIOD)
+    again = run_cycle(ws, "monthly", BENCH_PERIOD)
     assert again.report.summary() == first.report.summary()
     result = {
         "units": args.units,

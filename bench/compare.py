@@ -6,7 +6,7 @@
 For each N: build the bench workspace once (``docgen.samples.build_bench_workspace``; timed, not
 counted), then, ``--repeat`` times, on fresh copies of it, each program in a fresh Python process:
 
-- **docgen first run**: ``bench/run_docgen.py`` = ``docgen.pipeline.run_monthly`` on a new workspace
+- **docgen first run**: ``bench/run_docgen.py`` = ``docgen.pipeline.run_cycle`` on a new workspace
   (intake, archive, state, validation, receipts, annotated copies, notice, publish);
 - **docgen rerun**: the same again on that workspace (nothing new; the notice re-issued);
 - **baseline**: ``bench/baseline_docxtpl.py``, the plain script (pandas + checks + docxtpl receipts on

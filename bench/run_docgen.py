@@ -2,7 +2,7 @@
 
     python bench/run_docgen.py WORKSPACE [--period 2026-10]
 
-Calls ``docgen.pipeline.run_monthly`` (what ``docgen run monthly`` runs, without its console output) and
+Calls ``docgen.pipeline.run_cycle`` (what ``docgen run monthly`` runs, without its console output) and
 prints one JSON line: the time of the imports, of each step and of the whole process so far, the counts
 and the notice's summary (so a harness can check that two programs found the same numbers).
 """
@@ -20,7 +20,7 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's docgen, run from anywhere
 
-from docgen.pipeline import run_monthly  # noqa: E402
+from docgen.pipeline import run_cycle  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--period", default="2026-10")
     args = parser.parse_args(argv)
     imports = time.perf_counter() - T0
-    run = run_monthly(args.workspace, args.period, trigger="bench")
+    run = run_cycle(args.workspace, "monthly", args.period, trigger="bench")
     result = {
         "new_files": run.intake["new"],
         "accepted": len(run.receipts["accepted"]),

@@ -2,7 +2,8 @@
 
 The public API, importable without Airflow::
 
-    from docgen import Workspace, run_monthly, validate_file, load_contract
+    from docgen import Workspace, run_cycle, validate_file, load_contract
+    run = run_cycle("path/to/workspace", "monthly", "2026-10")
 
 Names are loaded on first use, so ``import docgen`` stays light (Airflow parses DAG files often).
 """
@@ -23,10 +24,14 @@ _EXPORTS = {
     "ValidationContext": "docgen.contracts",
     "validate_file": "docgen.validation",
     "load_registry": "docgen.registry",
-    "build_monthly_report": "docgen.monthly",
-    "run_monthly": "docgen.pipeline",
-    "compute_monthly": "docgen.pipeline",
-    "MonthlyReport": "docgen.models",
+    "run_cycle": "docgen.pipeline",
+    "compute": "docgen.pipeline",
+    "ledger_view": "docgen.pipeline",
+    "Cycle": "docgen.cycle",
+    "Kind": "docgen.cycle",
+    "Document": "docgen.cycle",
+    "get_cycle": "docgen.cycles",
+    "declared_cycles": "docgen.cycles",
     "Receipt": "docgen.models",
     "Problem": "docgen.models",
     "DocgenError": "docgen.errors",
@@ -35,37 +40,46 @@ _EXPORTS = {
 
 __all__ = [
     "Campaign",
+    "Cycle",
     "DocgenError",
-    "MonthlyReport",
+    "Document",
+    "Kind",
     "Period",
     "Problem",
     "Receipt",
     "ValidationContext",
     "Workspace",
     "WorkspaceError",
-    "build_monthly_report",
-    "compute_monthly",
+    "compute",
+    "declared_cycles",
+    "get_cycle",
+    "ledger_view",
     "load_contract",
     "load_registry",
     "parse_period",
-    "run_monthly",
+    "run_cycle",
     "validate_file",
 ]
 
 if TYPE_CHECKING:
     from .config import Campaign
     from .contracts import ValidationContext, load_contract
+    from .cycle import Cycle, Document, Kind
+    from .cycles import declared as declared_cycles
+    from .cycles import get as get_cycle
     from .errors import DocgenError, WorkspaceError
-    from .models import MonthlyReport, Problem, Receipt
-    from .monthly import build_monthly_report
+    from .models import Problem, Receipt
     from .periods import Period, parse_period
-    from .pipeline import compute_monthly, run_monthly
+    from .pipeline import compute, ledger_view, run_cycle
     from .registry import load_registry
     from .validation import validate_file
     from .workspace import Workspace
 
 
+_ALIASES = {"get_cycle": "get", "declared_cycles": "declared"}
+
+
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        return getattr(importlib.import_module(_EXPORTS[name]), _ALIASES.get(name, name))
     raise AttributeError(f"module 'docgen' has no attribute {name!r}")

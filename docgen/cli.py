@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import cycles
 from .errors import DocgenError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -22,8 +23,12 @@ DESCRIPTION = """docgen：创建工作材料的接收、校验与公文生成。
       按数据契约校验一个文件，列出全部问题（行号、列名、填写的值、说明）。
   docgen run monthly --root 工作区 --period 2026-10
       运行整个月度周期：接收文件、写回执、统计、生成月通报和 summary.json。
+  docgen run quarterly --root 工作区 --period 2026-Q3
+      运行季度督查周期：问题清单挂号、整改情况、复查销号，生成督查通报、整改通知书和整改台账。
   docgen status --root 工作区 --cycle monthly --period 2026-10
       列出每个应报单位的报送状态。
+  docgen ledger --root 工作区 [--unit 单位代码] [--open] [--item 问题编号]
+      查看整改台账：全部问题、某单位的问题、未销号的问题，或一个问题的全部变更记录。
 """
 
 
@@ -44,16 +49,29 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="以 JSON 输出问题清单")
 
     r = sub.add_parser("run", help="运行一个周期", description="运行一个周期的全部步骤：接收 → 校验与回执 → 统计 → 生成 → 发布。")
-    r.add_argument("cycle", choices=["monthly"], help="周期（目前支持 monthly）")
+    r.add_argument("cycle", choices=list(cycles.declared()), help="周期：" + _cycle_help())
     r.add_argument("--root", type=Path, required=True, help="工作区目录")
     r.add_argument("--period", required=True, help="期次，如 2026-10")
 
     s = sub.add_parser("status", help="查看各单位的报送状态", description="列出每个应报单位的报送状态（不生成公文）。")
     s.add_argument("--root", type=Path, required=True, help="工作区目录")
-    s.add_argument("--cycle", choices=["monthly"], default="monthly", help="周期（默认 monthly）")
+    s.add_argument("--cycle", choices=list(cycles.declared()), default=next(iter(cycles.declared())),
+                   help="周期（默认 %(default)s）：" + _cycle_help())
     s.add_argument("--period", required=True, help="期次，如 2026-10")
     s.add_argument("--refresh", action="store_true", help="先接收并校验新放入的文件")
+
+    ledgers = [name for name, c in cycles.declared().items() if c.keeps_ledger]
+    g = sub.add_parser("ledger", help="查看整改台账", description="列出台账中的问题及其当前状态，或一个问题的全部变更记录。")
+    g.add_argument("--root", type=Path, required=True, help="工作区目录")
+    g.add_argument("--cycle", choices=ledgers, default=ledgers[0] if ledgers else None, help="周期（默认 %(default)s）")
+    g.add_argument("--unit", help="只列出该单位的问题")
+    g.add_argument("--open", action="store_true", help="只列出未销号的问题")
+    g.add_argument("--item", help="列出该问题的全部变更记录")
     return parser
+
+
+def _cycle_help() -> str:
+    return "、".join(f"{name}（{c.label}）" for name, c in cycles.declared().items())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "run":
             return _run(args, started)
+        if args.command == "ledger":
+            return _ledger(args)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -131,7 +151,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, started: datetime) -> int:
     from rich.progress import Progress  # noqa: PLC0415
 
-    from .pipeline import run_monthly  # noqa: PLC0415
+    from .pipeline import run_cycle  # noqa: PLC0415
 
     out = _console()
     with Progress(console=_console(stderr=True), transient=True) as bar:
@@ -142,12 +162,9 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done)
 
-        run = run_monthly(args.root, args.period, progress=progress, started_at=started)
-    report = run.report
-    out.print(f"[bold]{report.period_label}月通报[/bold] {report.doc_number}")
-    out.print(f"  应报单位 {len(report.units)} 个：按时 {len(report.units_in('on_time'))}，逾期 "
-              f"{len(report.units_in('late'))}，退回 {len(report.units_in('rejected'))}，未报 "
-              f"{len(report.units_in('missing'))}")
+        run = run_cycle(args.root, args.cycle, args.period, progress=progress, started_at=started)
+    for line in cycles.get(args.cycle).headline(run.report):
+        out.print(line)
     out.print(f"  本次新收文件 {run.intake['new']} 个，接收 {len(run.receipts['accepted'])}，退回 "
               f"{len(run.receipts['rejected'])}")
     for p in run.intake["pending"]:
@@ -163,12 +180,12 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
 def _status(args: argparse.Namespace) -> int:
     from rich.table import Table  # noqa: PLC0415
 
-    from .pipeline import compute_monthly, intake_step, receipts_step  # noqa: PLC0415
+    from .pipeline import compute, intake_step, receipts_step  # noqa: PLC0415
 
     if args.refresh:
         intake_step(args.root, args.cycle, args.period)
         receipts_step(args.root, args.cycle, args.period)
-    report = compute_monthly(args.root, args.period, number=False)
+    report = compute(args.root, args.cycle, args.period, number=False)
     table = Table(title=f"{report.period_label} 报送状态（截止 {report.deadline:%Y-%m-%d %H:%M}）")
     for header in ("单位代码", "单位名称", "单位类别", "状态", "接收时间", "文件"):
         table.add_column(header)
@@ -176,6 +193,23 @@ def _status(args: argparse.Namespace) -> int:
         when = u.received_at.astimezone(report.deadline.tzinfo).strftime("%m-%d %H:%M") if u.received_at else ""
         colour = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "red"}[u.state]
         table.add_row(u.code, u.name, u.category, f"[{colour}]{u.state_label}[/{colour}]", when, u.file or "")
+    _console().print(table)
+    return EXIT_OK
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from rich.table import Table  # noqa: PLC0415
+
+    from .pipeline import ledger_view  # noqa: PLC0415
+
+    if not args.cycle:
+        raise DocgenError("没有记台账的周期")
+    view = ledger_view(args.root, args.cycle, unit=args.unit, open_only=args.open, item=args.item)
+    table = Table(title=view.title)
+    for header in view.headers:
+        table.add_column(header)
+    for row in view.rows:
+        table.add_row(*row)
     _console().print(table)
     return EXIT_OK
 

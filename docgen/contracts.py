@@ -118,6 +118,10 @@ class Contract:
         keys = {header_key(t) for t in texts if t}
         return sum(1 for field_keys in self._header_keys if not field_keys.isdisjoint(keys))
 
+    def missing_columns(self, table: RawTable) -> list[Problem]:
+        """The required columns ``table`` lacks, as problems (empty: it has the shape of this contract)."""
+        return self._locate(table)[1]
+
     def is_percent_column(self, header: str) -> bool:
         key = header_key(header)
         return any(f.parse == "percent" and key in keys for f, keys in zip(self.fields, self._header_keys, strict=True))

@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Protocol
 
 from .config import Campaign
 from .models import Problem, Registry, UnitState, UnitStatus
+from .periods import PERIOD_EXAMPLES, Period, parse_period, previous_period
 from .periods import Cycle as CycleName
-from .periods import Period, parse_period, previous_period
 
 UNIT_FOLDER = None  # a Kind's folder when each unit drops it in the folder named by its own code
 UNIT_ROLE = "成员单位"
@@ -94,6 +94,15 @@ class Document:
     in_place: bool = False  # render very long bodies without docxtpl's quadratic move
 
 
+@dataclass(frozen=True)
+class LedgerView:
+    """A ledger (or one item's history) as a table for the command line: all texts, in Chinese."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
 class Report(Protocol):
     """What every cycle's report model offers the shared layers."""
 
@@ -116,6 +125,7 @@ class Cycle:
     dag_id: ClassVar[str]  # the Airflow DAG that runs it at its deadline
     dag_title: ClassVar[str]  # the DAG's Chinese name
     document_title: ClassVar[str]  # what its run issues, as the CLI reports it: 月通报
+    ledger_item_key: ClassVar[str] = "item_id"  # for a cycle with a ledger: the field of its events naming the item
 
     # -- the three hooks ------------------------------------------------------------------------
 
@@ -146,11 +156,21 @@ class Cycle:
         """For a cycle with a ledger: the events an accepted file adds, or the problems that refuse it."""
         raise NotImplementedError
 
+    def ledger_view(
+        self, inputs: Inputs, *, unit: str | None = None, open_only: bool = False, item: str | None = None
+    ) -> LedgerView:
+        """For a cycle with a ledger: its items as they stand now (or one item's history) as a table."""
+        raise NotImplementedError
+
     def headline(self, report: Report) -> list[str]:
         """A few lines the CLI prints after a run (Chinese)."""
         return []
 
     # -- derived --------------------------------------------------------------------------------
+
+    @property
+    def period_example(self) -> str:
+        return PERIOD_EXAMPLES[self.name]
 
     def parse_period(self, key: str) -> Period:
         return parse_period(self.name, key)

@@ -2,13 +2,16 @@
 
 Two steps, so Airflow can show them apart and a crash between them loses nothing:
 
-- ``collect``: walk ``intake/<cycle>/<period>/<unit>/``; every regular file that has stopped changing is
-  copied to ``archive/`` by its SHA-256 and registered as a submission (one transaction per scan).
-  Symlinks, hard links, sub-folders, anything that is not a regular file and unknown unit folders are
-  registered as refused and never read.
+- ``collect``: walk ``intake/<cycle>/<period>/<folder>/`` of every declared cycle (a folder is a unit's
+  code, or a role folder such as ``_inspection`` that the cycle declares); every regular file that has
+  stopped changing is copied to ``archive/`` by its SHA-256 and registered as a submission of the kind
+  its folder and type say (one transaction per scan). Symlinks, hard links, sub-folders, anything that is
+  not a regular file and unknown folders are registered as refused and never read.
 - ``process``: claim the registered submissions, read and validate them in bounded worker processes
   (``docgen.isolation``: a file that crashes, exhausts or stalls its reader costs only itself), write
-  their receipts, and record the outcomes in batches.
+  their receipts, and record the outcomes in batches. An accepted file of a kind that changes the
+  cycle's ledger is applied to it in the parent, in the order the files were received, and answered
+  after: a file the ledger refuses is rejected and changes nothing.
 
 Originals are only ever read. A unit's bad file gives that unit a receipt and never stops the others.
 A claim names the process that made it: a run that died (even by kill -9) leaves claims the next run
@@ -35,12 +38,14 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import cycles
 from .contracts import Contract, Validation, ValidationContext, load_contract
+from .cycle import Cycle, Kind
 from .faults import checkpoint
 from .filenames import display_name
 from .isolation import BATCH, Bounds, Failure, run_isolated
 from .models import Problem, Receipt, Registry
-from .periods import CYCLES, parse_period
+from .periods import parse_period
 from .registry import load_registry
 from .state import (
     Sighting,
@@ -56,7 +61,6 @@ from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-CYCLE_CONTRACTS = {"monthly": "monthly_progress"}
 MAX_WORKERS = 4
 CHUNK = 50  # files a worker reads and validates together (one validation pass costs ~5 ms whatever its size)
 RECORD_EVERY = 50  # outcomes written to the state database per transaction
@@ -79,6 +83,7 @@ FAILURE_MESSAGES = {
     "memory": "读取该文件所需内存超出上限，文件可能含有大量内容或异常结构。请删除多余内容或拆分后重新报送",
 }
 SYSTEM_ERROR = "系统处理该文件时出错，已记录，请联系创建办"
+MISSING_COLUMN = "缺少必填列"  # how a contract's missing-column problem begins (a file of another kind?)
 FUTURE_NOTE = ("文件的修改时间（{mtime}）晚于系统收到它的时间，可能是共享盘时钟不准；"
                "已按系统首次发现该文件的时间（{seen}）计为接收时间")
 
@@ -168,6 +173,7 @@ def _prefetch(ws: Workspace, cycle: str, period: str, now: datetime, known_units
 
 
 def _collect_unit(scan: _Scan, result: CollectResult, cycle: str, period: str, unit_dir: os.DirEntry) -> None:
+    """One submitter's folder: a unit's (named by its code) or a role's (``_inspection``)."""
     ws = scan.ws
     name = unit_dir.name
     if name.startswith(".") or name.lower() in _IGNORED:
@@ -256,7 +262,14 @@ def _collect_entry(scan: _Scan, result: CollectResult, cycle: str, period: str, 
         result.pending.append(Pending(rel, "文件仍在写入，待其稳定后再读取", settling=True))
         return
     refusal = None
-    if unit not in scan.known_units:
+    declared = cycles.get(cycle)
+    kind = declared.kind_for(_folder_kind(unit), name)
+    if unit.startswith("_") and unit not in declared.role_folders:
+        roles = "、".join(f"{k.folder}（{k.role}）" for k in declared.role_folders.values())
+        refusal = (f"文件夹“{unit}”不是本周期的报送文件夹；单位请放入以本单位代码命名的文件夹"
+                   + (f"，{roles}" if roles else ""))
+        kind = None
+    elif not unit.startswith("_") and unit not in scan.known_units:
         refusal = f"文件夹“{unit}”不是成员单位名册中的单位代码，请放入以本单位代码命名的文件夹"
     note = None
     received_at = min(mtime, first_seen)
@@ -264,7 +277,7 @@ def _collect_entry(scan: _Scan, result: CollectResult, cycle: str, period: str, 
         received_at = first_seen
         note = FUTURE_NOTE.format(mtime=_local(ws, mtime), seen=_local(ws, first_seen))
     _register(scan, cycle, period, unit, entry, rel, st.st_size, st.st_mtime_ns, received_at=received_at,
-              sha=sha, archived=archived, refusal=refusal, note=note)
+              sha=sha, archived=archived, refusal=refusal, note=note, kind=kind.name if kind else None)
 
 
 def _read_again(scan: _Scan, result: CollectResult, entry: Path, st: os.stat_result, sub_id: int) -> None:
@@ -371,17 +384,24 @@ def _refuse(
     if (rel, st.st_size, st.st_mtime_ns) in scan.registered:
         result.already_seen += 1
         return
+    kind = cycles.get(cycle).kind_for(_folder_kind(unit), entry.name)
     _register(scan, cycle, period, unit, entry, rel, st.st_size, st.st_mtime_ns, received_at=scan.now,
-              sha=None, archived=None, refusal=reason)
+              sha=None, archived=None, refusal=reason, kind=kind.name if kind else None)
+
+
+def _folder_kind(folder: str) -> str | None:
+    """The folder as the cycle's kinds name it: a role folder by its name, any unit's as ``UNIT_FOLDER``."""
+    return folder if folder.startswith("_") else None
 
 
 def _register(
     scan: _Scan, cycle: str, period: str, unit: str, entry: Path, rel: str, size: int, mtime_ns: int, *,
     received_at: datetime, sha: str | None, archived: str | None, refusal: str | None, note: str | None = None,
+    kind: str | None = None,
 ) -> None:
     scan.registered.add((rel, size, mtime_ns))
     scan.new_rows.append({
-        "cycle": cycle, "period": period, "unit": unit, "file_name": display_name(entry.name), "path": rel,
+        "cycle": cycle, "period": period, "unit": unit, "kind": kind, "file_name": display_name(entry.name), "path": rel,
         "size": size, "mtime_ns": mtime_ns, "sha256": sha, "archive_path": archived,
         "received_at": utc_naive(received_at), "status": "received", "claimed_at": None, "claimed_by": None,
         "refusal": refusal, "note": note, "errors_json": "[]", "rows_json": "[]", "receipt_paths_json": "[]",
@@ -432,9 +452,7 @@ def _write_scan(scan: _Scan, result: CollectResult) -> None:
 def _period_folders(
     ws: Workspace, cycle: str | None, period: str | None, result: CollectResult
 ) -> Iterable[tuple[str, str, Path]]:
-    for cyc in [cycle] if cycle else CYCLES:
-        if cyc not in CYCLE_CONTRACTS:
-            continue  # no submission type yet for this cycle
+    for cyc in [cycle] if cycle else cycles.declared():
         base = ws.intake_root / cyc
         try:
             if not base.is_dir():
@@ -477,6 +495,7 @@ class Job:
     cycle: str
     period: str
     unit: str
+    kind: str | None
     file_name: str
     archive_path: str | None
     refusal: str | None
@@ -486,12 +505,23 @@ class Job:
 
     @property
     def readable(self) -> bool:
-        """Archived and not refused: a worker reads it."""
-        return bool(self.archive_path) and not self.refusal
+        """Archived, not refused, of a known kind: a worker reads it."""
+        return bool(self.archive_path) and not self.refusal and self.kind is not None
+
+    @property
+    def declared(self) -> Kind | None:
+        return cycles.get(self.cycle).kind(self.kind) if self.kind else None
+
+    @property
+    def contract(self) -> Contract:
+        """The contract it is read by; a file refused unread is named by its folder's first kind."""
+        cycle = cycles.get(self.cycle)
+        kind = self.declared or cycle.kind_for(_folder_kind(self.unit), self.file_name) or cycle.kinds[0]
+        return load_contract(kind.name)
 
     @classmethod
     def of(cls, row: SubmissionRow) -> Job:
-        return cls(row.id, row.cycle, row.period, row.unit, row.file_name, row.archive_path, row.refusal,
+        return cls(row.id, row.cycle, row.period, row.unit, row.kind, row.file_name, row.archive_path, row.refusal,
                    aware(row.received_at), row.sha256, row.note)  # type: ignore[arg-type]
 
 
@@ -503,10 +533,11 @@ class Outcome:
     left for the next run instead of being recorded as answered.
     """
 
-    receipt: Receipt
+    receipt: Receipt | None
     rows: list[dict[str, Any]]
     receipt_paths: list[str]
     storage_error: str | None = None
+    for_ledger: Validation | None = None  # accepted by its contract; the ledger decides, then it is answered
 
 
 def process(
@@ -533,11 +564,16 @@ def process(
     storage_errors: list[str] = []
     buffer: list[tuple[Job, Outcome]] = []
 
+    for_ledger: list[tuple[Job, Validation]] = []
+
     def take(job: Job, outcome: Outcome) -> None:
+        if outcome.for_ledger is not None:
+            for_ledger.append((job, outcome.for_ledger))
+            return
         if outcome.storage_error:
             storage_errors.append(outcome.storage_error)
         else:
-            receipts.append(outcome.receipt)
+            receipts.append(outcome.receipt)  # type: ignore[arg-type]
         buffer.append((job, outcome))
         if len(buffer) >= RECORD_EVERY:
             _record(ws, token, buffer)
@@ -564,6 +600,8 @@ def process(
         for job, outcome in run_isolated(readable, _answer_chunk, _failed_in_worker, workers=n_workers,
                                          chunk_size=chunk, bounds=bounds):
             take(job, outcome)
+        if for_ledger:
+            _apply_to_ledgers(ws, registry, for_ledger, take)
         if buffer:
             _record(ws, token, buffer)
             buffer.clear()
@@ -573,6 +611,45 @@ def process(
     if storage_errors:
         raise StorageError(f"{len(storage_errors)} 个文件的回执未能写入：{storage_errors[0]}")
     return receipts
+
+
+def _apply_to_ledgers(
+    ws: Workspace, registry: Registry, accepted: list[tuple[Job, Validation]], take: Callable[[Job, Outcome], None]
+) -> None:
+    """Apply files its contract accepted to their cycle's ledger, in the order received (on a tie, in the
+    order the cycle declares its kinds), then answer each: a file the ledger refuses is rejected whole.
+
+    The ledger lock keeps two runs from interleaving their files; events carry their submission, so a
+    file applied before a crash adds nothing when it is answered again.
+    """
+    by_cycle: dict[str, list[tuple[Job, Validation]]] = {}
+    for job, validation in accepted:
+        by_cycle.setdefault(job.cycle, []).append((job, validation))
+    for name, items in by_cycle.items():
+        cycle = cycles.get(name)
+        order = {k.name: i for i, k in enumerate(cycle.kinds)}
+        items.sort(key=lambda x: (x[0].received_at, order.get(x[0].kind or "", 0), x[0].id))
+        with ws.state.lock(f"ledger:{name}", wait_seconds=900.0, describe=f" {cycle.label}台账 "):
+            events = [e.payload for e in ws.state.events(name)]
+            for job, validation in items:
+                take(job, _answer(ws, registry, job, _applied(ws, cycle, job, validation, events)))
+
+
+def _applied(ws: Workspace, cycle: Cycle, job: Job, validation: Validation, events: list[dict[str, Any]]) -> Validation:
+    """The file's validation once the ledger has had its say; its events are stored (and added to ``events``)."""
+    assert job.declared is not None
+    try:
+        new, problems = cycle.apply(events, job.declared, validation.rows, source=str(job.id), at=job.received_at,
+                                    unit=job.unit, excel_rows=validation.excel_rows)
+    except Exception:  # a fault in the rules must cost only this file
+        log.exception("%s 的文件 %s 未能记入台账", job.unit, job.file_name)
+        new, problems = [], [Problem(message=SYSTEM_ERROR)]
+    if problems:
+        return Validation(rows=[], problems=problems, excel_rows=validation.excel_rows)
+    if new:
+        ws.state.append_events(cycle.name, job.period, str(job.id), new, item_key=cycle.ledger_item_key)
+        events.extend(new)
+    return validation
 
 
 def _claim_all(ws: Workspace, cycle: str | None, period: str | None, token: str) -> list[SubmissionRow]:
@@ -651,9 +728,8 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
     tables: list[Any] = []
     for i, job in enumerate(chunk):
         at(i)
-        contract = _contract(job.cycle)
         try:
-            tables.append(read_for(contract, ws.root / str(job.archive_path), ws.campaign.intake))
+            tables.append(read_for(job.contract, ws.root / str(job.archive_path), ws.campaign.intake))
         except FileRejected as exc:
             tables.append([Problem(message=str(exc))])
         except MemoryError:
@@ -665,6 +741,11 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
     validations = _validate_all(chunk, tables, registry)
     for i, job in enumerate(chunk):
         at(i)
+        if validations[i].accepted and job.declared is not None and job.declared.ledger:
+            yield Outcome(None, [], [], for_ledger=validations[i])  # the parent applies it in order
+            continue
+        if not validations[i].accepted and not isinstance(tables[i], list):
+            validations[i] = _misplaced(job, tables[i]) or validations[i]
         yield _answer(ws, registry, job, validations[i])
 
 
@@ -676,10 +757,11 @@ def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -
     by_contract: dict[str, list[int]] = {}
     for i, t in enumerate(tables):
         if not isinstance(t, list):
-            by_contract.setdefault(chunk[i].cycle, []).append(i)
-    for cycle, indexes in by_contract.items():
-        contract = _contract(cycle)
-        items = [(tables[i], ValidationContext(unit=chunk[i].unit, tasks=registry.tasks,
+            by_contract.setdefault(chunk[i].contract.name, []).append(i)
+    for name, indexes in by_contract.items():
+        contract = load_contract(name)
+        items = [(tables[i], ValidationContext(unit=None if chunk[i].unit.startswith("_") else chunk[i].unit,
+                                               tasks=registry.tasks,
                                                unit_codes=registry.units.keys())) for i in indexes]
         try:
             answers = contract.validate_many(items)
@@ -699,8 +781,22 @@ def _validate_one(contract: Contract, table: Any, context: ValidationContext) ->
         return Validation(rows=[], problems=[Problem(message=SYSTEM_ERROR)])
 
 
-def _contract(cycle: str) -> Contract:
-    return load_contract(CYCLE_CONTRACTS[cycle])
+def _misplaced(job: Job, table: Any) -> Validation | None:
+    """A file of another kind of the cycle, dropped in the wrong folder: one problem saying where it belongs.
+
+    Told only when the file lacks its folder's columns and has every column of the other kind.
+    """
+    if job.contract.missing_columns(table) == []:
+        return None
+    for kind in cycles.get(job.cycle).kinds:
+        if kind.folder == _folder_kind(job.unit) or load_contract(kind.name).missing_columns(table):
+            continue
+        where = f"intake/{job.cycle}/{job.period}/{kind.folder_label}/"
+        here = job.declared.title if job.declared else job.contract.title
+        return Validation(rows=[], problems=[Problem(message=(
+            f"这是一份{kind.title}（由{kind.role}报送），应放入 {where} 文件夹；"
+            f"本文件夹只接收{here}。请把文件移到正确的文件夹"))])
+    return None
 
 
 def _failed_in_worker(job: Job, failure: Failure) -> Outcome:
@@ -719,14 +815,15 @@ def _answer(
     from .receipts import write_receipts  # noqa: PLC0415 - rendering is the heavier layer
 
     period = parse_period(job.cycle, job.period)  # type: ignore[arg-type]
-    contract = _contract(job.cycle)
+    contract = job.contract
+    role = job.declared.role if job.declared and job.declared.folder else None
     if validation is None:
         validation = Validation(rows=[], problems=[Problem(message=job.refusal or "文件未能存档，请重新报送")])
     unit = registry.units.get(job.unit)
     receipt = Receipt(
         file=job.file_name,
         unit=job.unit,
-        unit_name=unit.name if unit else "（未登记单位）",
+        unit_name=role or (unit.name if unit else "（未登记单位）"),
         cycle=job.cycle,
         period=job.period,
         period_label=period.label,

@@ -15,6 +15,14 @@ import pendulum
 Cycle = Literal["monthly", "quarterly", "annual"]
 CYCLES: tuple[Cycle, ...] = ("monthly", "quarterly", "annual")
 
+PERIOD_PATTERNS: dict[str, str] = {  # a period key, or empty (for a form field)
+    "monthly": r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+    "quarterly": r"^(\d{4}-Q[1-4])?$",
+    "annual": r"^(\d{4})?$",
+}
+PERIOD_EXAMPLES: dict[str, str] = {"monthly": "2026-10", "quarterly": "2026-Q3", "annual": "2026"}
+DEADLINE_MONTHS: dict[str, str] = {"monthly": "*", "quarterly": "1,4,7,10"}  # cron months; annual: its own
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -57,8 +65,7 @@ def parse_period(cycle: Cycle, key: str) -> Period:
     elif cycle == "annual" and (m := _YEAR.match(key)):
         year = int(m[1])
         return Period(cycle, key, date(year, 1, 1), date(year, 12, 31))
-    examples = {"monthly": "2026-10", "quarterly": "2026-Q3", "annual": "2026"}
-    raise ValueError(f"期次“{key}”格式不正确，{cycle} 周期应写作 {examples[cycle]}")
+    raise ValueError(f"期次“{key}”格式不正确，{cycle} 周期应写作 {PERIOD_EXAMPLES[cycle]}")
 
 
 def previous_period(cycle: Cycle, moment: datetime, tz: str) -> Period:

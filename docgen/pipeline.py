@@ -1,7 +1,8 @@
-"""The monthly cycle as steps: intake → validate and receipts → compute → render → publish.
+"""Every cycle as the same steps: intake → validate and receipts → compute → render → publish.
 
-Each step takes the workspace root and the period as plain strings and returns JSON-able data, so the
-Airflow tasks are one-line calls and ``docgen run monthly`` runs exactly the same code.
+Each step takes the workspace root, the cycle's name and the period as plain strings and returns JSON-able
+data, so the Airflow tasks are one-line calls and ``docgen run <cycle>`` runs exactly the same code. What
+differs between cycles (their kinds, rules and documents) is asked of their declaration (``docgen.cycle``).
 
 Safety of a deadline run: each step holds the period's run lock (two runs of one cycle and period never
 overlap; the second waits); the numbers are computed only once every registered file of the period has
@@ -26,12 +27,11 @@ from typing import Any
 
 import pendulum
 
-from . import intake
+from . import cycles, intake
+from .cycle import Cycle, Inputs, LedgerView, Report, Submission
 from .errors import DocgenError
 from .faults import checkpoint
-from .models import MonthlyReport
-from .monthly import Submission, build_monthly_report
-from .periods import Period, parse_period, previous_period
+from .periods import Period
 from .registry import load_registry
 from .state import StorageError, aware, disk_message, utc_naive
 from .workspace import Workspace
@@ -42,6 +42,7 @@ VERSIONS_DIR = "versions"
 SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for files still being written
 LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
 ANSWER_WAIT_SECONDS = 300.0  # a deadline run waits this long for files another live run is answering
+SUMMARY = "summary.json"  # beside every period's documents; published last, so its presence seals them
 
 
 class IncompleteIntake(DocgenError):
@@ -57,18 +58,27 @@ def _lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
 
 
 @dataclass
-class MonthlyRun:
-    """What ``run_monthly`` did: the report, the files published, and how long each step took."""
+class CycleRun:
+    """What ``run_cycle`` did: the report, the files published, and how long each step took."""
 
-    report: MonthlyReport
+    cycle: str
+    report: Any
     outputs: list[Path]
     intake: dict[str, Any]
     receipts: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
+    def documents(self) -> list[Path]:
+        """The .docx documents issued, the cycle's main document first."""
+        names = [d.file_name for d in cycles.get(self.cycle).documents(self.report)]
+        by_name = {p.name: p for p in self.outputs}
+        return [by_name[n] for n in names if n in by_name and n.endswith(".docx")]
+
+    @property
     def notice(self) -> Path:
-        return next(p for p in self.outputs if p.suffix == ".docx")
+        """The cycle's main document (the first it declares)."""
+        return self.documents[0]
 
 
 def intake_step(
@@ -84,8 +94,10 @@ def intake_step(
     settle (a settle interval a round) instead of leaving them out of the notice.
     """
     ws = Workspace(root)
-    if cycle and period:
-        parse_period(cycle, period)  # type: ignore[arg-type]
+    if cycle:
+        declared = cycles.get(cycle)
+        if period:
+            declared.parse_period(period)
     checkpoint("intake")
     with _lock(ws, cycle, period):
         result = intake.collect(ws, cycle, period, now=now)
@@ -135,32 +147,61 @@ def submissions_for(ws: Workspace, cycle: str, period: str) -> list[Submission]:
     """The processed submissions of a period, as the cycle rules see them."""
     return [
         Submission(unit=row.unit, file=row.file_name, received_at=aware(row.received_at),  # type: ignore[arg-type]
-                   accepted=row.accepted, rows=row.rows)
+                   accepted=row.accepted, rows=row.rows, kind=row.kind or "", id=row.id)
         for row in ws.state.submissions(cycle, period)
         if row.status in ("accepted", "rejected")
     ]
 
 
-def compute_monthly(root: str | Path, period: str, *, number: bool = True, today: date | None = None) -> MonthlyReport:
-    """Apply the monthly rules; with ``number``, give the notice its issuing number (kept on reruns).
+def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:
+    """What the cycle's rules read, gathered from the registry and the state database."""
+    events, event_periods, file_names = [], [], {}
+    if cycle.keeps_ledger:
+        stored = ws.state.events(cycle.name)
+        events = [e.payload for e in stored]
+        event_periods = [e.period for e in stored]
+        file_names = ws.state.file_names({e.source for e in stored})
+    return Inputs(ws.campaign, load_registry(ws.registry_dir), period, submissions_for(ws, cycle.name, period.key),
+                  events, event_periods, file_names)
+
+
+def ledger_view(
+    root: str | Path, cycle: str, *, unit: str | None = None, open_only: bool = False, item: str | None = None
+) -> LedgerView:
+    """The cycle's ledger as it stands now, one unit's items, or one item's whole history."""
+    ws = Workspace(root)
+    declared = cycles.get(cycle)
+    now = declared.previous_period(datetime.now(UTC), ws.campaign.timezone)
+    return declared.ledger_view(inputs_for(ws, declared, now), unit=unit, open_only=open_only, item=item)
+
+
+def compute(
+    root: str | Path, cycle: str, period: str, *, number: bool = True, today: date | None = None
+) -> Report:
+    """Apply the cycle's rules; with ``number``, give each numbered document its issuing number (kept on reruns).
 
     A numbered (deadline) computation first makes sure every registered file of the period has its
     receipts: it answers what crashed runs left, waits for files a live run is answering, and refuses
-    (``IncompleteIntake``) rather than issue a notice that calls a unit missing whose file was unread.
+    (``IncompleteIntake``) rather than issue a document that calls a unit missing whose file was unread.
+    The first numbered document's issue date is the report's.
     """
     ws = Workspace(root)
-    per = parse_period("monthly", period)
-    with _lock(ws, "monthly", period) if number else contextlib.nullcontext():
+    declared = cycles.get(cycle)
+    per = declared.parse_period(period)
+    with _lock(ws, cycle, period) if number else contextlib.nullcontext():
         if number:
-            ensure_answered(ws, "monthly", period)
-        registry = load_registry(ws.registry_dir)
-        report = build_monthly_report(ws.campaign, registry, per, submissions_for(ws, "monthly", period))
-    if number:
-        today = today or pendulum.now(ws.campaign.timezone).date()
-        prefix, seq, issued_on = ws.state.issuing_number(ws.campaign.doc_number_prefix, "monthly", period, today)
-        report.doc_number = f"{prefix}{seq}号"
-        report.issue_date = issued_on
-    return report
+            ensure_answered(ws, cycle, period)
+        report = declared.build(inputs_for(ws, declared, per))
+    if not number:
+        return report
+    today = today or pendulum.now(ws.campaign.timezone).date()
+    numbers: dict[str, str] = {}
+    issued_on: date | None = None
+    for key in declared.number_keys(report):
+        prefix, seq, issued = ws.state.issuing_number(ws.campaign.doc_number_prefix, cycle, period, today, key)
+        numbers[key] = f"{prefix}{seq}号"
+        issued_on = issued_on or issued
+    return declared.with_numbers(report, numbers, issued_on or today)
 
 
 def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: float | None = None) -> None:
@@ -181,47 +222,43 @@ def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: flo
         time.sleep(1.0)
 
 
-def compute_step(root: str | Path, period: str) -> str:
+def compute_step(root: str | Path, cycle: str, period: str) -> str:
     """Compute and number the report, write it as JSON for the next step; return that file's path.
 
     Airflow tasks pass this path, not the report: XCom carries small values.
     """
-    report = compute_monthly(root, period)
-    folder = Workspace(root).root / ".docgen" / "staging" / "monthly" / period
+    report = compute(root, cycle, period)
+    folder = Workspace(root).root / ".docgen" / "staging" / cycle / period
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"report-{uuid.uuid4().hex}.json"
-    path.write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"cycle": cycle, "report": report.to_dict()}, ensure_ascii=False), encoding="utf-8")
     return str(path)
 
 
-def load_report(path: str | Path) -> MonthlyReport:
-    """The report ``compute_step`` wrote."""
-    return MonthlyReport.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+def load_report(path: str | Path) -> tuple[str, Report]:
+    """(cycle, report) as ``compute_step`` wrote them."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data["cycle"], cycles.get(data["cycle"]).report_from_dict(data["report"])
 
 
-def notice_name(report: MonthlyReport) -> str:
-    """The notice's file name: ``2026年10月月通报（创建办〔2026〕1号）.docx``."""
-    return f"{report.period_label}月通报（{report.doc_number}）.docx" if report.doc_number else f"{report.period_label}月通报.docx"
+def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) -> str:
+    """Render the cycle's documents and summary.json into a fresh staging folder; return that folder.
 
-
-def render_monthly(root: str | Path, report: MonthlyReport, *, charts: Any = None) -> str:
-    """Render the notice and summary.json into a fresh staging folder; return that folder.
-
-    ``charts``: a ``ChartProcess`` started earlier in the run, to draw the chart without waiting for
+    ``charts``: a ``ChartProcess`` started earlier in the run, to draw charts without waiting for
     matplotlib's import.
     """
-    from .render import render_monthly_notice  # noqa: PLC0415 - rendering imports matplotlib and docxtpl
+    from .render.document import render_document  # noqa: PLC0415 - rendering imports matplotlib and docxtpl
 
     ws = Workspace(root)
     checkpoint("render")
-    staging = ws.root / ".docgen" / "staging" / "monthly" / report.period / uuid.uuid4().hex
+    staging = ws.root / ".docgen" / "staging" / cycle / report.period / uuid.uuid4().hex
     try:
         staging.mkdir(parents=True)
-        draw = {"draw_chart": charts.draw} if charts is not None else {}
-        render_monthly_notice(report, staging / notice_name(report), workspace_templates=ws.templates_dir, **draw)
-        checkpoint("render-half")
-        (staging / "summary.json").write_bytes(summary_bytes(report))
-    except OSError as exc:  # a full disk: a clear message, and the half-written notice does not keep the space
+        for document in cycles.get(cycle).documents(report):
+            render_document(document, staging, workspace_templates=ws.templates_dir, charts=charts)
+            checkpoint("render-half")
+        (staging / SUMMARY).write_bytes(summary_bytes(report))
+    except OSError as exc:  # a full disk: a clear message, and the half-written documents do not keep the space
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError(disk_message(exc)) from exc
     return str(staging)
@@ -247,11 +284,11 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
              doc_number: str | None, started_at: datetime | None) -> list[Path]:
     versions = outbox / VERSIONS_DIR
     current = sorted(p for p in outbox.iterdir() if p.name != VERSIONS_DIR)
-    if current and not any(p.suffix == ".docx" for p in current) and all(
+    if current and not any(p.name == SUMMARY for p in current) and all(
         p.is_file() and (staging / p.name).is_file() and (staging / p.name).read_bytes() == p.read_bytes()
         for p in current
     ):
-        current = []  # a publish killed before placing its notice left these very files: replaced below
+        current = []  # a publish killed before placing its summary (placed last) left these very files
     partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
     if current or partial:
         versions.mkdir(exist_ok=True)
@@ -266,7 +303,7 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
             checkpoint("publish-moving")
         earlier.rename(versions / earlier.name.removeprefix(".").removesuffix(".partial"))
     outputs = []
-    for p in sorted(staging.iterdir(), key=lambda p: p.suffix != ".json"):  # the notice last
+    for p in sorted(staging.iterdir(), key=lambda p: (p.name == SUMMARY, p.name)):  # summary.json seals it
         target = outbox / p.name
         shutil.move(str(p), target)
         outputs.append(target)
@@ -277,19 +314,19 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
     return outputs
 
 
-def summary_bytes(report: MonthlyReport) -> bytes:
+def summary_bytes(report: Report) -> bytes:
     """``summary.json`` as written beside the notice; its hash is a run's fingerprint."""
     return json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def _fingerprint(folder: Path) -> str:
-    """What a run issued: the summary (numbers, units, tasks, issuing number) beside the notice."""
-    summary = folder / "summary.json"
+    """What a run issued: the summary (numbers, units, issuing number) beside the documents."""
+    summary = folder / SUMMARY
     data = summary.read_bytes() if summary.is_file() else b""
     return hashlib.sha256(data).hexdigest()
 
 
-def already_issued(ws: Workspace, cycle: str, period: str, report: MonthlyReport, since: datetime) -> list[Path] | None:
+def already_issued(ws: Workspace, cycle: str, period: str, report: Report, since: datetime) -> list[Path] | None:
     """The outputs of a run that finished after ``since`` and issued exactly this report, if any.
 
     A run that waited for another run of the same period has nothing to add when the other one issued
@@ -304,14 +341,14 @@ def already_issued(ws: Workspace, cycle: str, period: str, report: MonthlyReport
     return outputs if all(p.exists() for p in outputs) else None
 
 
-def run_monthly(
-    root: str | Path, period: str, *, trigger: str = "cli", now: datetime | None = None,
+def run_cycle(
+    root: str | Path, cycle: str, period: str, *, trigger: str = "cli", now: datetime | None = None,
     progress: Progress | None = None, started_at: datetime | None = None,
-) -> MonthlyRun:
-    """The whole monthly cycle, step by step, timing each step, holding the period's run lock.
+) -> CycleRun:
+    """A whole cycle, step by step, timing each step, holding the period's run lock.
 
     ``started_at``: when the run was asked for (the command passes its own start, before its imports),
-    so a run asked for while another was running, and finding the same notice issued, issues no copy.
+    so a run asked for while another was running, and finding the same documents issued, issues no copy.
     """
     timings: dict[str, float] = {}
 
@@ -324,27 +361,27 @@ def run_monthly(
     started = started_at or datetime.now(UTC)
     now = now or datetime.now(UTC)
     ws = Workspace(root)
-    parse_period("monthly", period)
+    cycles.get(cycle).parse_period(period)
     from .render.chart import ChartProcess  # noqa: PLC0415 - rendering imports docxtpl
 
-    with _lock(ws, "monthly", period), ChartProcess() as charts:
-        got = timed("intake", lambda: intake_step(root, "monthly", period, now=now, wait_for_settling=SETTLE_ROUNDS,
+    with _lock(ws, cycle, period), ChartProcess() as charts:
+        got = timed("intake", lambda: intake_step(root, cycle, period, now=now, wait_for_settling=SETTLE_ROUNDS,
                                                   deadline=True))
-        receipts = timed("receipts", lambda: receipts_step(root, "monthly", period, progress=progress))
-        report = timed("compute", lambda: compute_monthly(root, period))
-        issued = already_issued(ws, "monthly", period, report, started)
+        receipts = timed("receipts", lambda: receipts_step(root, cycle, period, progress=progress))
+        report = timed("compute", lambda: compute(root, cycle, period))
+        issued = already_issued(ws, cycle, period, report, started)
         if issued is not None:
-            log.info("同时运行的另一次运行已发布相同的通报，本次不再重复发布")
-            return MonthlyRun(report=report, outputs=issued, intake=got, receipts=receipts, timings=timings)
-        staging = timed("render", lambda: render_monthly(root, report, charts=charts))
-        outputs = timed("publish", lambda: publish(root, "monthly", period, staging, trigger=trigger,
-                                                   doc_number=report.doc_number, started_at=started))
-    return MonthlyRun(report=report, outputs=outputs, intake=got, receipts=receipts, timings=timings)
+            log.info("同时运行的另一次运行已发布相同的公文，本次不再重复发布")
+            return CycleRun(cycle, report, issued, got, receipts, timings)
+        staging = timed("render", lambda: render(root, cycle, report, charts=charts))
+        outputs = timed("publish", lambda: publish(root, cycle, period, staging, trigger=trigger,
+                                                   doc_number=getattr(report, "doc_number", None), started_at=started))
+    return CycleRun(cycle, report, outputs, got, receipts, timings)
 
 
 def period_of(cycle: str, given: str | None, run_after: datetime | None, tz: str) -> Period:
     """The period a run reports on: the one given, else the one before ``run_after`` (or now)."""
+    declared = cycles.get(cycle)
     if given:
-        return parse_period(cycle, given)  # type: ignore[arg-type]
-    return previous_period(cycle, run_after or datetime.now(UTC), tz)  # type: ignore[arg-type]
-
+        return declared.parse_period(given)
+    return declared.previous_period(run_after or datetime.now(UTC), tz)

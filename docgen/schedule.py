@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import Campaign
 from .errors import WorkspaceError
+from .periods import DEADLINE_MONTHS
 
 ROOT_ENV = "DOCGEN_ROOT"
 DEFAULT_TZ = "Asia/Shanghai"
@@ -36,12 +37,11 @@ def campaign_at_parse_time() -> Campaign | None:
         return None
 
 
-def deadline_cron(cycle: str = "monthly") -> tuple[str, str]:
-    """(cron expression, time zone) firing at the cycle's deadline: by default the 5th, 17:00, Shanghai."""
+def deadline_cron(cycle: str) -> tuple[str, str]:
+    """(cron expression, time zone) firing at the cycle's deadline from ``campaign.yaml``, else the defaults."""
     campaign = campaign_at_parse_time()
-    if campaign is None:
-        return ("0 17 5 * *", DEFAULT_TZ) if cycle == "monthly" else ("0 17 10 1,4,7,10 *", DEFAULT_TZ)
-    d = campaign.deadlines[cycle]
+    deadlines = campaign.deadlines if campaign else Campaign.__dataclass_fields__["deadlines"].default_factory()  # type: ignore[misc]
+    d = deadlines[cycle]
     hour, minute = (int(x) for x in d.time.split(":"))
-    months = {"monthly": "*", "quarterly": "1,4,7,10", "annual": str(d.month or 1)}[cycle]
-    return f"{minute} {hour} {d.day} {months} *", campaign.timezone
+    months = DEADLINE_MONTHS.get(cycle, str(d.month or 1))
+    return f"{minute} {hour} {d.day} {months} *", campaign.timezone if campaign else DEFAULT_TZ

@@ -41,7 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from .errors import DocgenError
 
-SCHEMA_HEAD = "0002"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
+SCHEMA_HEAD = "0003"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FOREIGN_OWNER_TIMEOUT = timedelta(hours=2)  # a lock or claim of another machine's process, if never released
 
@@ -70,7 +70,8 @@ class SubmissionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cycle: Mapped[str] = mapped_column(String(16), index=True)
     period: Mapped[str] = mapped_column(String(16), index=True)
-    unit: Mapped[str] = mapped_column(String(255), index=True)  # the folder's name
+    unit: Mapped[str] = mapped_column(String(255), index=True)  # the folder's name: a unit code or a role folder
+    kind: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the submission kind it is read as
     file_name: Mapped[str] = mapped_column(String(1024))  # as the unit sees it (undecodable bytes escaped)
     path: Mapped[str] = mapped_column(String(1024))  # relative to the intake folder, escaped likewise
     size: Mapped[int] = mapped_column(BigInteger)
@@ -102,22 +103,47 @@ class SubmissionRow(Base):
 
 
 class DocNumber(Base):
-    """An issuing number (发文字号) given to one cycle's period once, so a rerun keeps it.
+    """An issuing number (发文字号) given once to one document of a cycle's period, so a rerun keeps it.
 
-    ``prefix`` is the prefix as issued (``{year}`` filled in), so sequences restart with each year.
+    ``prefix`` is the prefix as issued (``{year}`` filled in), so sequences restart with each year;
+    ``document`` names the document within the period (``notice``, ``rectification:BM03`` …).
     """
 
     __tablename__ = "doc_numbers"
     __table_args__ = (
         UniqueConstraint("prefix", "seq", name="uq_doc_number"),
-        UniqueConstraint("cycle", "period", name="uq_doc_number_period"),
+        UniqueConstraint("cycle", "period", "document", name="uq_doc_number_document"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     prefix: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer)
     cycle: Mapped[str] = mapped_column(String(16))
     period: Mapped[str] = mapped_column(String(16))
+    document: Mapped[str] = mapped_column(String(128), default="notice", server_default="notice")
     issued_on: Mapped[date] = mapped_column(Date)
+
+
+class LedgerEvent(Base):
+    """One change of one ledger item (a cycle that keeps a ledger), caused by one submission: append-only.
+
+    ``payload_json`` is the cycle's own event record; the columns are what the spine needs to keep it
+    in order (``id``), idempotent (one event per item and submission) and scoped (cycle, period).
+    """
+
+    __tablename__ = "ledger_events"
+    __table_args__ = (UniqueConstraint("cycle", "item", "source", name="uq_ledger_event"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle: Mapped[str] = mapped_column(String(16), index=True)
+    period: Mapped[str] = mapped_column(String(16))  # of the folder the causing file came from
+    item: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(64))  # the causing submission's id
+    at: Mapped[datetime] = mapped_column(DateTime)  # when the causing file was received
+    payload_json: Mapped[str] = mapped_column(Text)
+    appended_at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.payload_json)
 
 
 class RunRow(Base):
@@ -234,27 +260,31 @@ class State:
         with storage_errors(), self._sessions() as s, s.begin():
             yield s
 
-    def doc_number(self, prefix: str, cycle: str, period: str, today: date) -> tuple[int, date]:
-        """The sequence number and issue date of (cycle, period): the stored one, else the next free one."""
-        _issued_prefix, seq, issued_on = self.issuing_number(prefix, cycle, period, today)
+    def doc_number(self, prefix: str, cycle: str, period: str, today: date, document: str = "notice") -> tuple[int, date]:
+        """The sequence number and issue date of one document of (cycle, period)."""
+        _issued_prefix, seq, issued_on = self.issuing_number(prefix, cycle, period, today, document)
         return seq, issued_on
 
-    def issuing_number(self, prefix: str, cycle: str, period: str, today: date) -> tuple[str, int, date]:
-        """(prefix as issued, sequence, issue date) of (cycle, period), given once and kept on reruns.
+    def issuing_number(
+        self, prefix: str, cycle: str, period: str, today: date, document: str = "notice"
+    ) -> tuple[str, int, date]:
+        """(prefix as issued, sequence, issue date) of one document of (cycle, period), given once and kept.
 
         ``{year}`` in ``prefix`` is the year of issue, so each year's numbers start again at 1. Two
         processes numbering different periods at once both succeed: the loser of a race tries the next.
         """
         for _ in range(20):
             with self.session() as s:
-                found = s.scalar(select(DocNumber).where(DocNumber.cycle == cycle, DocNumber.period == period))
+                found = s.scalar(select(DocNumber).where(
+                    DocNumber.cycle == cycle, DocNumber.period == period, DocNumber.document == document))
                 if found is not None:
                     return found.prefix, found.seq, found.issued_on
             issued = prefix.replace("{year}", str(today.year))
             try:
                 with self.session() as s:
                     last = s.scalar(select(func.max(DocNumber.seq)).where(DocNumber.prefix == issued)) or 0
-                    s.add(DocNumber(prefix=issued, seq=last + 1, cycle=cycle, period=period, issued_on=today))
+                    s.add(DocNumber(prefix=issued, seq=last + 1, cycle=cycle, period=period, document=document,
+                                    issued_on=today))
                 return issued, last + 1, today
             except IntegrityError:
                 time.sleep(0.05)
@@ -268,6 +298,28 @@ class State:
                 .order_by(SubmissionRow.received_at, SubmissionRow.id)
             )
             return list(rows)
+
+    def file_names(self, ids: set[str]) -> dict[str, str]:
+        """Submission id (as text) → the file's name, for showing what caused each ledger change."""
+        wanted = [int(i) for i in ids if str(i).isdigit()]
+        with self.session() as s:
+            rows = s.execute(select(SubmissionRow.id, SubmissionRow.file_name).where(SubmissionRow.id.in_(wanted)))
+            return {str(i): name for i, name in rows}
+
+    def events(self, cycle: str) -> list[LedgerEvent]:
+        """The ledger events of ``cycle``, in the order they were appended."""
+        with self.session() as s:
+            return list(s.scalars(select(LedgerEvent).where(LedgerEvent.cycle == cycle).order_by(LedgerEvent.id)))
+
+    def append_events(self, cycle: str, period: str, source: str, events: list[dict[str, Any]], *,
+                      item_key: str, at_key: str = "at") -> None:
+        """Append one submission's events in one transaction (all or none)."""
+        now = utc_naive(datetime.now(UTC))
+        with self.session() as s:
+            for e in events:
+                at = datetime.fromisoformat(e[at_key])
+                s.add(LedgerEvent(cycle=cycle, period=period, item=str(e[item_key]), source=source, at=utc_naive(at),
+                                  payload_json=json.dumps(e, ensure_ascii=False), appended_at=now))
 
     def record_run(
         self, cycle: str, period: str, trigger: str, *, doc_number: str | None = None,

@@ -10,7 +10,7 @@ import docx
 import pytest
 
 from docgen.cli import main
-from docgen.pipeline import run_monthly
+from docgen.pipeline import run_cycle
 from docgen.samples import PROGRESS_HEADERS, write_table
 
 from .conftest import LATE, ON_TIME, Dropper, row
@@ -36,7 +36,7 @@ def notice_of(root: Path) -> Path:
 
 
 def test_run_monthly_writes_notice_and_summary(month: Path) -> None:
-    run = run_monthly(month, "2026-10")
+    run = run_cycle(month, "monthly", "2026-10")
     summary = json.loads((month / "outbox/monthly/2026-10/summary.json").read_text(encoding="utf-8"))
     assert summary["expected_units"] == ["A01", "B01", "C01"]
     assert summary["on_time_units"] == ["A01"]
@@ -76,19 +76,19 @@ def test_run_monthly_writes_notice_and_summary(month: Path) -> None:
 
 
 def test_rerun_keeps_number_and_earlier_version(month: Path, drop: Dropper) -> None:
-    first = run_monthly(month, "2026-10")
+    first = run_cycle(month, "monthly", "2026-10")
     drop("C01", [row("C01", "T3", 40)], name="更正.xlsx", when=LATE + timedelta(days=1))
-    second = run_monthly(month, "2026-10")
+    second = run_cycle(month, "monthly", "2026-10")
     assert second.report.doc_number == first.report.doc_number == "创建办〔2026〕1号"
     assert second.report.issue_date == first.report.issue_date
     assert [u.state for u in second.report.units] == ["on_time", "late", "late"]
     earlier = month / "outbox/monthly/2026-10/versions/v1"
     assert {p.suffix for p in earlier.iterdir()} == {".docx", ".json"}
     assert json.loads((earlier / "summary.json").read_text(encoding="utf-8"))["rejected_units"] == ["C01"]
-    third = run_monthly(month, "2026-10")  # same inputs: same numbers
+    third = run_cycle(month, "monthly", "2026-10")  # same inputs: same numbers
     assert third.report.summary() == second.report.summary()
     assert (month / "outbox/monthly/2026-10/versions/v2").is_dir()
-    november = run_monthly(month, "2026-11")
+    november = run_cycle(month, "monthly", "2026-11")
     assert november.report.doc_number == "创建办〔2026〕2号"
 
 
@@ -125,7 +125,7 @@ def test_cli_run_and_status(month: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_issue_date_is_the_first_run_date(month: Path) -> None:
-    run = run_monthly(month, "2026-10")
+    run = run_cycle(month, "monthly", "2026-10")
     assert isinstance(run.report.issue_date, date)
     text = docx_text(run.notice)
     d = run.report.issue_date
@@ -137,7 +137,7 @@ def test_deadline_run_waits_for_a_file_dropped_just_before(workspace: Path, drop
 
     write_campaign(workspace, intake={"settle_seconds": 1})
     drop("A01", [row("A01", "T1", 70)], when=datetime.now(UTC))
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     assert run.intake["new"] == 1 and run.intake["pending"] == []
     assert [u.state for u in run.report.units if u.code == "A01"] == ["late"]  # dropped today, after the deadline
 
@@ -172,20 +172,20 @@ def test_two_runs_never_answer_the_same_file_twice(workspace: Path, drop: Droppe
 
 
 def test_issuing_number_carries_the_year_of_issue(workspace: Path, drop: Dropper) -> None:
-    from docgen.pipeline import compute_monthly
+    from docgen.pipeline import compute
     from docgen.samples import write_campaign
 
     write_campaign(workspace, doc_number_prefix="创建办〔{year}〕", intake={"max_file_mb": 1, "settle_seconds": 0})
     drop("A01", [row("A01", "T1", 70)])
-    december = compute_monthly(workspace, "2026-12", today=date(2027, 1, 6))
+    december = compute(workspace, "monthly", "2026-12", today=date(2027, 1, 6))
     assert december.doc_number == "创建办〔2027〕1号"
-    november = compute_monthly(workspace, "2026-11", today=date(2026, 12, 7))  # issued late in 2026
+    november = compute(workspace, "monthly", "2026-11", today=date(2026, 12, 7))  # issued late in 2026
     assert november.doc_number == "创建办〔2026〕1号"
-    january = compute_monthly(workspace, "2027-01", today=date(2027, 2, 5))
+    january = compute(workspace, "monthly", "2027-01", today=date(2027, 2, 5))
     assert january.doc_number == "创建办〔2027〕2号"
-    again = compute_monthly(workspace, "2026-12", today=date(2027, 6, 1))  # a rerun keeps number and date
+    again = compute(workspace, "monthly", "2026-12", today=date(2027, 6, 1))  # a rerun keeps number and date
     assert (again.doc_number, again.issue_date) == ("创建办〔2027〕1号", date(2027, 1, 6))
-    run = run_monthly(workspace, "2026-10")  # issued today: the prefix takes this year
+    run = run_cycle(workspace, "monthly", "2026-10")  # issued today: the prefix takes this year
     assert run.report.doc_number.startswith(f"创建办〔{run.report.issue_date.year}〕")
     assert run.notice.name.endswith(f"（{run.report.doc_number}）.docx")
     assert run.report.doc_number in docx_text(run.notice)
@@ -213,10 +213,10 @@ def test_no_notice_while_a_file_has_no_receipt(workspace: Path, drop: Dropper, m
             s.execute(sa.update(SubmissionRow).where(SubmissionRow.unit == "A01").values(
                 status="processing", claimed_by=owner_token(other.pid), claimed_at=datetime.now(UTC)))
         with pytest.raises(pipeline.IncompleteIntake, match="A01/一号.xlsx"):
-            run_monthly(workspace, "2026-10")
+            run_cycle(workspace, "monthly", "2026-10")
         assert not (workspace / "outbox").exists()
     finally:
         other.kill()
         other.wait()
-    run = run_monthly(workspace, "2026-10")  # the other run is gone: its file is answered and counted
+    run = run_cycle(workspace, "monthly", "2026-10")  # the other run is gone: its file is answered and counted
     assert {u.code: u.state for u in run.report.units}["A01"] == "on_time"

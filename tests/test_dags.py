@@ -13,7 +13,7 @@ import yaml
 
 from docgen.airflow_local import DAGS_DIR, airflow_env, dags_test, migrate
 from docgen.periods import previous_period
-from docgen.pipeline import run_monthly
+from docgen.pipeline import run_cycle
 from docgen.samples import DEMO_DIR, build_demo_workspace
 
 from .test_intake import docx_text
@@ -44,7 +44,7 @@ def test_monthly_notice_dag_matches_the_cli(airflow_home: Path, tmp_path: Path) 
     via_airflow = build_demo_workspace(tmp_path / "airflow")
     via_cli = build_demo_workspace(tmp_path / "cli")
     _run("monthly_notice", airflow_home, via_airflow, {"period": "2026-10"})
-    run_monthly(via_cli, "2026-10")
+    run_cycle(via_cli, "monthly", "2026-10")
 
     outbox_a, outbox_c = (ws / "outbox/monthly/2026-10" for ws in (via_airflow, via_cli))
     summary = json.loads((outbox_a / "summary.json").read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from docgen.pipeline import run_monthly
+from docgen.pipeline import run_cycle
 from docgen.samples import set_drop_time, write_campaign
 
 from .conftest import ON_TIME, Dropper, row
@@ -105,7 +105,7 @@ def test_every_hostile_file_at_once_costs_only_itself(workspace: Path, drop: Dro
     originals = {p.name: _sha(p) for p in (workspace / A01).iterdir()}
 
     start = time.monotonic()
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     assert time.monotonic() - start < 120
 
     states = {u.code: u.state for u in run.report.units}

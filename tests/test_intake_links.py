@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from docgen.pipeline import run_monthly
+from docgen.pipeline import run_cycle
 from docgen.samples import write_campaign
 
 from .conftest import Dropper, row
@@ -44,7 +44,7 @@ def test_a_hard_link_is_refused_unread(workspace: Path, drop: Dropper, tmp_path:
     os.replace(source, secret)
     os.link(secret, workspace / UNIT_DIR / "A01" / "链接的表.xlsx")
     digest = hashlib.sha256(secret.read_bytes()).hexdigest()
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     units = {u.code: u.state for u in run.report.units}
     _assert_good_units_accepted(workspace, units)
     (receipt,) = _receipts(workspace, "A01")
@@ -61,7 +61,7 @@ def test_a_pipe_never_hangs_the_run(workspace: Path, drop: Dropper) -> None:
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
     start = time.monotonic()
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     assert time.monotonic() - start < 60
     _assert_good_units_accepted(workspace, {u.code: u.state for u in run.report.units})
     (receipt,) = _receipts(workspace, "A01")
@@ -73,7 +73,7 @@ def test_a_name_that_is_not_utf8_is_answered_with_its_bytes_escaped(workspace: P
     made = drop("A01", [row("A01", "T1", 80)], name="tmp.xlsx")
     gbk_name = "进展表.xlsx".encode("gbk")  # as an archive unpacked on Linux gives it
     os.rename(bytes(made), os.path.join(bytes(made.parent), gbk_name))
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     units = {u.code: u.state for u in run.report.units}
     _assert_good_units_accepted(workspace, units)
     assert units["A01"] == "on_time"
@@ -94,7 +94,7 @@ def test_a_future_modification_time_is_taken_in_at_first_sight(workspace: Path, 
     path = drop("A01", [row("A01", "T1", 80)], when=future)
     before = datetime.now(UTC)
     start = time.monotonic()
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     assert time.monotonic() - start < 30
     (receipt,) = _receipts(workspace, "A01")
     received = datetime.fromisoformat(receipt["received_at"])
@@ -121,7 +121,7 @@ def test_far_corner_cell_costs_only_its_file(workspace: Path, drop: Dropper) -> 
     set_drop_time(path, ON_TIME)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     start = time.monotonic()
-    run = run_monthly(workspace, "2026-10")
+    run = run_cycle(workspace, "monthly", "2026-10")
     assert time.monotonic() - start < 60
     _assert_good_units_accepted(workspace, {u.code: u.state for u in run.report.units})
     (receipt,) = _receipts(workspace, "A01")

@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 import pytest
 
-from docgen.models import Problem
 from docgen.cycles.quarterly.ledger import (
     ITEM_STATE_LABELS,
     Event,
@@ -21,6 +20,7 @@ from docgen.cycles.quarterly.ledger import (
     is_overdue,
     transition,
 )
+from docgen.models import Problem
 from docgen.samples import CST
 
 

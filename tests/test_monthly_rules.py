@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from docgen.config import Campaign
+from docgen.cycles.monthly.rules import (
+    Submission,
+    build_monthly_report,
+    considered_tasks,
+    elapsed_share,
+    task_state,
+)
 from docgen.models import Registry, Task
-from docgen.monthly import Submission, build_monthly_report, considered_tasks, elapsed_share, task_state
 from docgen.periods import parse_period, previous_period
 
 from .conftest import LATE, ON_TIME, TASKS, UNITS

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from docgen.pipeline import run_monthly
+from docgen.pipeline import run_cycle
 from docgen.state import State
 
 from .conftest import LATE, Dropper, pg_schema, row
@@ -28,11 +28,11 @@ def test_monthly_cycle_on_postgresql(pg_url: str, workspace: Path, drop: Dropper
     drop("A01", [row("A01", "T1", 80)])
     drop("B01", [row("B01", "T2", 100)], when=LATE)
     drop("C01", [row("C01", "T3", 120)])
-    first = run_monthly(workspace, "2026-10")
+    first = run_cycle(workspace, "monthly", "2026-10")
     assert not (workspace / ".docgen" / "state.sqlite").exists()  # the URL was used, not the default
     summary = json.loads((workspace / "outbox/monthly/2026-10/summary.json").read_text(encoding="utf-8"))
     assert (summary["on_time_units"], summary["late_units"], summary["rejected_units"]) == (["A01"], ["B01"], ["C01"])
-    again = run_monthly(workspace, "2026-10")
+    again = run_cycle(workspace, "monthly", "2026-10")
     assert again.report.doc_number == first.report.doc_number == "创建办〔2026〕1号"
     engine = sa.create_engine(pg_url)
     with engine.connect() as conn:
@@ -58,7 +58,7 @@ def test_parallel_receipts_on_postgresql(pg_url: str, tmp_path: Path) -> None:
 
     ws = build_bench_workspace(tmp_path / "bench", n_units=40)
     dropped = sum(1 for p in (ws / "intake").rglob("*") if p.is_file())
-    run = run_monthly(ws, "2026-10")
+    run = run_cycle(ws, "monthly", "2026-10")
     assert len(run.receipts["accepted"]) + len(run.receipts["rejected"]) == dropped >= 16
     engine = sa.create_engine(pg_url)
     with engine.connect() as conn:

@@ -22,7 +22,9 @@ from docx.table import Table
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from docgen.models import MonthlyReport, Problem, ProjectProgress, Receipt, TaskProgress, Totals, UnitStatus
+from docgen.cycles.monthly.notice import notice_context, progress_chart, render_monthly_notice
+from docgen.cycles.monthly.report import MonthlyReport, ProjectProgress, TaskProgress, Totals
+from docgen.models import Problem, Receipt, UnitStatus
 from docgen.render import (
     MAX_PROBLEM_ROWS,
     REPO_TEMPLATES,
@@ -31,10 +33,7 @@ from docgen.render import (
     format_datetime,
     format_number,
     format_percent,
-    notice_context,
-    progress_chart,
     receipt_context,
-    render_monthly_notice,
     render_receipt,
 )
 
@@ -449,8 +448,8 @@ def test_a_day_boundary_is_the_campaigns_day() -> None:
 
 def test_monthly_report_carries_the_campaigns_time_zone_into_the_notice() -> None:
     from docgen.config import Campaign
+    from docgen.cycles.monthly.rules import Submission, build_monthly_report
     from docgen.models import Registry
-    from docgen.monthly import Submission, build_monthly_report
     from docgen.periods import parse_period
 
     from .conftest import TASKS, UNITS
@@ -553,13 +552,12 @@ def test_rendered_receipt_has_its_fixed_title_and_table_headers(tmp_path: Path) 
 
 
 def test_chart_drawn_by_the_early_process_equals_the_one_drawn_here(tmp_path: Path) -> None:
-    from docgen.models import ProjectProgress
-    from docgen.render.chart import ChartProcess, progress_chart
+    from docgen.render.chart import ChartProcess
 
     projects = [ProjectProgress("宣传教育工程", 3, 2, 62.5), ProjectProgress("共同富裕工程", 2, 0, None)]
     here = progress_chart(projects, tmp_path / "here.png").read_bytes()
     with ChartProcess() as charts:
-        assert charts.draw(projects, tmp_path / "early.png").read_bytes() == here
+        assert charts.draw(progress_chart, projects, tmp_path / "early.png").read_bytes() == here
         charts._process.kill()  # gone: the chart is drawn here instead, the same
         charts._process.join()
-        assert charts.draw(projects, tmp_path / "fallback.png").read_bytes() == here
+        assert charts.draw(progress_chart, projects, tmp_path / "fallback.png").read_bytes() == here

@@ -22,6 +22,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from docgen.cycles.monthly.notice import render_monthly_notice
 from docgen.models import Problem, Receipt
 from docgen.render import (
     REPO_TEMPLATES,
@@ -32,7 +33,6 @@ from docgen.render import (
     make_jinja_env,
     receipt_context,
     render_cached,
-    render_monthly_notice,
     render_receipt,
     render_to_file,
 )
@@ -254,9 +254,9 @@ def test_notice_rendered_in_place_is_the_plain_docxtpl_notice(
 ) -> None:
     report = make_report()
     fast = render_monthly_notice(report, tmp_path / "in_place.docx")
-    from docgen.render import notice
+    from docgen.render import document
 
-    monkeypatch.setattr(notice, "load_template", lambda path, in_place=False: DocxTemplate(str(path)))
+    monkeypatch.setattr(document, "load_template", lambda path, in_place=False: DocxTemplate(str(path)))
     plain = render_monthly_notice(report, tmp_path / "plain.docx")
     a, b = members(plain), members(fast)
     assert list(b) == list(a)

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import yaml
 
-from docgen import run_monthly
+from docgen import run_cycle
 from docgen.config import Campaign
 from docgen.models import Task, Unit
 from docgen.samples import (
@@ -210,7 +210,7 @@ def test_demo_run_finds_every_field_of_expected_yaml(tmp_path: Path) -> None:
     """Each field of examples/demo/expected.yaml against what a run of the demo writes."""
     expected = _demo_expected()
     ws = build_demo_workspace(tmp_path / "demo")
-    run_monthly(ws, expected["period"])
+    run_cycle(ws, "monthly", expected["period"])
     outbox = ws / "outbox" / "monthly" / expected["period"]
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     (notice,) = outbox.glob("*月通报*.docx")
@@ -250,7 +250,7 @@ def test_demo_totals_without_the_late_files_are_the_on_time_totals(tmp_path: Pat
     ws = build_demo_workspace(tmp_path / "demo")
     for code in late:
         shutil.rmtree(ws / "intake" / "monthly" / expected["period"] / code)
-    run_monthly(ws, expected["period"])
+    run_cycle(ws, "monthly", expected["period"])
     summary = json.loads((ws / "outbox" / "monthly" / expected["period"] / "summary.json").read_text("utf-8"))
     assert sorted(summary["late_units"]) == [] and set(late) <= set(summary["missing_units"])
     totals, want = summary["totals"], expected["totals_on_time_only"]

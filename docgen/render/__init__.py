@@ -1,11 +1,12 @@
 """The rendering layer: reports and receipts in, Word documents (GB/T 9704-2012 layout) out.
 
-Templates live in the repository's ``templates/`` (written by ``tools/make_templates.py``) and can be
-overridden per workspace; rendering is always sandboxed and autoescaped (see ``engine``). Receipts are
+Templates are the committed .docx files in ``templates/`` (a secretariat edits them in Word or WPS) and
+can be overridden per workspace; each cycle declares which it fills (``docgen.cycle.Document``); rendering is always sandboxed and autoescaped (see ``engine``). Receipts are
 rendered from a template compiled once per process (see ``fast``).
 """
 
-from .chart import cjk_font_path, progress_chart
+from .chart import ChartProcess, cjk_font_path
+from .document import Canvas, render_document
 from .engine import (
     REPO_TEMPLATES,
     RenderError,
@@ -22,15 +23,19 @@ from .engine import (
     zone,
 )
 from .fast import CompiledDocx, compiled_template, render_cached
+from .gbt import IssuerMark, time_zone_text
 from .inplace import InPlaceDocxTemplate
-from .notice import NOTICE_TEMPLATE, notice_context, render_monthly_notice
 from .receipt import MAX_PROBLEM_ROWS, RECEIPT_TEMPLATE, receipt_context, render_receipt
 
 __all__ = [
+    "Canvas",
+    "ChartProcess",
+    "IssuerMark",
+    "render_document",
+    "time_zone_text",
     "CompiledDocx",
     "InPlaceDocxTemplate",
     "MAX_PROBLEM_ROWS",
-    "NOTICE_TEMPLATE",
     "RECEIPT_TEMPLATE",
     "REPO_TEMPLATES",
     "RenderError",
@@ -44,11 +49,8 @@ __all__ = [
     "format_percent",
     "load_template",
     "make_jinja_env",
-    "notice_context",
-    "progress_chart",
     "receipt_context",
     "render_cached",
-    "render_monthly_notice",
     "render_receipt",
     "render_to_file",
     "template_variables",

@@ -1,0 +1,57 @@
+"""The monthly cycle (月度): units report each task's progress; the secretariat issues the 月通报.
+
+Declared here: one submission kind (月度进展报送表, in each unit's own folder), the rules (``rules``),
+and one numbered document (the notice, ``notice``). Importing this package is light: the rendering
+modules are imported only when a document is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from ...cycle import Cycle, Document, Inputs, Kind
+from .report import MonthlyReport
+
+
+class Monthly(Cycle):
+    name = "monthly"
+    label = "月度"
+    order = 1
+    kinds = (Kind("monthly_progress", "月度进展报送表"),)
+    dag_id = "monthly_notice"
+    dag_title = "月通报"
+    document_title = "月通报"
+
+    def build(self, inputs: Inputs) -> MonthlyReport:
+        from .rules import build_monthly_report  # noqa: PLC0415
+
+        return build_monthly_report(inputs.campaign, inputs.registry, inputs.period, inputs.submissions)
+
+    def report_from_dict(self, data: Mapping[str, Any]) -> MonthlyReport:
+        return MonthlyReport.from_dict(dict(data))
+
+    def documents(self, report: MonthlyReport) -> list[Document]:  # type: ignore[override]
+        from .notice import notice_document  # noqa: PLC0415 - rendering imports docx
+
+        return [notice_document(report)]
+
+    def number_keys(self, report: MonthlyReport) -> list[str]:  # type: ignore[override]
+        return ["notice"]
+
+    def with_numbers(self, report: MonthlyReport, numbers: Mapping[str, str], issued_on: date) -> MonthlyReport:  # type: ignore[override]
+        report.doc_number = numbers["notice"]
+        report.issue_date = issued_on
+        return report
+
+    def headline(self, report: MonthlyReport) -> list[str]:  # type: ignore[override]
+        return [
+            f"[bold]{report.period_label}月通报[/bold] {report.doc_number}",
+            f"  应报单位 {len(report.units)} 个：按时 {len(report.units_in('on_time'))}，逾期 "
+            f"{len(report.units_in('late'))}，退回 {len(report.units_in('rejected'))}，未报 "
+            f"{len(report.units_in('missing'))}",
+        ]
+
+
+CYCLE = Monthly()

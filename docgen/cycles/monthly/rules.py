@@ -8,35 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ...config import Campaign
-from ...models import (
-    MonthlyReport,
-    ProjectProgress,
-    Registry,
-    Task,
-    TaskProgress,
-    TaskState,
-    Totals,
-    UnitState,
-    UnitStatus,
-)
+from ...cycle import Submission, latest_accepted, unit_statuses
+from ...models import Registry, Task
 from ...periods import Period
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A processed file as the rules see it: who, when, accepted or not, and its rows if accepted."""
-
-    unit: str
-    file: str
-    received_at: datetime
-    accepted: bool
-    rows: list[dict[str, Any]] = field(default_factory=list)
+from .report import MonthlyReport, ProjectProgress, TaskProgress, TaskState, Totals
 
 
 def considered_tasks(tasks: Sequence[Task], period: Period) -> list[Task]:
@@ -48,23 +28,6 @@ def expected_units(tasks: Sequence[Task], registry: Registry) -> list[str]:
     """The lead and cooperating units of the considered tasks, in the registry's order."""
     involved = {u for t in tasks for u in t.units}
     return [code for code in registry.units if code in involved]
-
-
-def unit_state(submissions: Sequence[Submission], deadline: datetime) -> tuple[UnitState, Submission | None]:
-    """on_time / late / rejected / missing, and the submission that tells when."""
-    if not submissions:
-        return "missing", None
-    accepted = sorted((s for s in submissions if s.accepted), key=lambda s: s.received_at)
-    if not accepted:
-        return "rejected", max(submissions, key=lambda s: s.received_at)
-    first = accepted[0]
-    return ("on_time" if first.received_at <= deadline else "late"), first
-
-
-def latest_accepted(submissions: Sequence[Submission]) -> Submission | None:
-    """The file whose data counts: a later accepted file replaces the earlier one for the period."""
-    accepted = [s for s in submissions if s.accepted]
-    return max(accepted, key=lambda s: s.received_at) if accepted else None
 
 
 def elapsed_share(task: Task, period: Period) -> float:
@@ -102,18 +65,7 @@ def build_monthly_report(
     for s in submissions:
         by_unit[s.unit].append(s)
 
-    units: list[UnitStatus] = []
-    for code in expected_units(tasks, registry):
-        state, telling = unit_state(by_unit.get(code, []), deadline)
-        unit = registry.units[code]
-        used = latest_accepted(by_unit.get(code, []))
-        units.append(
-            UnitStatus(
-                code=code, name=unit.name, category=unit.category, state=state,
-                received_at=telling.received_at if telling else None,
-                file=(used or telling).file if (used or telling) else None,
-            )
-        )
+    units = unit_statuses(registry, expected_units(tasks, registry), submissions, deadline)
 
     used_rows = {code: (latest.rows if (latest := latest_accepted(subs)) else []) for code, subs in by_unit.items()}
     progress_rows: list[TaskProgress] = []

@@ -1,0 +1,108 @@
+"""The quarterly inspection cycle (季度督查): the problem ledger from 挂号 to 销号, and the quarter's documents.
+
+Declared here: three submission kinds — the inspection team's problem lists (问题清单, in ``_inspection/``),
+each unit's rectification report (整改情况报送表, in its own folder) and the secretariat's recheck results
+(复查结果, in ``_recheck/``) — all of which change the ledger (``ledger``) in the order received; the rules
+that read the ledger at a quarter's end (``rules``); and the documents: the inspection notice (督查通报),
+one rectification notice (整改通知书) per unit with items not closed, each with its own issuing number,
+and the ledger workbook (整改台账.xlsx). Importing this package is light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from ...cycle import Cycle, Document, Inputs, Kind, LedgerView
+from ...models import Problem
+from .report import NOTICE_KEY, RECTIFICATION_KEY, QuarterlyReport
+
+CHART_WIDTH_MM = 140
+
+
+class Quarterly(Cycle):
+    name = "quarterly"
+    label = "季度督查"
+    order = 2
+    kinds = (
+        Kind("inspection_problems", "问题清单", folder="_inspection", role="督查组", ledger=True),
+        Kind("rectification_report", "整改情况报送表", ledger=True),
+        Kind("recheck_results", "复查结果", folder="_recheck", role="创建办", ledger=True),
+    )  # on a tie in received time, files are applied in this order
+    dag_id = "quarterly_inspection"
+    dag_title = "季度督查"
+    document_title = "督查通报"
+    ledger_item_key = "item_id"
+
+    def build(self, inputs: Inputs) -> QuarterlyReport:
+        from .rules import build_quarterly_report  # noqa: PLC0415
+
+        return build_quarterly_report(inputs)
+
+    def report_from_dict(self, data: Mapping[str, Any]) -> QuarterlyReport:
+        return QuarterlyReport.from_dict(dict(data))
+
+    def apply(
+        self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
+        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None,
+    ) -> tuple[list[dict[str, Any]], list[Problem]]:
+        from .ledger import Event, apply_submission, fold  # noqa: PLC0415
+
+        ledger = fold(Event.from_dict(e) for e in events)
+        new, problems = apply_submission(ledger, kind.name, rows, source, at,  # type: ignore[arg-type]
+                                         unit=unit if kind.folder is None else None, excel_rows=excel_rows)
+        return [e.to_dict() for e in new], problems
+
+    def documents(self, report: QuarterlyReport) -> list[Document]:  # type: ignore[override]
+        from . import documents as docs  # noqa: PLC0415 - rendering imports docx and openpyxl
+
+        def notice(canvas: Any) -> dict[str, Any]:
+            chart = canvas.chart(docs.problem_chart, report, CHART_WIDTH_MM) if report.items else None
+            return docs.notice_context(report, chart, canvas.issuer_pt)
+
+        def rectification(unit: str) -> Document:
+            return Document(
+                docs.rectification_name(report, unit), template=docs.RECTIFICATION_TEMPLATE,
+                context=lambda canvas: docs.rectification_context(report, unit, canvas.issuer_pt),
+                number_key=RECTIFICATION_KEY + unit,
+            )
+
+        return [
+            Document(docs.notice_name(report), template=docs.NOTICE_TEMPLATE, context=notice, number_key=NOTICE_KEY),
+            *(rectification(unit) for unit in report.units_with_open_items),
+            Document(docs.LEDGER_WORKBOOK, write=lambda path: docs.write_ledger_workbook(report, path)),
+        ]
+
+    def number_keys(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
+        return [NOTICE_KEY, *(RECTIFICATION_KEY + unit for unit in report.units_with_open_items)]
+
+    def with_numbers(self, report: QuarterlyReport, numbers: Mapping[str, str], issued_on: date) -> QuarterlyReport:  # type: ignore[override]
+        report.doc_number = numbers[NOTICE_KEY]
+        report.rectification_numbers = {
+            key.removeprefix(RECTIFICATION_KEY): number for key, number in numbers.items()
+            if key.startswith(RECTIFICATION_KEY)
+        }
+        report.issue_date = issued_on
+        return report
+
+    def ledger_view(self, inputs: Inputs, *, unit: str | None = None, open_only: bool = False,
+                    item: str | None = None) -> LedgerView:
+        from .rules import ledger_view  # noqa: PLC0415
+
+        return ledger_view(inputs, unit=unit, open_only=open_only, item=item)
+
+    def headline(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
+        s = report.summary()
+        return [
+            f"[bold]{report.period_label}督查通报[/bold] {report.doc_number}",
+            f"  本季度挂号 {len(s['filed'])} 个问题，销号 {len(s['closed'])} 个；季末未销号 "
+            f"{len(report.open_items)} 个（挂号 {len(s['open'])}，整改中 {len(s['rectifying'])}，待复查 "
+            f"{len(s['awaiting_recheck'])}），逾期 {len(s['overdue'])} 个",
+            f"  应报整改情况的单位 {len(report.units)} 个：按时 {len(s['on_time_units'])}，逾期 "
+            f"{len(s['late_units'])}，退回 {len(s['rejected_units'])}，未报 {len(s['missing_units'])}；"
+            f"整改通知书 {len(report.rectification_numbers)} 份",
+        ]
+
+
+CYCLE = Quarterly()

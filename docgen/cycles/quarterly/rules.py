@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from ...config import Campaign
-from ...cycle import Inputs, unit_statuses
+from ...cycle import Inputs, LedgerView, unit_statuses
+from ...errors import DocgenError
 from ...periods import parse_period
-from .ledger import EVENT_KIND_LABELS, Event, ItemStatus, is_overdue
+from .ledger import EVENT_KIND_LABELS, ITEM_STATE_LABELS, Event, ItemStatus, is_overdue
 from .report import HistoryEntry, LedgerItem, QuarterlyReport
 
 DEFAULT_REQUIREMENTS = (
@@ -144,4 +146,49 @@ def _ledger_item(
         closed_in_quarter=any(e.to_state == "closed" for e in in_quarter),
         failed_in_quarter=any(e.kind == "recheck_failed" for e in in_quarter),
         carried_over=at_start is not None and at_start.state != "closed",
+    )
+
+
+def ledger_view(
+    inputs: Inputs, *, unit: str | None = None, open_only: bool = False, item: str | None = None
+) -> LedgerView:
+    """The ledger as it stands now (every event so far), one unit's items, or one item's history."""
+    events = [Event.from_dict(e) for e in inputs.events]
+    ledger = fold_kept(events)
+    zone = ZoneInfo(inputs.campaign.timezone)
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def name_of(code: str) -> str:
+        u = inputs.registry.units.get(code)
+        return u.name if u else code
+
+    if item is not None:
+        status = ledger.get(item)
+        if status is None:
+            raise DocgenError(f"整改台账中没有问题编号“{item}”")
+        i = status.item
+        return LedgerView(
+            title=f"{i.problem_id}（{name_of(i.unit)}，{i.problem_type}）：{i.description}；当前状态：{status.state_label}",
+            headers=["时间", "变更", "原状态", "新状态", "填报内容", "文件", "期次"],
+            rows=[
+                [when(e.at), EVENT_KIND_LABELS[e.kind], ITEM_STATE_LABELS.get(e.from_state or "", ""),
+                 ITEM_STATE_LABELS[e.to_state], e.value, inputs.file_names.get(e.source, ""), period]
+                for e, period in zip(events, inputs.event_periods, strict=True) if e.item_id == item
+            ],
+        )
+    if unit is not None and unit not in inputs.registry.units:
+        raise DocgenError(f"单位代码“{unit}”不在成员单位名册中")
+    rows = [
+        [s.item.problem_id, name_of(s.item.unit), s.item.problem_type, s.item.description,
+         f"{s.item.deadline:%Y-%m-%d}", s.state_label, str(s.failed_rechecks), when(s.last_change)]
+        for s in ledger.values()
+        if (unit is None or s.item.unit == unit) and not (open_only and s.state == "closed")
+    ]
+    scope = f"{name_of(unit)}的" if unit else ""
+    return LedgerView(
+        title=f"整改台账：{scope}{'未销号' if open_only else '全部'}问题 {len(rows)} 个",
+        headers=["问题编号", "单位", "问题类型", "问题描述", "整改时限", "当前状态", "复查不通过次数", "最近变更"],
+        rows=rows,
     )

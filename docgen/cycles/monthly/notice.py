@@ -6,32 +6,32 @@ editing it in Word never has to write a Jinja filter.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import InlineImage
 
-from ..models import MonthlyReport, ProjectProgress, TaskProgress, UnitState
-from .chart import progress_chart
-from .engine import (
+from ...cycle import Document
+from ...models import UnitState
+from ...render.chart import cjk_font_path
+from ...render.document import Canvas, render_document
+from ...render.engine import (
     chinese_ordinal,
     clean_text,
-    find_template,
     format_date,
     format_datetime,
     format_number,
     format_percent,
-    load_template,
-    render_to_file,
     today_local,
     zone,
 )
-from .gbt import ISSUER_PT, IssuerMark, issuer_size, time_zone_text
+from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
+from .report import MonthlyReport, ProjectProgress, TaskProgress
 
 NOTICE_TEMPLATE = "monthly_notice.docx"
+BAR_COLOR = "#2F5597"
 CHART_WIDTH_MM = 140
 ISSUE_TEXT_LIMIT = 120  # a unit's 存在问题 quoted in the notice is cut after this many characters
 
@@ -176,25 +176,83 @@ def notice_context(
     }
 
 
-def render_monthly_notice(
-    report: MonthlyReport,
-    out_path: Path,
-    *,
-    template: Path | None = None,
-    workspace_templates: Path | None = None,
-    draw_chart: Callable[[Sequence[ProjectProgress], Path], Path] = progress_chart,
-) -> Path:
-    """Render the monthly notice (.docx) with its progress chart to ``out_path`` and return the path.
+def notice_document(report: MonthlyReport) -> Document:
+    """The notice as the monthly cycle issues it: numbered, its 附件 tables possibly 10,000 rows long."""
+    def context(canvas: Canvas) -> dict[str, Any]:
+        chart = canvas.chart(progress_chart, report.projects, CHART_WIDTH_MM) if report.projects else None
+        return notice_context(report, chart, canvas.issuer_pt)
 
-    ``draw_chart`` draws the chart (``ChartProcess.draw`` has it drawn by a process started earlier).
+    return Document(notice_name(report), template=NOTICE_TEMPLATE, context=context, number_key="notice",
+                    in_place=True)
+
+
+def notice_name(report: MonthlyReport) -> str:
+    """The notice's file name: ``2026年10月月通报（创建办〔2026〕1号）.docx``."""
+    if report.doc_number:
+        return f"{report.period_label}月通报（{report.doc_number}）.docx"
+    return f"{report.period_label}月通报.docx"
+
+
+def render_monthly_notice(
+    report: MonthlyReport, out_path: Path, *, template: Path | None = None, workspace_templates: Path | None = None,
+) -> Path:
+    """Render the monthly notice (.docx) with its progress chart to ``out_path`` and return the path."""
+    document = replace(notice_document(report), file_name=Path(out_path).name)
+    return render_document(document, Path(out_path).parent, workspace_templates=workspace_templates,
+                           template=template)
+
+
+def progress_chart(projects: Sequence[ProjectProgress], out_png: Path) -> Path:
+    """Draw average progress (%) by 工程 to ``out_png`` and return it.
+
+    The output is byte-for-byte reproducible (Agg, fixed size and dpi, no Software metadata), so
+    re-rendering an unchanged report does not change the notice.
     """
-    path = find_template(NOTICE_TEMPLATE, template, workspace_templates)
-    tpl = load_template(path, in_place=True)  # 附件 tables of 10,000 rows: no quadratic body move
-    with tempfile.TemporaryDirectory(prefix="docgen-chart-") as tmp:
-        chart = None
-        if report.projects:
-            png = draw_chart(report.projects, Path(tmp) / "progress.png")
-            chart = InlineImage(tpl, str(png), width=Mm(CHART_WIDTH_MM))
-        # The image is read into the package during rendering, so the temporary file may go after.
-        context = notice_context(report, chart, issuer_size(tpl))
-        return render_to_file(tpl, context, Path(out_path))
+    # The Agg canvas is attached to this figure only: the host's global backend (pyplot) is untouched.
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    font_path = cjk_font_path()
+    if not any(entry.fname == str(font_path) for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(font_path))  # once: addfont appends on every call
+    # The figure is 6.4 in wide and placed 140 mm (5.5 in) wide: 12 pt here prints at about 10 pt,
+    # legible next to 16 pt body text.
+    font = font_manager.FontProperties(fname=str(font_path), size=12)
+    small = font_manager.FontProperties(fname=str(font_path), size=11)
+
+    names = [clean_text(p.project) or "（未分类）" for p in projects]
+    averages = [p.average_progress for p in projects]  # None: no task of the 工程 reported
+    values = [0.0 if a is None else max(0.0, min(100.0, float(a))) for a in averages]
+    rows = len(projects)
+
+    with matplotlib.rc_context(
+        {"font.family": font.get_name(), "axes.unicode_minus": False}
+    ):
+        fig = Figure(figsize=(6.4, 0.45 * max(rows, 1) + 1.1), dpi=200)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        positions = list(range(rows))[::-1]  # first 工程 on top, as in the text
+        if rows:
+            ax.barh(positions, values, height=0.6, color=BAR_COLOR)
+            for y, value, average in zip(positions, values, averages, strict=True):
+                label = "未报进度" if average is None else format_percent(value)
+                ax.text(value + 1.5, y, label, va="center", fontproperties=small)
+        else:
+            ax.text(50, 0, "本期无任务进度数据", ha="center", va="center", fontproperties=font)
+        ax.set_yticks(positions, labels=names, fontproperties=font)
+        ax.set_ylim(-0.6, max(rows, 1) - 0.4)
+        ax.set_xlim(0, 110)
+        ticks = [0, 20, 40, 60, 80, 100]
+        ax.set_xticks(ticks, labels=[f"{t}%" for t in ticks], fontproperties=small)
+        ax.set_xlabel("平均完成进度", fontproperties=font)
+        ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.tight_layout()
+        out_png = Path(out_png)
+        out_png.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out_png, format="png", metadata={"Software": None})
+    return out_png
