@@ -74,6 +74,43 @@ def test_a_database_from_before_migrations_is_upgraded_in_place(tmp_path: Path) 
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
 
 
+def test_a_workspace_of_the_release_before_the_cycle_spine_upgrades_with_nothing_lost(tmp_path: Path) -> None:
+    """A state database at 0002 (the monthly-only release): its submissions read back with their kind,
+    its issued number stays the notice's, and the quarter's documents then get numbers of their own."""
+    url = f"sqlite:///{tmp_path / 'release.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0002")
+        for i, (unit, status, refusal) in enumerate(
+            [("BM01", "accepted", None), ("BM02", "rejected", None), ("BM03", "rejected", "不接受快捷方式")], start=1
+        ):
+            conn.execute(sa.text(
+                "INSERT INTO submissions (id, cycle, period, unit, file_name, path, size, mtime_ns, sha256, "
+                "archive_path, received_at, status, refusal, errors_json, rows_json, receipt_paths_json) VALUES "
+                "(:id, 'monthly', '2026-10', :unit, :name, :path, 10, 1, NULL, NULL, '2026-11-03 02:00:00', :status, "
+                ":refusal, '[]', :rows, '[]')"
+            ), {"id": i, "unit": unit, "name": f"{unit}进展.xlsx", "path": f"monthly/2026-10/{unit}/{unit}进展.xlsx",
+                "status": status, "refusal": refusal, "rows": '[{"task_id": "T01"}]' if status == "accepted" else "[]"})
+        conn.execute(sa.text(
+            "INSERT INTO doc_numbers (prefix, seq, cycle, period, issued_on) "
+            "VALUES ('创建办〔2026〕', 7, 'monthly', '2026-10', '2026-11-06')"
+        ))
+    engine.dispose()
+
+    state = State(url)
+    rows = state.submissions("monthly", "2026-10")
+    assert [(r.unit, r.status, r.kind) for r in rows] == [
+        ("BM01", "accepted", "monthly_progress"), ("BM02", "rejected", "monthly_progress"), ("BM03", "rejected", None),
+    ]
+    assert rows[0].rows == [{"task_id": "T01"}]
+    assert state.doc_number("创建办〔2026〕", "monthly", "2026-10", date(2026, 12, 1)) == (7, date(2026, 11, 6))
+    assert state.doc_number("创建办〔2026〕", "quarterly", "2026-Q3", date(2026, 12, 1), "notice") == (8, date(2026, 12, 1))
+    assert state.doc_number("创建办〔2026〕", "quarterly", "2026-Q3", date(2026, 12, 1), "rectification:BM01") == (
+        9, date(2026, 12, 1))
+    assert state.doc_number("创建办〔2026〕", "quarterly", "2026-Q3", date(2026, 12, 2), "notice") == (8, date(2026, 12, 1))
+    assert sa.inspect(state.engine).has_table("ledger_events")
+
+
 def test_processes_creating_the_schema_at_once_all_succeed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.sqlite'}"
     code = f"from docgen.state import State; State({url!r}).doc_number('X', 'monthly', '2026-10', __import__('datetime').date(2026, 11, 6))"
