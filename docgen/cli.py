@@ -17,24 +17,30 @@ from .errors import DocgenError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
-DESCRIPTION = """docgen：创建工作材料的接收、校验与公文生成。
-
-  docgen validate FILE --root 工作区 --contract monthly_progress --unit 单位代码 --period 2026-10
-      按数据契约校验一个文件，列出全部问题（行号、列名、填写的值、说明）。
-  docgen run monthly --root 工作区 --period 2026-10
-      运行整个月度周期：接收文件、写回执、统计、生成月通报和 summary.json。
-  docgen run quarterly --root 工作区 --period 2026-Q3
-      运行季度督查周期：问题清单挂号、整改情况、复查销号，生成督查通报、整改通知书和整改台账。
-  docgen status --root 工作区 --cycle monthly --period 2026-10
-      列出每个应报单位的报送状态。
-  docgen ledger --root 工作区 [--unit 单位代码] [--open] [--item 问题编号]
-      查看整改台账：全部问题、某单位的问题、未销号的问题，或一个问题的全部变更记录。
-"""
+def description() -> str:
+    """The command's help, with one ``run`` line per declared cycle."""
+    runs = "".join(
+        f"  docgen run {name} --root 工作区 --period {c.period_example}\n"
+        f"      运行{c.label}周期：接收文件、写回执、统计，生成{c.document_title}等公文和 summary.json。\n"
+        for name, c in cycles.declared().items()
+    )
+    first = next(iter(cycles.declared().values()))
+    return (
+        "docgen：创建工作材料的接收、校验与公文生成。\n\n"
+        f"  docgen validate FILE --root 工作区 --contract {first.kinds[0].name} --unit 单位代码 "
+        f"--period {first.period_example}\n"
+        "      按数据契约校验一个文件，列出全部问题（行号、列名、填写的值、说明）。\n"
+        f"{runs}"
+        f"  docgen status --root 工作区 --cycle {first.name} --period {first.period_example}\n"
+        "      列出每个应报单位的报送状态。\n"
+        "  docgen ledger --root 工作区 [--unit 单位代码] [--open] [--item 问题编号]\n"
+        "      查看台账：全部事项、某单位的事项、未销号的事项，或一个事项的全部变更记录。\n"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="docgen", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="docgen", description=description(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="显示详细日志")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -43,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="按数据契约校验一个文件，打印全部问题。退出码：0 通过，1 退回，2 参数或工作区不可用。")
     v.add_argument("file", type=Path, help="要校验的 .xlsx 或 .csv 文件")
     v.add_argument("--root", type=Path, required=True, help="工作区目录（含 campaign.yaml 和 registry/）")
-    v.add_argument("--contract", required=True, help="数据契约名称，如 monthly_progress（见 data_contracts/）")
+    v.add_argument("--contract", required=True, help="数据契约名称，如 "
+                   + "、".join(k.name for c in cycles.declared().values() for k in c.kinds) + "（见 data_contracts/）")
     v.add_argument("--unit", help="报送单位代码：检查表中单位代码与任务是否属于该单位")
     v.add_argument("--period", help="期次，如 2026-10（用于显示）")
     v.add_argument("--json", action="store_true", help="以 JSON 输出问题清单")
@@ -125,9 +132,9 @@ def _validate(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise DocgenError(f"找不到文件：{args.file}")
     if args.period:
-        from .periods import parse_period  # noqa: PLC0415
-
-        parse_period("monthly", args.period)
+        owner = next((c for c in cycles.declared().values() if any(k.name == args.contract for k in c.kinds)), None)
+        if owner is not None:
+            owner.parse_period(args.period)
     registry = load_registry(ws.registry_dir)
     if args.unit and args.unit not in registry.units:
         raise DocgenError(f"单位代码“{args.unit}”不在成员单位名册中")

@@ -65,6 +65,33 @@ def test_monthly_notice_dag_matches_the_cli(airflow_home: Path, tmp_path: Path) 
         )
 
 
+QUARTERS = ("2026-Q2", "2026-Q3")
+QUARTER_KEYS = ("filed", "closed", "awaiting_recheck", "rectifying", "open", "overdue", "units_with_open_items",
+                "expected_units", "on_time_units", "late_units", "rejected_units", "missing_units")
+
+
+def test_quarterly_inspection_dag_matches_the_cli_over_two_quarters(airflow_home: Path, tmp_path: Path) -> None:
+    via_airflow = build_demo_workspace(tmp_path / "airflow")
+    via_cli = build_demo_workspace(tmp_path / "cli")
+    expected = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))["quarterly"]
+    for quarter in QUARTERS:
+        _run("quarterly_inspection", airflow_home, via_airflow, {"period": quarter})
+        run_cycle(via_cli, "quarterly", quarter)
+        outbox_a, outbox_c = (ws / "outbox/quarterly" / quarter for ws in (via_airflow, via_cli))
+        summary = json.loads((outbox_a / "summary.json").read_text(encoding="utf-8"))
+        assert summary == json.loads((outbox_c / "summary.json").read_text(encoding="utf-8"))
+        assert {k: summary[k] for k in QUARTER_KEYS} == {k: expected[quarter][k] for k in QUARTER_KEYS}, quarter
+        docs_a = sorted(p.name for p in outbox_a.glob("*.docx"))
+        assert docs_a == sorted(p.name for p in outbox_c.glob("*.docx"))
+        assert len([n for n in docs_a if "整改通知书" in n]) == len(summary["units_with_open_items"])
+        for name in docs_a:
+            assert docx_text(outbox_a / name) == docx_text(outbox_c / name), name
+    assert _receipts(via_airflow) == _receipts(via_cli)
+    inspection_receipts = list((via_airflow / "receipts/quarterly/2026-Q2/_inspection").glob("*.回执.json"))
+    assert inspection_receipts and all(json.loads(p.read_text(encoding="utf-8"))["unit_name"] == "督查组"
+                                       for p in inspection_receipts)
+
+
 def test_monthly_notice_defaults_to_the_previous_month(airflow_home: Path, tmp_path: Path) -> None:
     ws = build_demo_workspace(tmp_path / "ws")
     _run("monthly_notice", airflow_home, ws)
@@ -104,11 +131,14 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
         "d = bag.get_dag('monthly_notice')\n"
         "print('OUT', sorted(d.task_ids))\n"
         "print('OUT', bool(d.doc_md), d.timetable.expression, d.timetable.timezone)\n"
+        "q = bag.get_dag('quarterly_inspection')\n"
+        "print('OUT', sorted(q.task_ids) == sorted(d.task_ids), q.timetable.expression, sorted(q.tags))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                           env=airflow_env(airflow_home))
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [line[4:] for line in done.stdout.splitlines() if line.startswith("OUT ")]
-    assert lines[0] == "['intake_receipts', 'monthly_notice'] {}"
+    assert lines[0] == "['intake_receipts', 'monthly_notice', 'quarterly_inspection'] {}"
     assert "intake" in lines[1] and "publish" in lines[1] and "validate_and_receipts" in lines[1]
     assert lines[2] == "True 0 17 5 * * Asia/Shanghai"
+    assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查']"

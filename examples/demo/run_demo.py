@@ -1,4 +1,4 @@
-"""``make demo``: run the demo campaign's October cycle through Airflow and say where the outputs are.
+"""``make demo``: run the demo campaign's October month and two quarters through Airflow; say where the outputs are.
 
 The workspace is a fresh copy of examples/demo (with the drop times applied), so the repository stays
 clean; the Airflow metadata database is a throwaway SQLite file beside it.
@@ -17,7 +17,19 @@ from docgen.airflow_local import dags_test
 from docgen.samples import build_demo_workspace
 
 PERIOD = "2026-10"
+QUARTERS = ("2026-Q2", "2026-Q3")
 HERE = Path(__file__).resolve().parent
+
+
+def run_dag(dag_id: str, period: str, ws: Path, airflow_home: Path, log: Path) -> bool:
+    """One ``airflow dags test`` run; its log goes to ``log``; False (with the tail printed) when it failed."""
+    print(f"运行 airflow dags test {dag_id} -c '{{\"period\": \"{period}\"}}' …", flush=True)
+    done = dags_test(dag_id, airflow_home, ws, {"period": period})
+    log.write_text(done.stdout + done.stderr, encoding="utf-8")
+    if done.returncode != 0:
+        print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+        print(f"DAG 运行失败，完整日志：{log}", file=sys.stderr)
+    return done.returncode == 0
 
 
 def main(dest: str = "build/demo") -> int:
@@ -27,21 +39,20 @@ def main(dest: str = "build/demo") -> int:
     airflow_home = root / "airflow_home"  # throwaway: removed with the demo folder on the next run
     print(f"演示工作区：{ws}")
     print(f"Airflow（临时 AIRFLOW_HOME，SQLite 元数据库）：{airflow_home}")
-    print(f"运行 airflow dags test monthly_notice -c '{{\"period\": \"{PERIOD}\"}}' …", flush=True)
-    done = dags_test("monthly_notice", airflow_home, ws, {"period": PERIOD})
-    (root / "airflow-run.log").write_text(done.stdout + done.stderr, encoding="utf-8")
-    if done.returncode != 0:
-        print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
-        print(f"DAG 运行失败，完整日志：{root / 'airflow-run.log'}", file=sys.stderr)
+    if not run_dag("monthly_notice", PERIOD, ws, airflow_home, root / "airflow-run.log"):
         return 1
+    for quarter in QUARTERS:
+        if not run_dag("quarterly_inspection", quarter, ws, airflow_home, root / f"airflow-run-{quarter}.log"):
+            return 1
     outbox = ws / "outbox" / "monthly" / PERIOD
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     notice = next(outbox.glob("*月通报*.docx"))
-    differences = check_expected(summary)
+    differences = check_expected(summary) + [d for q in QUARTERS for d in check_quarter(ws, q)]
     if differences:
         print("DAG 运行完成，但结果与 examples/demo/expected.yaml 不符：", *differences, sep="\n  ", file=sys.stderr)
         return 1
     print("\nDAG 运行成功，结果与 expected.yaml 一致。")
+    print(f"\n月度（{PERIOD}）")
     print(f"  月通报：{notice}")
     print(f"  统计摘要：{outbox / 'summary.json'}")
     print(f"  回执：{ws / 'receipts' / 'monthly' / PERIOD}/<单位代码>/")
@@ -49,12 +60,36 @@ def main(dest: str = "build/demo") -> int:
           f"逾期 {summary['late_units']}，退回 {summary['rejected_units']}，未报 {summary['missing_units']}")
     print(f"  滞后任务 {summary['lagging_tasks']}，逾期任务 {summary['overdue_tasks']}，"
           f"未报进度 {summary['unreported_tasks']}")
-    print(f"  Airflow 日志：{root / 'airflow-run.log'}")
+    for quarter in QUARTERS:
+        q_out = ws / "outbox" / "quarterly" / quarter
+        q = json.loads((q_out / "summary.json").read_text(encoding="utf-8"))
+        print(f"\n季度督查（{quarter}）")
+        print(f"  督查通报：{next(q_out.glob('*督查通报*.docx'))}")
+        print(f"  整改通知书 {len(list(q_out.glob('整改通知书_*.docx')))} 份：{q_out}/整改通知书_*.docx")
+        print(f"  整改台账：{q_out / '整改台账.xlsx'}")
+        print(f"  回执：{ws / 'receipts' / 'quarterly' / quarter}/（_inspection/、_recheck/、<单位代码>/）")
+        print(f"  本季度挂号 {len(q['filed'])} 个，销号 {len(q['closed'])} 个；季末未销号 "
+              f"{len(q['open']) + len(q['rectifying']) + len(q['awaiting_recheck'])} 个，逾期 {q['overdue']}")
+        print(f"  应报整改情况 {len(q['expected_units'])} 个单位：按时 {len(q['on_time_units'])}，"
+              f"逾期 {q['late_units']}，退回 {q['rejected_units']}，未报 {q['missing_units']}")
+    print(f"\n  台账：PATH=$PWD/.venv/bin:$PATH docgen ledger --root {ws} --open")
+    print(f"  Airflow 日志：{root}/airflow-run*.log")
     print("\n在 Airflow 界面中查看（见 README「Airflow 界面」）：")
     print(f"  DOCGEN_ROOT={ws} AIRFLOW_HOME={airflow_home} \\")
     print("  AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \\")
     print("  PATH=$PWD/.venv/bin:$PATH airflow standalone")
     return 0
+
+
+QUARTER_KEYS = ("filed", "closed", "awaiting_recheck", "rectifying", "open", "overdue", "units_with_open_items",
+                "expected_units", "on_time_units", "late_units", "rejected_units", "missing_units")
+
+
+def check_quarter(ws: Path, quarter: str) -> list[str]:
+    """What in a quarter's ``summary.json`` differs from expected.yaml's ``quarterly`` section."""
+    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["quarterly"][quarter]
+    found = json.loads((ws / "outbox" / "quarterly" / quarter / "summary.json").read_text(encoding="utf-8"))
+    return [f"{quarter} {k}：应为 {expected[k]}，实为 {found[k]}" for k in QUARTER_KEYS if found[k] != expected[k]]
 
 
 def check_expected(summary: dict) -> list[str]:
