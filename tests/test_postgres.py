@@ -66,3 +66,22 @@ def test_parallel_receipts_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     engine.dispose()
     assert set(statuses) <= {"accepted", "rejected"} and sum(statuses.values()) == dropped
     assert len(list((ws / "receipts").rglob("*.回执.json"))) == dropped
+
+
+def test_quarterly_ledger_on_postgresql(pg_url: str, workspace: Path) -> None:
+    """Two quarters on PostgreSQL give what they give on SQLite (test_quarterly_cycle's hand-worked figures)."""
+    from .test_quarterly_cycle import first_quarter, second_quarter, summary_of
+
+    first_quarter(workspace)
+    run_cycle(workspace, "quarterly", "2026-Q1")
+    second_quarter(workspace)
+    run_cycle(workspace, "quarterly", "2026-Q2")
+    assert not (workspace / ".docgen" / "state.sqlite").exists()
+    q2 = summary_of(workspace, "2026-Q2")
+    assert (q2["closed"], q2["open"], q2["overdue"]) == (["P2", "P3"], ["P4", "P5"], ["P4", "P5"])
+    assert q2["rectification_numbers"] == {"C01": "创建办〔2026〕6号", "D01": "创建办〔2026〕7号"}
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        events = conn.execute(sa.text("SELECT count(*) FROM ledger_events WHERE cycle = 'quarterly'")).scalar()
+    engine.dispose()
+    assert events == 4 + 3 + 2 + 1 + 2 + 2
