@@ -1,18 +1,22 @@
-"""Write the docxtpl templates of the rendering layer: ``monthly_notice.docx`` and ``receipt.docx``.
+"""Write the docxtpl templates of the rendering layer that do not exist yet: ``monthly_notice.docx``,
+``receipt.docx``, ``quarterly_notice.docx`` and ``rectification_notice.docx``.
 
-The templates are data that a secretariat opens and edits in Word or WPS, so they are generated once
-with python-docx and then kept in ``templates/``. The layout follows GB/T 9704-2012 (A4, type area
-156 × 225 mm, 3号仿宋 body on a 22 × 28 grid, 2号小标宋 title, "— N —" page numbers odd right / even
-left), every look is a named style (公文正文, 公文标题, 一级标题 …) so it can be restyled in Word, and
-every Jinja tag is typed in a single run so that Word does not split it.
+The templates are data that a secretariat opens and edits in Word or WPS, so each is generated once with
+python-docx and then the committed file in ``templates/`` is the source of truth: this tool never
+overwrites a template (it says which ones it skipped); delete one to have it written anew. The layout
+follows GB/T 9704-2012 (A4, type area 156 × 225 mm, 3号仿宋 body on a 22 × 28 grid, 2号小标宋 title,
+"— N —" page numbers odd right / even left), every look is a named style (公文正文, 公文标题, 一级标题 …)
+so it can be restyled in Word, and every Jinja tag is typed in a single run so that Word does not split
+it. Styles, 版头, page numbers and tables are written by the functions below, once for every template.
 
 Run: ``python tools/make_templates.py [OUT_DIR]`` (default: the repository's ``templates/``).
 """
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -434,16 +438,25 @@ def _loop_table(
     return table
 
 
+def _total_row(table: Table, cells: Sequence[str]) -> None:
+    """A 合计 row under a ``_loop_table``'s rows: its first cell says 合计, the others take ``cells``."""
+    row = table.add_row()
+    _insert_ordered(row._tr.get_or_add_trPr(), _el("cantSplit"), TRPR_ORDER)
+    for i, text in enumerate(["合计", *cells]):
+        row.cells[i].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _cell(table, len(table.rows) - 1, i, text, "附件表头" if i == 0 else "附件表格")
+
+
 # ---------------------------------------------------------------- the templates
 
 
-def build_monthly_notice() -> DocumentObject:
-    """The monthly notice (月通报): 版头, title, 主送, 一 … 四, 附件说明, signature, 附件1 and 附件2."""
-    doc = Document()
-    _setup_document(doc, "月度工作进展通报（模板）")
-    _add_styles(doc)
-    # 版头: 发文机关标志 35 mm below the top of the type area, red 小标宋; 发文字号 two lines below;
-    # the red rule 4 mm under the 发文字号.
+def _add_masthead(doc: DocumentObject) -> None:
+    """The 版头 of a 公文 (its two styles and two paragraphs), the same in every document that has one.
+
+    发文机关标志 35 mm below the top of the type area, red 小标宋; 发文字号 two lines below; the red rule
+    4 mm under the 发文字号. The mark is a rich-text run (``{{r issuer_mark }}``): render/gbt.py's
+    ``IssuerMark`` condenses a long authority name so that the mark stays on one line.
+    """
     _paragraph_style(
         doc, "发文机关标志", "GongwenIssuerMark", font=XIAOBIAOSONG, size=ISSUER_PT,
         align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, color=RED,
@@ -456,11 +469,17 @@ def build_monthly_notice() -> DocumentObject:
     rule = _el("pBdr")
     rule.append(_el("bottom", val="single", sz="12", space="11", color="FF0000"))
     _insert_ordered(number.element.get_or_add_pPr(), rule, PPR_ORDER)
-
-    body = "公文正文"
-    # A rich-text run: notice.py condenses a long authority name so that the mark stays on one line.
     _para(doc, "发文机关标志", "{{r issuer_mark }}")
     _para(doc, "发文字号", "{{ doc_number }}")
+
+
+def build_monthly_notice() -> DocumentObject:
+    """The monthly notice (月通报): 版头, title, 主送, 一 … 四, 附件说明, signature, 附件1 and 附件2."""
+    doc = Document()
+    _setup_document(doc, "月度工作进展通报（模板）")
+    _add_styles(doc)
+    _add_masthead(doc)
+    body = "公文正文"
     _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}工作进展情况的通报")
     _para(doc, "主送机关", "{{ recipients }}：")
     _para(
@@ -656,15 +675,230 @@ def build_receipt() -> DocumentObject:
     return doc
 
 
+# A problem the quarterly notice names (逾期, 复查未通过): who, which, what, and why it is named.
+NAMED_ITEM = (
+    "{{ item.no }}. {{ item.unit_name }}：{{ item.problem_id }} {{ item.description }}（{{ item.detail }}）。"
+)
+
+
+def _counts(row: str) -> list[str]:
+    """The 问题数 / 已销号 / 未销号 / 逾期 cells of a row of the quarterly notice's count tables."""
+    return [f"{{{{ {row}.{key} }}}}" for key in ("total", "closed", "open", "overdue")]
+
+
+def build_quarterly_notice() -> DocumentObject:
+    """The quarterly inspection notice (督查通报): 版头, title, 主送, 一 … 五, 附件说明, signature, 附件1 and 附件2."""
+    doc = Document()
+    _setup_document(doc, "季度督查通报（模板）")
+    _add_styles(doc)
+    _add_masthead(doc)
+    body = "公文正文"
+    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}督查情况的通报")
+    _para(doc, "主送机关", "{{ recipients }}：")
+    _para(
+        doc, body,
+        "为推动督查发现问题整改落实到位，按照季度督查工作机制，现将{{ period_label }}{{ campaign }}"
+        "督查及整改情况通报如下。",
+    )  # fmt: skip
+
+    _para(doc, "一级标题", "一、督查及整改总体情况")
+    _para(
+        doc, body,
+        "{{ period_label }}督查新发现问题{{ filed_count }}个，以前季度结转未销号问题{{ carried_count }}个，"
+        "合计{{ total_count }}个。本季度销号{{ closed_count }}个；截至{{ period_end_text }}，尚未销号"
+        "{{ open_count }}个，其中挂号{{ registered_count }}个、整改中{{ rectifying_count }}个、"
+        "已整改待复查{{ awaiting_count }}个。未销号问题中逾期未整改{{ overdue_count }}个；"
+        "本季度复查未通过{{ failed_count }}个。",
+    )  # fmt: skip
+    _para(doc, body, "{%p if type_rows %}")
+    _para(doc, body, "按问题类型统计如下（表1、图1）：")
+    _para(doc, "图题", "表1  各类型问题整改情况").paragraph_format.keep_with_next = True
+    _loop_table(
+        doc,
+        ["序号", "问题类型", "问题数", "已销号", "未销号", "逾期"],
+        [11, 53, 23, 23, 23, 23],
+        "row in type_rows",
+        ["{{ row.no }}", "{{ row.name }}", *_counts("row")],
+        left_columns=(1,),
+    )
+    _total_row(doc.tables[-1], ["", *_counts("type_total")])
+    _para(doc, "图片", "{{ problem_chart }}")
+    _para(doc, "图题", "图1  各类型问题整改情况")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "本季度无督查发现问题，也无以前季度结转的未销号问题。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "二、逾期未整改问题")
+    _para(doc, body, "{%p if overdue_items %}")
+    _para(doc, body, "截至{{ period_end_text }}，以下{{ overdue_count }}个问题已超过整改时限仍未销号，予以通报：")
+    _para(doc, body, "{%p for item in overdue_items %}")
+    _para(doc, body, NAMED_ITEM)
+    _para(doc, body, "{%p endfor %}")
+    _para(
+        doc, body,
+        "以上单位要切实履行整改主体责任，认真分析逾期原因，明确整改时限和责任人，尽快完成整改并报送"
+        "整改情况。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "本季度无逾期未整改问题。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "三、复查未通过问题")
+    _para(doc, body, "{%p if failed_items %}")
+    _para(doc, body, "本季度复查中，以下{{ failed_count }}个问题整改不到位，复查未通过，退回重新整改：")
+    _para(doc, body, "{%p for item in failed_items %}")
+    _para(doc, body, NAMED_ITEM)
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "以上单位要对照整改要求重新制定整改措施，确保真改实改，整改完成后再次报送整改情况。")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "本季度无复查未通过问题。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "四、未按时报送整改情况的单位")
+    _para(
+        doc, body,
+        "{{ period_label }}整改情况应于{{ deadline_text }}（{{ time_zone_text }}）前报送。应报送单位{{ expected_count }}家，"
+        "其中按时报送{{ on_time_count }}家，逾期报送{{ late_count }}家，报送材料未通过审核"
+        "{{ rejected_count }}家，未报送{{ missing_count }}家。",
+    )  # fmt: skip
+    _para(doc, body, "{%p for grp in unit_groups %}")
+    _para(doc, body, "{{ grp.label }}的单位（{{ grp.count }}家）：{{ grp.names }}。")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p if unit_groups %}")
+    _para(
+        doc, body,
+        "以上单位要高度重视整改情况报送工作。逾期报送和未报送的单位要向{{ secretariat }}书面说明原因；"
+        "报送材料未通过审核的单位要按回执逐项修改后重新报送。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "各成员单位均按时报送整改情况，报送材料全部通过审核。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "五、下步要求")
+    _para(doc, body, "{%p for req in requirements %}")
+    _para(doc, body, "{{ loop.index }}. {{ req }}")
+    _para(doc, body, "{%p endfor %}")
+
+    _para(doc, "附件说明", "附件：1. {{ period_label }}各单位问题整改情况统计表")
+    _para(doc, "附件说明续行", "2. {{ period_label }}未销号问题清单")
+    _para(doc, "发文机关署名", "{{ secretariat }}")
+    _para(doc, "成文日期", "{{ issue_date_text }}")
+
+    _para(doc, "附件标识", "附件1")
+    _para(doc, "附件标题", "{{ period_label }}各单位问题整改情况统计表")
+    _para(doc, body, "{%p if unit_rows %}")
+    _loop_table(
+        doc,
+        ["序号", "单位", "问题数", "已销号", "未销号", "逾期"],
+        [11, 61, 21, 21, 21, 21],
+        "row in unit_rows",
+        ["{{ row.no }}", "{{ row.name }}", *_counts("row")],
+        left_columns=(1,),
+    )
+    _total_row(doc.tables[-1], ["", *_counts("unit_total")])
+    _para(
+        doc, "表注",
+        "注：问题数为{{ period_label }}督查新发现问题与以前季度结转未销号问题之和；已销号为本季度销号的"
+        "问题；逾期指截至{{ period_end_text }}已超过整改时限仍未销号的问题。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "本季度无督查发现问题。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "附件标识", "附件2")
+    _para(doc, "附件标题", "{{ period_label }}未销号问题清单")
+    _para(doc, body, "{%p if open_rows %}")
+    _loop_table(
+        doc,
+        ["序号", "问题编号", "单位", "问题类型", "问题描述", "整改时限", "当前状态", "备注"],
+        [11, 17, 25, 17, 36, 18, 15, 17],  # 整改时限 as 2026年 / 9月30日; 已整改 / 待复查
+        "row in open_rows",
+        [
+            "{{ row.no }}", "{{ row.problem_id }}", "{{ row.unit_name }}", "{{ row.problem_type }}",
+            "{{ row.description }}", "{{ row.deadline }}", "{{ row.state }}", "{{ row.remark }}",
+        ],
+        left_columns=(2, 4),
+    )  # fmt: skip
+    _para(doc, "表注", "注：当前状态为截至{{ period_end_text }}的状态。")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "截至{{ period_end_text }}，督查发现问题已全部销号。")
+    _para(doc, body, "{%p endif %}")
+    _add_page_numbers(doc, doc.sections[0])
+    return doc
+
+
+def build_rectification_notice() -> DocumentObject:
+    """The rectification notice (整改通知书) to one unit: 版头, its open problems, the deadline to report."""
+    doc = Document()
+    _setup_document(doc, "整改通知书（模板）")
+    _add_styles(doc)
+    _add_masthead(doc)
+    body = "公文正文"
+    _para(doc, "公文标题", "整改通知书")
+    _para(doc, "主送机关", "{{ unit_name }}：")
+    _para(
+        doc, body,
+        "根据《{{ notice_title }}》{{ notice_number_text }}，截至{{ period_end_text }}，你单位尚有"
+        "{{ open_count }}个督查发现问题未整改销号{{ overdue_clause }}。具体问题如下：",
+    )  # fmt: skip
+    _loop_table(
+        doc,
+        ["问题编号", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "备注"],
+        [18, 17, 35, 32, 20, 16, 18],
+        "row in item_rows",
+        [
+            "{{ row.problem_id }}", "{{ row.problem_type }}", "{{ row.description }}",
+            "{{ row.requirement }}", "{{ row.deadline }}", "{{ row.state }}", "{{ row.remark }}",
+        ],
+        left_columns=(2, 3),
+    )  # fmt: skip
+    _para(
+        doc, body,
+        "请你单位对照上述问题和整改要求，逐项制定整改措施、明确责任人和完成时限，于{{ deadline_text }}"
+        "（{{ time_zone_text }}）前将整改情况报送表报送至你单位的报送文件夹。已逾期的问题要立即整改，"
+        "并书面说明逾期原因；复查未通过的问题要重新制定整改措施。整改完成后由{{ secretariat }}组织复查，"
+        "复查通过的予以销号。",
+    ).paragraph_format.keep_with_next = True  # fmt: skip
+    _para(doc, "发文机关署名", "{{ secretariat }}")
+    _para(doc, "成文日期", "{{ issue_date_text }}")
+    _add_page_numbers(doc, doc.sections[0])
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], DocumentObject]] = {
+    "monthly_notice.docx": build_monthly_notice,
+    "receipt.docx": build_receipt,
+    "quarterly_notice.docx": build_quarterly_notice,
+    "rectification_notice.docx": build_rectification_notice,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Write each template missing from the output folder; an existing one is kept as it is."""
     args = list(sys.argv[1:] if argv is None else argv)
     out_dir = Path(args[0]) if args else REPO_TEMPLATES
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, build in (("monthly_notice.docx", build_monthly_notice), ("receipt.docx", build_receipt)):
+    for name, build in BUILDERS.items():
         path = out_dir / name
-        build().save(str(path))
-        print(f"wrote {path}")
+        if _write_new(path, build):
+            print(f"wrote {path}")
+        else:
+            print(f"skipped {path}: it exists (the committed file is the source; delete it to write it anew)")
     return 0
+
+
+def _write_new(path: Path, build: Callable[[], DocumentObject]) -> bool:
+    """Write the template to ``path`` unless a file is there (also one that appeared while building)."""
+    if path.exists():
+        return False
+    data = io.BytesIO()
+    build().save(data)
+    try:
+        with open(path, "xb") as out:
+            out.write(data.getvalue())
+    except FileExistsError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -1,0 +1,534 @@
+"""The quarterly documents: a ``QuarterlyReport`` turned into the contexts of ``quarterly_notice.docx``
+(督查通报) and ``rectification_notice.docx`` (整改通知书, one per unit with open problems), the problem
+chart, and the ledger workbook (整改台账.xlsx).
+
+As in ``render/notice.py``, every number and date is formatted here, in Chinese, so a template only places
+text and a secretariat editing it in Word never writes a Jinja filter. Unit text goes through
+``clean_text``; rendering autoescapes it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from docxtpl import InlineImage
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...atomic import replacing
+from ...filenames import safe_component
+from ...periods import parse_period
+from ...render.chart import cjk_font_path
+from ...render.engine import clean_text, format_date, format_datetime, to_local, today_local, zone
+from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
+from .ledger import ITEM_STATE_LABELS, ItemState
+from .report import LedgerItem, QuarterlyReport
+
+NOTICE_TEMPLATE = "quarterly_notice.docx"
+RECTIFICATION_TEMPLATE = "rectification_notice.docx"
+LEDGER_WORKBOOK = "整改台账.xlsx"
+CHART_WIDTH_MM = 140
+DESCRIPTION_LIMIT = 120  # a problem quoted in the notice's text is cut after this many characters
+UNCLASSIFIED = "（未分类）"
+
+# Which reporting states the notice names (四、未按时报送整改情况的单位), in the order and words it names them.
+NAMED_UNIT_STATES: tuple[tuple[str, str], ...] = (
+    ("late", "逾期报送"),
+    ("rejected", "报送材料未通过审核"),
+    ("missing", "未报送"),
+)
+STATE_ORDER: tuple[ItemState, ...] = ("open", "rectifying", "awaiting_recheck", "closed")
+
+
+# ---------------------------------------------------------------- names
+
+
+def notice_name(report: QuarterlyReport) -> str:
+    """``2026年第三季度督查通报（创建办〔2026〕5号）.docx``; without the number when there is none."""
+    number = clean_text(report.doc_number).strip()
+    suffix = f"（{safe_component(number, 60)}）" if number else ""
+    return f"{safe_component(clean_text(report.period_label), 60)}督查通报{suffix}.docx"
+
+
+def rectification_name(report: QuarterlyReport, unit_code: str) -> str:
+    """``整改通知书_青禾市教育局（创建办〔2026〕6号）.docx``: the unit's name made safe for a file name."""
+    unit = safe_component(unit_name(report, unit_code), 100)
+    number = clean_text(report.rectification_numbers.get(unit_code, "")).strip()
+    suffix = f"（{safe_component(number, 60)}）" if number else ""
+    return f"整改通知书_{unit}{suffix}.docx"
+
+
+# ---------------------------------------------------------------- shared facts
+
+
+def unit_name(report: QuarterlyReport, unit_code: str) -> str:
+    """A unit's name as the registry has it, else as its items have it, else its code."""
+    for unit in report.units:
+        if unit.code == unit_code and clean_text(unit.name).strip():
+            return clean_text(unit.name).strip()
+    for item in report.items:
+        if item.unit == unit_code and clean_text(item.unit_name).strip():
+            return clean_text(item.unit_name).strip()
+    return clean_text(unit_code)
+
+
+def quarter_items(report: QuarterlyReport) -> list[LedgerItem]:
+    """The items the quarter dealt with: not closed at its end, or closed during it.
+
+    That is the items filed this quarter plus those carried over, so 问题数 = 已销号 + 未销号 in every
+    count the notice shows; items closed in earlier quarters are history, not this quarter's news.
+    """
+    return [i for i in report.items if not i.closed or i.closed_in_quarter]
+
+
+def notice_title(report: QuarterlyReport) -> str:
+    """The notice's title, which the rectification notices cite."""
+    return f"关于{clean_text(report.period_label)}{clean_text(report.campaign)}督查情况的通报"
+
+
+def next_deadline(report: QuarterlyReport) -> datetime:
+    """When units next report rectification: the quarter's deadline moved on by a quarter.
+
+    Quarterly deadlines fall on the same day and time of the month after each quarter (``periods``),
+    and the rectification notices go out after this quarter's deadline has passed.
+    """
+    local = pendulum.instance(to_local(report.deadline, report.timezone))
+    return local.add(months=3)
+
+
+def _problem_type(item: LedgerItem) -> str:
+    return clean_text(item.problem_type).strip() or UNCLASSIFIED
+
+
+def _quoted(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """A problem's description inside a sentence of the notice: no closing punctuation, cut if long."""
+    text = clean_text(text).strip().rstrip("。；;，,. ")
+    return text[:limit] + "……" if len(text) > limit else text
+
+
+def _remark(item: LedgerItem) -> str:
+    """The 备注 of an open item: 已逾期, 复查未通过N次."""
+    parts = []
+    if item.overdue:
+        parts.append("已逾期")
+    if item.failed_rechecks:
+        parts.append(f"复查未通过{item.failed_rechecks}次")
+    return "；".join(parts)
+
+
+def _counts(items: Sequence[LedgerItem]) -> dict[str, int]:
+    closed = sum(1 for i in items if i.closed)
+    return {
+        "total": len(items),
+        "closed": closed,
+        "open": len(items) - closed,
+        "overdue": sum(1 for i in items if i.overdue),
+    }
+
+
+def _grouped(items: Iterable[LedgerItem], key: Callable[[LedgerItem], str]) -> dict[str, list[LedgerItem]]:
+    """Items by ``key``, the groups in the order their first item comes."""
+    groups: dict[str, list[LedgerItem]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def _by_unit(report: QuarterlyReport, items: Iterable[LedgerItem]) -> dict[str, list[LedgerItem]]:
+    """Items by unit code, the units in the registry's order, then any others as they come."""
+    groups = _grouped(items, lambda i: i.unit)
+    order = [u.code for u in report.units if u.code in groups]
+    return {code: groups[code] for code in order + [c for c in groups if c not in order]}
+
+
+def _common(report: QuarterlyReport, doc_number: str, issuer_pt: float) -> dict[str, Any]:
+    """What both documents say the same way: 版头, authority, period, dates."""
+    tz = zone(report.timezone)
+    secretariat = clean_text(report.secretariat)
+    return {
+        "secretariat": secretariat,
+        "issuer_mark": IssuerMark(f"{secretariat}文件", issuer_pt),
+        "doc_number": clean_text(doc_number),
+        "campaign": clean_text(report.campaign),
+        "period_label": clean_text(report.period_label),
+        "period_end_text": format_date(report.period_end),
+        "issue_date_text": format_date(report.issue_date or today_local(tz)),
+        "time_zone_text": time_zone_text(report.timezone),
+    }
+
+
+# ---------------------------------------------------------------- the inspection notice
+
+
+def notice_context(
+    report: QuarterlyReport, chart: InlineImage | None = None, issuer_pt: float = ISSUER_PT
+) -> dict[str, Any]:
+    """Everything ``quarterly_notice.docx`` uses, as text.
+
+    ``chart`` is the problem chart already bound to the template being rendered (an ``InlineImage``
+    needs its template); without it the chart paragraph renders empty. ``issuer_pt`` is the size of the
+    template's 发文机关标志 style (``render.gbt.issuer_size``), which the mark is fitted to.
+    """
+    tz = zone(report.timezone)
+    scope = quarter_items(report)
+    overdue = [i for i in report.items if i.overdue]
+    failed = [i for i in report.items if i.failed_in_quarter]
+
+    unit_groups = []
+    for state, label in NAMED_UNIT_STATES:
+        named = report.units_in(state)
+        if named:
+            names = "、".join(clean_text(u.name) or clean_text(u.code) for u in named)
+            unit_groups.append({"label": label, "count": len(named), "names": names})
+
+    def named_item(no: int, item: LedgerItem, detail: str) -> dict[str, Any]:
+        return {
+            "no": no,
+            "unit_name": unit_name(report, item.unit),
+            "problem_id": clean_text(item.problem_id),
+            "description": _quoted(item.description),
+            "detail": detail,
+        }
+
+    def overdue_detail(item: LedgerItem) -> str:
+        detail = (
+            f"问题类型：{_problem_type(item)}；整改时限为{format_date(item.deadline)}；"
+            f"当前状态为“{item.state_label}”"
+        )
+        return detail + (f"；复查未通过{item.failed_rechecks}次" if item.failed_rechecks else "")
+
+    def failed_detail(item: LedgerItem) -> str:
+        detail = f"累计复查未通过{item.failed_rechecks}次；当前状态为“{item.state_label}”"
+        return detail + ("；已逾期" if item.overdue else "")
+
+    by_type = _grouped(scope, _problem_type)
+    by_unit = _by_unit(report, scope)
+    return {
+        **_common(report, report.doc_number, issuer_pt),
+        "recipients": clean_text(report.recipients),
+        "deadline_text": format_datetime(report.deadline, tz=tz),
+        # 一、督查及整改总体情况
+        "filed_count": sum(1 for i in report.items if i.filed_in_quarter),
+        "carried_count": sum(1 for i in report.items if i.carried_over),
+        "total_count": len(scope),
+        "closed_count": sum(1 for i in report.items if i.closed_in_quarter),
+        "open_count": len(report.open_items),
+        "registered_count": len(report.items_in("open")),
+        "rectifying_count": len(report.items_in("rectifying")),
+        "awaiting_count": len(report.items_in("awaiting_recheck")),
+        "overdue_count": len(overdue),
+        "failed_count": len(failed),
+        "type_rows": [
+            {"no": no, "name": name, **_counts(items)}
+            for no, (name, items) in enumerate(by_type.items(), start=1)
+        ],
+        "type_total": _counts(scope),
+        "problem_chart": chart if chart is not None else "",
+        # 二、逾期未整改问题; 三、复查未通过问题
+        "overdue_items": [named_item(no, i, overdue_detail(i)) for no, i in enumerate(overdue, start=1)],
+        "failed_items": [named_item(no, i, failed_detail(i)) for no, i in enumerate(failed, start=1)],
+        # 四、未按时报送整改情况的单位
+        "expected_count": len(report.units),
+        "on_time_count": len(report.units_in("on_time")),
+        "late_count": len(report.units_in("late")),
+        "rejected_count": len(report.units_in("rejected")),
+        "missing_count": len(report.units_in("missing")),
+        "unit_groups": unit_groups,
+        # 五、下步要求
+        "requirements": [r for r in (clean_text(x).strip() for x in report.requirements) if r],
+        # 附件1, 附件2
+        "unit_rows": [
+            {"no": no, "name": unit_name(report, code), **_counts(items)}
+            for no, (code, items) in enumerate(by_unit.items(), start=1)
+        ],
+        "unit_total": _counts(scope),
+        "open_rows": [
+            {
+                "no": no,
+                "problem_id": clean_text(i.problem_id),
+                "unit_name": unit_name(report, i.unit),
+                "problem_type": _problem_type(i),
+                "description": clean_text(i.description),
+                "deadline": format_date(i.deadline),
+                "state": i.state_label,
+                "remark": _remark(i),
+            }
+            for no, i in enumerate(report.open_items, start=1)
+        ],
+    }
+
+
+# ---------------------------------------------------------------- the rectification notices
+
+
+def rectification_context(
+    report: QuarterlyReport,
+    unit_code: str,
+    issuer_pt: float = ISSUER_PT,
+    *,
+    report_by: datetime | None = None,
+) -> dict[str, Any]:
+    """Everything ``rectification_notice.docx`` uses for one unit: its open items and when to report.
+
+    Meant for the units of ``report.units_with_open_items``; another unit gets an empty table.
+    ``report_by`` is the deadline the unit is told (default: ``next_deadline``).
+    """
+    tz = zone(report.timezone)
+    items = [i for i in report.open_items if i.unit == unit_code]
+    overdue = sum(1 for i in items if i.overdue)
+    notice_number = clean_text(report.doc_number).strip()
+    return {
+        **_common(report, report.rectification_numbers.get(unit_code, ""), issuer_pt),
+        "unit_name": unit_name(report, unit_code),
+        "notice_title": notice_title(report),
+        "notice_number_text": f"（{notice_number}）" if notice_number else "",
+        "open_count": len(items),
+        "overdue_count": overdue,
+        "overdue_clause": f"，其中已超过整改时限{overdue}个" if overdue else "",
+        "item_rows": [
+            {
+                "problem_id": clean_text(i.problem_id),
+                "problem_type": _problem_type(i),
+                "description": clean_text(i.description),
+                "requirement": clean_text(i.requirement),
+                "deadline": format_date(i.deadline),
+                "state": i.state_label,
+                "remark": _remark(i),
+            }
+            for i in items
+        ],
+        "deadline_text": format_datetime(report_by or next_deadline(report), tz=tz),
+    }
+
+
+# ---------------------------------------------------------------- the chart
+
+
+CLOSED_COLOR = "#70AD47"
+OPEN_COLOR = "#C55A11"
+
+
+def problem_chart(report: QuarterlyReport, out_png: Path) -> Path:
+    """Draw the quarter's problems by 问题类型, stacked 已销号 / 未销号, to ``out_png`` and return it.
+
+    Byte-for-byte reproducible like ``render.chart.progress_chart`` (Agg, fixed size and dpi, no
+    Software metadata), with the CJK font shipped by mplfonts, so it draws the same on any machine.
+    """
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    font_path = cjk_font_path()
+    if not any(entry.fname == str(font_path) for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(font_path))  # once: addfont appends on every call
+    font = font_manager.FontProperties(fname=str(font_path), size=12)
+    small = font_manager.FontProperties(fname=str(font_path), size=11)
+
+    by_type = _grouped(quarter_items(report), _problem_type)
+    names = list(by_type)
+    closed = [sum(1 for i in items if i.closed) for items in by_type.values()]
+    still_open = [len(items) - c for items, c in zip(by_type.values(), closed, strict=True)]
+    rows = len(names)
+    top = max((c + o for c, o in zip(closed, still_open, strict=True)), default=0)
+    right = max(top, 1) * 1.18  # room for the count after the longest bar
+
+    with matplotlib.rc_context({"font.family": font.get_name(), "axes.unicode_minus": False}):
+        fig = Figure(figsize=(6.4, 0.45 * max(rows, 1) + 1.5), dpi=200)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        positions = list(range(rows))[::-1]  # first type on top, as in the table
+        if rows:
+            ax.barh(positions, closed, height=0.6, color=CLOSED_COLOR, label="已销号")
+            ax.barh(positions, still_open, height=0.6, left=closed, color=OPEN_COLOR, label="未销号")
+            for y, c, o in zip(positions, closed, still_open, strict=True):
+                ax.text(c + o + top * 0.02, y, f"{c + o}个", va="center", fontproperties=small)
+            # above the plot, where no bar can run under it
+            ax.legend(prop=small, loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)
+        else:
+            ax.text(right / 2, 0, "本季度无督查问题", ha="center", va="center", fontproperties=font)
+        ax.set_yticks(positions, labels=names, fontproperties=font)
+        ax.set_ylim(-0.6, max(rows, 1) - 0.4)
+        ax.set_xlim(0, right)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for label in ax.get_xticklabels():
+            label.set_fontproperties(small)
+        ax.set_xlabel("问题数（个）", fontproperties=font)
+        ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.tight_layout()
+        out_png = Path(out_png)
+        out_png.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out_png, format="png", metadata={"Software": None})
+    return out_png
+
+
+# ---------------------------------------------------------------- the ledger workbook
+
+
+STATE_FILLS: dict[str, str] = {  # Excel's own "bad / neutral / good" tints, and an orange between
+    "open": "FFC7CE",
+    "rectifying": "F8CBAD",
+    "awaiting_recheck": "FFEB9C",
+    "closed": "C6EFCE",
+}
+HEADER_FILL = "D9D9D9"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+LEDGER_COLUMNS = (  # header, width
+    ("问题编号", 14), ("单位", 24), ("问题类型", 14), ("问题描述", 48), ("整改要求", 40), ("整改时限", 12),
+    ("当前状态", 14), ("是否逾期", 10), ("复查不通过次数", 16), ("最近变更", 18),
+)  # fmt: skip
+HISTORY_COLUMNS = (
+    ("问题编号", 14), ("单位", 24), ("原状态", 14), ("新状态", 14), ("变更时间", 18), ("文件", 36),
+    ("变更类型", 24), ("期次", 16),
+)  # fmt: skip
+COUNT_HEADERS = ("问题总数", *(ITEM_STATE_LABELS[s] for s in STATE_ORDER), "逾期")
+
+
+def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
+    """Write 整改台账.xlsx (sheets 台账, 历史, 统计) atomically to ``path`` and return it.
+
+    Every text is stored as text: a description typed as ``=SUM(A1)`` must not become a formula that
+    Excel runs when the secretariat opens the ledger.
+    """
+    tz = zone(report.timezone)
+    name_of = functools.cache(lambda code: unit_name(report, code))
+    wb = Workbook()
+    ledger = wb.active
+    ledger.title = "台账"
+    _header(ledger, LEDGER_COLUMNS)
+    for item in report.items:
+        row = ledger.max_row + 1
+        values: list[Any] = [
+            item.problem_id, name_of(item.unit), _problem_type(item), item.description, item.requirement,
+            item.deadline, item.state_label, "是" if item.overdue else "否", item.failed_rechecks,
+            _local_naive(item.last_change, tz),
+        ]  # fmt: skip
+        _row(ledger, row, values)
+        _fill(ledger.cell(row, 7), STATE_FILLS[item.state])
+        for col in (4, 5):
+            ledger.cell(row, col).alignment = _alignment(wrap=True)
+    _table_sheet(ledger, len(LEDGER_COLUMNS))
+
+    history = wb.create_sheet("历史")
+    _header(history, HISTORY_COLUMNS)
+    for entry in report.history:
+        row = history.max_row + 1
+        kind = clean_text(entry.kind)
+        value = clean_text(entry.value).strip()
+        values = [
+            entry.problem_id, name_of(entry.unit), entry.from_label,
+            entry.to_label, _local_naive(entry.at, tz), entry.file,
+            f"{kind}（{value}）" if value and value not in kind else kind, _period_label(entry.period),
+        ]  # fmt: skip
+        _row(history, row, values)
+        if entry.from_state:
+            _fill(history.cell(row, 3), STATE_FILLS[entry.from_state])
+        _fill(history.cell(row, 4), STATE_FILLS[entry.to_state])
+    _table_sheet(history, len(HISTORY_COLUMNS))
+
+    stats = wb.create_sheet("统计")
+    by_unit = {name_of(code): items for code, items in _by_unit(report, report.items).items()}
+    end = _count_table(stats, "单位", by_unit, start=1)
+    _count_table(stats, "问题类型", _grouped(report.items, _problem_type), start=end + 2)
+    stats.column_dimensions["A"].width = 28
+    for col in range(2, len(COUNT_HEADERS) + 2):
+        stats.column_dimensions[get_column_letter(col)].width = 14
+
+    path = Path(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+    """One cell; text always as text (never a formula), dates with a date format."""
+    cell = ws.cell(row, col)
+    if isinstance(value, str):
+        cell.value = clean_text(value)
+        cell.data_type = "s"  # openpyxl takes a string starting with "=" for a formula otherwise
+    elif isinstance(value, datetime):
+        cell.value = value
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    else:
+        cell.value = value
+    return cell
+
+
+def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+    for col, value in enumerate(values, start=1):
+        _put(ws, row, col, value)
+        ws.cell(row, col).alignment = _alignment()
+
+
+def _header(ws: Worksheet, columns: Sequence[tuple[str, float]], row: int = 1) -> None:
+    for col, (title, width) in enumerate(columns, start=1):
+        cell = _put(ws, row, col, title)
+        cell.font = Font(bold=True)
+        cell.alignment = _alignment(center=True)
+        _fill(cell, HEADER_FILL)
+        if width:
+            ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _table_sheet(ws: Worksheet, columns: int) -> None:
+    """Header frozen, auto filter over the table, printed landscape with the header on every page."""
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{ws.max_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:1"
+
+
+def _count_table(ws: Worksheet, first: str, groups: dict[str, list[LedgerItem]], start: int) -> int:
+    """From row ``start``: a header (``first``, 问题总数, one column per state, 逾期), one row per group,
+    a 合计 row. Returns the last row."""
+    _header(ws, [(first, 0), *((h, 0) for h in COUNT_HEADERS)], row=start)
+    row = start
+
+    def counts(items: Sequence[LedgerItem]) -> list[int]:
+        states = [sum(1 for i in items if i.state == s) for s in STATE_ORDER]
+        return [len(items), *states, sum(1 for i in items if i.overdue)]
+
+    for name, items in groups.items():
+        row += 1
+        _row(ws, row, [name, *counts(items)])
+    row += 1
+    _row(ws, row, ["合计", *counts([i for items in groups.values() for i in items])])
+    ws.cell(row, 1).font = Font(bold=True)
+    return row
+
+
+def _fill(cell: Cell, rgb: str) -> None:
+    cell.fill = PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+def _alignment(*, wrap: bool = False, center: bool = False) -> Alignment:
+    return Alignment(wrap_text=wrap, vertical="center", horizontal="center" if center else None)
+
+
+def _local_naive(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    """A time as the campaign's clock shows it: Excel has no time zones."""
+    return None if moment is None else to_local(moment, tz).replace(tzinfo=None)
+
+
+def _period_label(period: str) -> str:
+    """``2026-Q3`` → 2026年第三季度; anything else as written."""
+    try:
+        return parse_period("quarterly", period).label
+    except ValueError:
+        return clean_text(period)
