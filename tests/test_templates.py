@@ -26,8 +26,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm
 
+from docgen.cycles.monthly.notice import notice_context
 from docgen.cycles.quarterly import documents as quarterly
-from docgen.render import REPO_TEMPLATES, check_variables, notice_context, receipt_context, template_variables
+from docgen.render import REPO_TEMPLATES, check_variables, receipt_context, template_variables
 
 from .test_quarterly_documents import make_report as make_quarterly_report
 from .test_render import make_receipt
