@@ -1,5 +1,6 @@
-"""The demo's quarterly files (2026-Q3, 2026-Q4): as messy as real ones, each valid where it is meant to be,
-dropped when drop_times.yaml says, and adding up to what expected.yaml says at each quarter's end.
+"""The demo's quarterly files (2026-Q2, 2026-Q3): as messy as real ones, each valid where it is meant to be,
+dropped when drop_times.yaml says (always in the past), and adding up to what expected.yaml says at each
+quarter's end.
 
 The replay below applies the files through the ledger's own pure functions (``apply_submission``, ``fold``)
 in drop order, so it checks the hand-worked ``quarterly:`` section of expected.yaml against the ledger rules,
@@ -8,6 +9,7 @@ not against the quarterly cycle's code.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -23,7 +25,7 @@ from docgen.cycles.quarterly.ledger import Event, SubmissionKind, apply_submissi
 from docgen.models import Registry
 from docgen.periods import deadline_of, parse_period
 from docgen.registry import load_registry
-from docgen.samples import DEMO_DIR, QUARTERLY_HEADERS, build_demo_workspace
+from docgen.samples import CST, DEMO_DIR, QUARTERLY_HEADERS, build_demo_workspace
 from docgen.validation import validate_file
 
 ROLE_FOLDERS: dict[str, SubmissionKind] = {
@@ -32,12 +34,14 @@ ROLE_FOLDERS: dict[str, SubmissionKind] = {
 }
 UNIT_KIND: SubmissionKind = "rectification_report"
 TIE_ORDER = {"inspection_problems": 0, "rectification_report": 1, "recheck_results": 2}
+PAST = datetime(2026, 11, 20, tzinfo=CST)
+"""Every demo file is dropped before this (see test_every_drop_is_in_the_past)."""
 
 # The rejected files and what refuses them: the contract (a cell no rule allows) or the ledger (a row that
 # cannot change its item). Together they are expected.yaml's rejected_files.
-CONTRACT_FAULTS = {"intake/quarterly/2026-Q3/XZ03/石门乡整改情况报送表.xlsx": ("整改状态", "基本完成")}
+CONTRACT_FAULTS = {"intake/quarterly/2026-Q2/XZ03/石门乡整改情况报送表.xlsx": ("整改状态", "基本完成")}
 LEDGER_FAULTS = {
-    "intake/quarterly/2026-Q4/ZJ01/东关清真寺第四季度整改情况.xlsx": ("问题编号", "DC2026Q3-007")
+    "intake/quarterly/2026-Q3/ZJ01/东关清真寺第三季度整改情况.xlsx": ("问题编号", "DC2026Q2-007")
 }
 
 
@@ -107,9 +111,22 @@ def test_every_quarterly_file_has_its_drop_time(demo: Demo) -> None:
         if p.is_file()
     )
     assert on_disk == sorted(d.rel for d in dropped)
-    assert {d.quarter for d in dropped} == set(_expected()) == {"2026-Q3", "2026-Q4"}
+    assert {d.quarter for d in dropped} == set(_expected()) == {"2026-Q2", "2026-Q3"}
     for d in dropped:
         assert (demo.root / d.rel).stat().st_mtime == d.at.timestamp(), d.rel
+
+
+def test_every_drop_is_in_the_past() -> None:
+    """Intake takes a file whose modification time is in the future as received when it first sees it, so a
+    drop time after today would make a late file on time. The demo is run from 2026-12 on: every drop, monthly
+    and quarterly, is before 2026-11-20, and each quarter's files are all dropped before the next quarter's."""
+    manifest = _manifest()
+    assert manifest and max(manifest.values()) < PAST
+    dropped = _dropped()
+    quarters = sorted({d.quarter for d in dropped})
+    times = {q: [d.at for d in dropped if d.quarter == q] for q in quarters}
+    for earlier, later in itertools.pairwise(quarters):
+        assert max(times[earlier]) < min(times[later]), (earlier, later)
 
 
 def test_files_are_as_messy_as_real_ones(demo: Demo) -> None:
@@ -118,7 +135,7 @@ def test_files_are_as_messy_as_real_ones(demo: Demo) -> None:
     gbk = [d for d in dropped if d.rel.endswith(".csv") and not _is_utf8(demo.root / d.rel)]
     assert len(gbk) == 1
     text = (demo.root / gbk[0].rel).read_bytes().decode("gbk")
-    assert "2026年9月25日" in text and "填表说明" in text
+    assert "2026年6月25日" in text and "填表说明" in text
     titled = 0
     for d in dropped:
         if d.rel.endswith(".xlsx"):
@@ -126,8 +143,8 @@ def test_files_are_as_messy_as_real_ones(demo: Demo) -> None:
             titled += first != QUARTERLY_HEADERS[d.kind][: len(first)]
     assert titled >= 5
     assert any(
-        "２０２６年１０月８日" in str(r)
-        for r in _cells(demo.root / "intake/quarterly/2026-Q3/SQ01/团结路社区整改情况报送表.xlsx")
+        "２０２６年７月８日" in str(r)
+        for r in _cells(demo.root / "intake/quarterly/2026-Q2/SQ01/团结路社区整改情况报送表.xlsx")
     )
 
 
@@ -167,7 +184,7 @@ def test_each_file_passes_its_contract_where_meant(demo: Demo) -> None:
 
 
 def test_the_ledger_refuses_the_report_of_another_units_problem(demo: Demo) -> None:
-    """ZJ01's first Q4 report passes its contract (a contract cannot know whose problem it is) but not the
+    """ZJ01's first Q3 report passes its contract (a contract cannot know whose problem it is) but not the
     ledger; the whole file is refused, so its row on its own problem changes nothing either."""
     (rel,) = LEDGER_FAULTS
     column, value = LEDGER_FAULTS[rel]
@@ -274,4 +291,4 @@ def test_replay_through_the_ledger_gives_expected_yaml(demo: Demo) -> None:
 def test_expected_yaml_keeps_the_monthly_keys_at_top_level() -> None:
     data = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))
     assert data["period"] == "2026-10" and "unit_states" in data and "task_states" in data
-    assert set(data["quarterly"]) == {"2026-Q3", "2026-Q4"}
+    assert set(data["quarterly"]) == {"2026-Q2", "2026-Q3"}
