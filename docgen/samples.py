@@ -34,14 +34,22 @@ __all__ = [
     "DEMO_DIR",
     "DEMO_EMPTY_FOLDERS",
     "INDICATOR_HEADERS",
+    "PROBLEM_HEADERS",
+    "PROBLEM_INSTRUCTIONS",
     "PROGRESS_HEADERS",
     "PROGRESS_INSTRUCTIONS",
+    "QUARTERLY_HEADERS",
+    "RECHECK_HEADERS",
+    "RECHECK_INSTRUCTIONS",
+    "RECTIFICATION_HEADERS",
+    "RECTIFICATION_INSTRUCTIONS",
     "REGISTRY_FILES",
     "REGISTRY_HEADERS",
     "TASK_HEADERS",
     "UNIT_HEADERS",
     "build_bench_workspace",
     "build_demo_workspace",
+    "cn_date",
     "default_campaign",
     "elapsed_share",
     "progress_rows",
@@ -703,3 +711,34 @@ def sample_indicators() -> list[Indicator]:
         Indicator("D2", "工作成效", "群众满意度", "群众对民族团结进步创建工作的知晓率和满意度", 10,
                   "知晓率低于90%扣5分"),
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- quarterly inspection (季度督查)
+
+PROBLEM_HEADERS = ["问题编号", "单位代码", "问题类型", "问题描述", "整改要求", "整改时限", "督查日期", "督查组"]
+"""问题清单 (data_contracts/inspection_problems.yaml), filed by the inspection team in ``_inspection/``."""
+RECTIFICATION_HEADERS = ["问题编号", "整改措施", "整改状态", "完成日期", "佐证材料"]
+"""整改情况报送表 (data_contracts/rectification_report.yaml), one row per open problem of the unit."""
+RECHECK_HEADERS = ["问题编号", "复查结论", "复查日期", "复查人"]
+"""复查结果 (data_contracts/recheck_results.yaml), by the secretariat in ``_recheck/``."""
+QUARTERLY_HEADERS: dict[str, list[str]] = {
+    "inspection_problems": PROBLEM_HEADERS,
+    "rectification_report": RECTIFICATION_HEADERS,
+    "recheck_results": RECHECK_HEADERS,
+}
+"""The quarterly contracts' headers, by contract name."""
+PROBLEM_INSTRUCTIONS = (
+    "填表说明：每个问题填写一行；问题编号在整个创建工作中唯一，一经挂号不再改动；"
+    "整改时限不得早于督查日期；日期可写作2026年9月30日或2026-09-30。"
+)
+RECTIFICATION_INSTRUCTIONS = (
+    "填表说明：本单位每个未销号问题填写一行，问题编号照整改通知书填写；整改状态只能填写未启动、整改中或已完成，"
+    "已完成的须填写完成日期；请于季度结束后次月10日17:00前报送。"
+)
+RECHECK_INSTRUCTIONS = "填表说明：只复查单位报告“已完成”的问题；复查结论填写通过或不通过，不通过的重新挂号督办。"
+
+
+def cn_date(d: date, *, fullwidth: bool = False) -> str:
+    """``date(2026, 9, 30)`` → ``2026年9月30日`` (``２０２６年９月３０日`` with ``fullwidth``): a date typed as text."""
+    text = f"{d.year}年{d.month}月{d.day}日"
+    return to_fullwidth(text) if fullwidth else text
