@@ -233,8 +233,9 @@ def test_demo_run_finds_every_field_of_expected_yaml(tmp_path: Path) -> None:
     assert not set(expected["not_considered_tasks"]) & set(summary["considered_tasks"])
 
     deadline = datetime.fromisoformat(expected["deadline"])
-    receipts = [json.loads(p.read_text(encoding="utf-8")) for p in (ws / "receipts").rglob("*.回执.json")]
-    assert len(receipts) == len(yaml.safe_load((REPO / "examples/demo/drop_times.yaml").read_text("utf-8")))
+    receipts = [json.loads(p.read_text(encoding="utf-8")) for p in (ws / "receipts/monthly").rglob("*.回执.json")]
+    drops = yaml.safe_load((REPO / "examples/demo/drop_times.yaml").read_text("utf-8"))
+    assert len(receipts) == len([d for d in drops if d.startswith("intake/monthly/")])
     assert {datetime.fromisoformat(r["deadline"]) for r in receipts} == {deadline}
 
     totals, want = summary["totals"], expected["totals_accepted"]
