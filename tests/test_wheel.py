@@ -146,3 +146,20 @@ def test_installed_command_runs_the_monthly_cycle(installed: Installed) -> None:
     assert len(list((ws / "receipts").rglob("*.回执.docx"))) == len(dropped)
 
     assert "XX02" in _ok(installed.docgen("status", "--root", str(ws), "--cycle", "monthly", "--period", PERIOD)).stdout
+
+
+def test_installed_command_runs_the_quarterly_cycle(installed: Installed) -> None:
+    """The cycles are found in the installed package (not the source tree), with their templates."""
+    ws = installed.work / "季度督查"
+    installed.python(f"from pathlib import Path; from docgen.samples import build_demo_workspace; "
+                     f"build_demo_workspace(Path({str(ws)!r}))")
+    _ok(installed.docgen("run", "quarterly", "--root", str(ws), "--period", "2026-Q2"))
+    outbox = ws / "outbox" / "quarterly" / "2026-Q2"
+    summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
+    expected = yaml.safe_load((REPO / "examples" / "demo" / "expected.yaml").read_text(encoding="utf-8"))
+    want = expected["quarterly"]["2026-Q2"]
+    assert (summary["open"], summary["overdue"], summary["missing_units"]) == (
+        want["open"], want["overdue"], want["missing_units"])
+    assert len(list(outbox.glob("整改通知书_*.docx"))) == len(want["units_with_open_items"])
+    assert (outbox / "整改台账.xlsx").is_file()
+    assert "整改台账" in _ok(installed.docgen("ledger", "--root", str(ws), "--open")).stdout
