@@ -649,6 +649,7 @@ def _applied(ws: Workspace, cycle: Cycle, job: Job, validation: Validation, even
     if new:
         ws.state.append_events(cycle.name, job.period, str(job.id), new, item_key=cycle.ledger_item_key)
         events.extend(new)
+        checkpoint("ledger-applied")  # the events are stored; the file is not yet recorded as answered
     return validation
 
 

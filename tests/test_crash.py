@@ -373,7 +373,7 @@ from docgen.cli import main
 def _killing(real):
     def move(src, dst, *args, **kwargs):
         out = real(src, dst, *args, **kwargs)
-        if os.path.basename(dst) == "summary.json" and "staging" in str(src) and "versions" not in str(dst):
+        if str(dst).endswith(".docx") and "outbox" in str(dst) and "versions" not in str(dst):
             os.kill(os.getpid(), signal.SIGKILL)
         return out
     return move
@@ -383,17 +383,19 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_kill_between_placing_the_summary_and_the_notice(prepared: Path, reference: Reference,
+def test_kill_between_placing_the_notice_and_the_summary(prepared: Path, reference: Reference,
                                                          tmp_path: Path) -> None:
-    """Killed right after the new summary.json is placed in the outbox and before its notice is (file
-    system fault injection: the process kills itself when that move returns): the rerun issues the notice,
-    and the half-placed files do not become an earlier "version" without a notice."""
+    """Killed right after the new notice is placed in the outbox and before summary.json (placed last, it
+    seals a publish) is (file system fault injection: the process kills itself when that move returns):
+    the rerun completes the publish, and the half-placed files do not become an earlier "version"."""
     ws = copy_workspace(prepared, tmp_path / "ws")
     before = originals(ws)
     killed = subprocess.run([PY, "-c", KILL_AFTER_PLACING, "run", "monthly", "--root", str(ws), "--period", PERIOD],
                             env=_env(), cwd="/", capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-3000:])
-    assert listing(outbox(ws)) == ["summary.json"], "the kill did not come between the two files"
+    placed = listing(outbox(ws))
+    assert len(placed) == 2 and placed[0] == ".publishing.json" and placed[1].endswith(".docx"), (
+        "the kill did not come between the two files", placed)
     again = run_docgen(ws)
     assert again.returncode == 0, again.stderr[-3000:]
     assert_consistent(ws, reference, before, versions=False)
@@ -736,3 +738,34 @@ def test_unreadable_file_gets_a_receipt(nobody_ws: Path, small_reference: Refere
     assert content == {k: v for k, v in small_reference.receipts.items() if k != (unit, path.name)}
     assert {(u, f, s, c) for u, f, s, c in submissions(ws) if s not in ANSWERED or c is not None} == set()
     assert originals(ws) == before
+
+
+# ---------------------------------------------------------------- the quarterly ledger
+
+
+def test_kill_after_a_ledger_file_is_applied_adds_nothing_twice(tmp_path: Path) -> None:
+    """Killed right after a file's ledger events are stored and before it is recorded as answered: the
+    rerun answers it again, adds none of its events a second time, and issues what an uninterrupted run
+    issues (the demo's first quarter)."""
+    from docgen.samples import build_demo_workspace
+
+    def run_quarter(ws: Path, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([PY, "-m", "docgen.cli", "run", "quarterly", "--root", str(ws), "--period", "2026-Q2"],
+                              env=_env(crash_at=crash_at), capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                              cwd="/")
+
+    def events(ws: Path) -> list[tuple[str, str, str]]:
+        with sqlite3.connect(ws / ".docgen" / "state.sqlite") as db:
+            return sorted(db.execute("SELECT item, source, payload_json FROM ledger_events").fetchall())
+
+    reference = build_demo_workspace(tmp_path / "reference")
+    assert run_quarter(reference).returncode == 0
+    ws = build_demo_workspace(tmp_path / "ws")
+    killed = run_quarter(ws, crash_at="ledger-applied")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert len(events(ws)) == 9  # the problem list (first received) was applied: its nine items filed
+    again = run_quarter(ws)
+    assert again.returncode == 0, again.stderr[-3000:]
+    outbox = "outbox/quarterly/2026-Q2/summary.json"
+    assert json.loads((ws / outbox).read_text("utf-8")) == json.loads((reference / outbox).read_text("utf-8"))
+    assert [(i, p) for i, _, p in events(ws)] == [(i, p) for i, _, p in events(reference)]
