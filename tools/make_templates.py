@@ -473,6 +473,23 @@ def _add_masthead(doc: DocumentObject) -> None:
     _para(doc, "发文字号", "{{ doc_number }}")
 
 
+def _closing(doc: DocumentObject, number: str, body: str, attachments: Sequence[str] = ()) -> None:
+    """下步要求 as a numbered list under heading ``number`` (e.g. 四), the 附件说明, 署名 and 成文日期."""
+    _para(doc, "一级标题", f"{number}、下步要求")
+    _para(doc, body, "{%p for req in requirements %}")
+    _para(doc, body, "{{ loop.index }}. {{ req }}")
+    _para(doc, body, "{%p endfor %}")
+    _signature(doc, attachments)
+
+
+def _signature(doc: DocumentObject, attachments: Sequence[str] = ()) -> None:
+    """附件说明 (附件：1. …, then 2. … aligned under it), 署名 and 成文日期 (GB/T 9704-2012 7.3.4, 7.3.5)."""
+    for i, title in enumerate(attachments, start=1):
+        _para(doc, "附件说明" if i == 1 else "附件说明续行", f"{'附件：' if i == 1 else ''}{i}. {title}")
+    _para(doc, "发文机关署名", "{{ secretariat }}")
+    _para(doc, "成文日期", "{{ issue_date_text }}")
+
+
 def build_monthly_notice() -> DocumentObject:
     """The monthly notice (月通报): 版头, title, 主送, 一 … 四, 附件说明, signature, 附件1 and 附件2."""
     doc = Document()
@@ -554,15 +571,7 @@ def build_monthly_notice() -> DocumentObject:
     _para(doc, body, "本月未发现进度滞后、逾期未完成或未报进度的任务。")
     _para(doc, body, "{%p endif %}")
 
-    _para(doc, "一级标题", "四、下步要求")
-    _para(doc, body, "{%p for req in requirements %}")
-    _para(doc, body, "{{ loop.index }}. {{ req }}")
-    _para(doc, body, "{%p endfor %}")
-
-    _para(doc, "附件说明", "附件：1. {{ period_label }}成员单位报送情况表")
-    _para(doc, "附件说明续行", "2. {{ period_label }}任务进展情况表")
-    _para(doc, "发文机关署名", "{{ secretariat }}")
-    _para(doc, "成文日期", "{{ issue_date_text }}")
+    _closing(doc, "四", body, ["{{ period_label }}成员单位报送情况表", "{{ period_label }}任务进展情况表"])
 
     _para(doc, "附件标识", "附件1")
     _para(doc, "附件标题", "{{ period_label }}成员单位报送情况表")
@@ -669,8 +678,7 @@ def build_receipt() -> DocumentObject:
     _para(doc, body, "{%p for note in notes %}")
     _para(doc, body, "说明：{{ note }}").paragraph_format.keep_with_next = True
     _para(doc, body, "{%p endfor %}")
-    _para(doc, "发文机关署名", "{{ secretariat }}")
-    _para(doc, "成文日期", "{{ issue_date_text }}")
+    _signature(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 
@@ -774,15 +782,7 @@ def build_quarterly_notice() -> DocumentObject:
     _para(doc, body, "各成员单位均按时报送整改情况，报送材料全部通过审核。")
     _para(doc, body, "{%p endif %}")
 
-    _para(doc, "一级标题", "五、下步要求")
-    _para(doc, body, "{%p for req in requirements %}")
-    _para(doc, body, "{{ loop.index }}. {{ req }}")
-    _para(doc, body, "{%p endfor %}")
-
-    _para(doc, "附件说明", "附件：1. {{ period_label }}各单位问题整改情况统计表")
-    _para(doc, "附件说明续行", "2. {{ period_label }}未销号问题清单")
-    _para(doc, "发文机关署名", "{{ secretariat }}")
-    _para(doc, "成文日期", "{{ issue_date_text }}")
+    _closing(doc, "五", body, ["{{ period_label }}各单位问题整改情况统计表", "{{ period_label }}未销号问题清单"])
 
     _para(doc, "附件标识", "附件1")
     _para(doc, "附件标题", "{{ period_label }}各单位问题整改情况统计表")
@@ -859,8 +859,7 @@ def build_rectification_notice() -> DocumentObject:
         "并书面说明逾期原因；复查未通过的问题要重新制定整改措施。整改完成后由{{ secretariat }}组织复查，"
         "复查通过的予以销号。",
     ).paragraph_format.keep_with_next = True  # fmt: skip
-    _para(doc, "发文机关署名", "{{ secretariat }}")
-    _para(doc, "成文日期", "{{ issue_date_text }}")
+    _signature(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 

@@ -15,7 +15,7 @@ from docxtpl import InlineImage
 
 from ...cycle import Document
 from ...models import UnitState
-from ...render.chart import cjk_font_path
+from ...render.chart import horizontal_bars
 from ...render.document import Canvas, render_document
 from ...render.engine import (
     chinese_ordinal,
@@ -203,56 +203,22 @@ def render_monthly_notice(
 
 
 def progress_chart(projects: Sequence[ProjectProgress], out_png: Path) -> Path:
-    """Draw average progress (%) by 工程 to ``out_png`` and return it.
-
-    The output is byte-for-byte reproducible (Agg, fixed size and dpi, no Software metadata), so
-    re-rendering an unchanged report does not change the notice.
-    """
-    # The Agg canvas is attached to this figure only: the host's global backend (pyplot) is untouched.
-    import matplotlib
-    from matplotlib import font_manager
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    font_path = cjk_font_path()
-    if not any(entry.fname == str(font_path) for entry in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(font_path))  # once: addfont appends on every call
-    # The figure is 6.4 in wide and placed 140 mm (5.5 in) wide: 12 pt here prints at about 10 pt,
-    # legible next to 16 pt body text.
-    font = font_manager.FontProperties(fname=str(font_path), size=12)
-    small = font_manager.FontProperties(fname=str(font_path), size=11)
-
+    """Draw average progress (%) by 工程 to ``out_png`` (reproducibly) and return it."""
     names = [clean_text(p.project) or "（未分类）" for p in projects]
     averages = [p.average_progress for p in projects]  # None: no task of the 工程 reported
     values = [0.0 if a is None else max(0.0, min(100.0, float(a))) for a in averages]
-    rows = len(projects)
-
-    with matplotlib.rc_context(
-        {"font.family": font.get_name(), "axes.unicode_minus": False}
-    ):
-        fig = Figure(figsize=(6.4, 0.45 * max(rows, 1) + 1.1), dpi=200)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        positions = list(range(rows))[::-1]  # first 工程 on top, as in the text
-        if rows:
-            ax.barh(positions, values, height=0.6, color=BAR_COLOR)
-            for y, value, average in zip(positions, values, averages, strict=True):
+    with horizontal_bars(len(projects), out_png) as chart:
+        ax = chart.ax
+        if projects:
+            ax.barh(chart.positions, values, height=0.6, color=BAR_COLOR)
+            for y, value, average in zip(chart.positions, values, averages, strict=True):
                 label = "未报进度" if average is None else format_percent(value)
-                ax.text(value + 1.5, y, label, va="center", fontproperties=small)
+                ax.text(value + 1.5, y, label, va="center", fontproperties=chart.small)
         else:
-            ax.text(50, 0, "本期无任务进度数据", ha="center", va="center", fontproperties=font)
-        ax.set_yticks(positions, labels=names, fontproperties=font)
-        ax.set_ylim(-0.6, max(rows, 1) - 0.4)
+            ax.text(50, 0, "本期无任务进度数据", ha="center", va="center", fontproperties=chart.font)
+        ax.set_yticks(chart.positions, labels=names, fontproperties=chart.font)
         ax.set_xlim(0, 110)
         ticks = [0, 20, 40, 60, 80, 100]
-        ax.set_xticks(ticks, labels=[f"{t}%" for t in ticks], fontproperties=small)
-        ax.set_xlabel("平均完成进度", fontproperties=font)
-        ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        out_png = Path(out_png)
-        out_png.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out_png, format="png", metadata={"Software": None})
-    return out_png
+        ax.set_xticks(ticks, labels=[f"{t}%" for t in ticks], fontproperties=chart.small)
+        ax.set_xlabel("平均完成进度", fontproperties=chart.font)
+    return Path(out_png)

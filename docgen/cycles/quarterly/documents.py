@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...atomic import replacing
 from ...filenames import safe_component
 from ...periods import parse_period
-from ...render.chart import cjk_font_path
+from ...render.chart import horizontal_bars
 from ...render.engine import clean_text, format_date, format_datetime, to_local, today_local, zone
 from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
 from .ledger import ITEM_STATE_LABELS, ItemState
@@ -317,61 +317,33 @@ OPEN_COLOR = "#C55A11"
 
 
 def problem_chart(report: QuarterlyReport, out_png: Path) -> Path:
-    """Draw the quarter's problems by 问题类型, stacked 已销号 / 未销号, to ``out_png`` and return it.
-
-    Byte-for-byte reproducible like ``render.chart.progress_chart`` (Agg, fixed size and dpi, no
-    Software metadata), with the CJK font shipped by mplfonts, so it draws the same on any machine.
-    """
-    import matplotlib
-    from matplotlib import font_manager
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    font_path = cjk_font_path()
-    if not any(entry.fname == str(font_path) for entry in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(font_path))  # once: addfont appends on every call
-    font = font_manager.FontProperties(fname=str(font_path), size=12)
-    small = font_manager.FontProperties(fname=str(font_path), size=11)
+    """Draw the quarter's problems by 问题类型, stacked 已销号 / 未销号, to ``out_png`` (reproducibly)."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     by_type = _grouped(quarter_items(report), _problem_type)
     names = list(by_type)
     closed = [sum(1 for i in items if i.closed) for items in by_type.values()]
     still_open = [len(items) - c for items, c in zip(by_type.values(), closed, strict=True)]
-    rows = len(names)
     top = max((c + o for c, o in zip(closed, still_open, strict=True)), default=0)
     right = max(top, 1) * 1.18  # room for the count after the longest bar
-
-    with matplotlib.rc_context({"font.family": font.get_name(), "axes.unicode_minus": False}):
-        fig = Figure(figsize=(6.4, 0.45 * max(rows, 1) + 1.5), dpi=200)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        positions = list(range(rows))[::-1]  # first type on top, as in the table
-        if rows:
-            ax.barh(positions, closed, height=0.6, color=CLOSED_COLOR, label="已销号")
-            ax.barh(positions, still_open, height=0.6, left=closed, color=OPEN_COLOR, label="未销号")
-            for y, c, o in zip(positions, closed, still_open, strict=True):
-                ax.text(c + o + top * 0.02, y, f"{c + o}个", va="center", fontproperties=small)
+    with horizontal_bars(len(names), out_png, extra_height=1.5) as chart:
+        ax = chart.ax
+        if names:
+            ax.barh(chart.positions, closed, height=0.6, color=CLOSED_COLOR, label="已销号")
+            ax.barh(chart.positions, still_open, height=0.6, left=closed, color=OPEN_COLOR, label="未销号")
+            for y, c, o in zip(chart.positions, closed, still_open, strict=True):
+                ax.text(c + o + top * 0.02, y, f"{c + o}个", va="center", fontproperties=chart.small)
             # above the plot, where no bar can run under it
-            ax.legend(prop=small, loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)
+            ax.legend(prop=chart.small, loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)
         else:
-            ax.text(right / 2, 0, "本季度无督查问题", ha="center", va="center", fontproperties=font)
-        ax.set_yticks(positions, labels=names, fontproperties=font)
-        ax.set_ylim(-0.6, max(rows, 1) - 0.4)
+            ax.text(right / 2, 0, "本季度无督查问题", ha="center", va="center", fontproperties=chart.font)
+        ax.set_yticks(chart.positions, labels=names, fontproperties=chart.font)
         ax.set_xlim(0, right)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for label in ax.get_xticklabels():
-            label.set_fontproperties(small)
-        ax.set_xlabel("问题数（个）", fontproperties=font)
-        ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        out_png = Path(out_png)
-        out_png.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out_png, format="png", metadata={"Software": None})
-    return out_png
+            label.set_fontproperties(chart.small)
+        ax.set_xlabel("问题数（个）", fontproperties=chart.font)
+    return Path(out_png)
 
 
 # ---------------------------------------------------------------- the ledger workbook
