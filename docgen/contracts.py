@@ -95,6 +95,7 @@ class Validation:
     rows: list[dict[str, Any]]
     problems: list[Problem]
     excel_rows: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # told in the receipt without refusing the file
 
     @property
     def accepted(self) -> bool:

@@ -1,6 +1,6 @@
 """What a cycle declares, and the reporting rules every cycle shares.
 
-A cycle (月度, 季度督查, 年度验收 …) is declared once, in its own package under ``docgen/cycles/``: its
+A cycle (one kind of reporting round, run once per period) is declared once, in its own package under ``docgen/cycles/``: its
 submission kinds (``Kind``: the data contract, who submits it from which folder, the file types), its rules
 (``Cycle.build``: a pure function from ``Inputs`` to a report model) and the documents it issues
 (``Cycle.documents``). Intake, receipts, state, numbering, rendering, publishing, the CLI and the DAGs only
@@ -32,6 +32,9 @@ class Kind:
     (``_inspection``), or ``UNIT_FOLDER`` for each unit's own folder; ``role`` whom its receipts address;
     ``suffixes`` the file types it accepts (a folder with several kinds tells them apart by type).
     ``ledger``: its accepted files change the cycle's ledger (``Cycle.apply``), in the order received.
+    ``reader``: for a kind that is not a table (a Word document), ``"module:function"`` of a function
+    ``(path, limits) -> contracts.Validation`` that checks it instead of a data contract; it runs in the
+    bounded worker like any reader, and its ``notes`` are told in the receipt without refusing the file.
     """
 
     name: str
@@ -40,6 +43,7 @@ class Kind:
     role: str = UNIT_ROLE
     suffixes: tuple[str, ...] = (".xlsx", ".csv")
     ledger: bool = False
+    reader: str | None = None
 
     @property
     def folder_label(self) -> str:

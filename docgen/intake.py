@@ -513,11 +513,15 @@ class Job:
         return cycles.get(self.cycle).kind(self.kind) if self.kind else None
 
     @property
-    def contract(self) -> Contract:
-        """The contract it is read by; a file refused unread is named by its folder's first kind."""
+    def kind_read_as(self) -> Kind:
+        """Its kind; a file refused unread is named by its folder's kind for its type."""
         cycle = cycles.get(self.cycle)
-        kind = self.declared or cycle.kind_for(_folder_kind(self.unit), self.file_name) or cycle.kinds[0]
-        return load_contract(kind.name)
+        return self.declared or cycle.kind_for(_folder_kind(self.unit), self.file_name) or cycle.kinds[0]
+
+    @property
+    def contract(self) -> Contract:
+        """The data contract it is read by (a kind with its own reader has none: see ``Kind.reader``)."""
+        return load_contract(self.kind_read_as.name)
 
     @classmethod
     def of(cls, row: SubmissionRow) -> Job:
@@ -730,6 +734,10 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
     for i, job in enumerate(chunk):
         at(i)
         try:
+            reader = job.kind_read_as.reader
+            if reader:  # not a table: the kind's own reader checks it whole
+                tables.append(_resolve(reader)(ws.root / str(job.archive_path), ws.campaign.intake))
+                continue
             tables.append(read_for(job.contract, ws.root / str(job.archive_path), ws.campaign.intake))
         except FileRejected as exc:
             tables.append([Problem(message=str(exc))])
@@ -745,7 +753,7 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
         if validations[i].accepted and job.declared is not None and job.declared.ledger:
             yield Outcome(None, [], [], for_ledger=validations[i])  # the parent applies it in order
             continue
-        if not validations[i].accepted and not isinstance(tables[i], list):
+        if not validations[i].accepted and not isinstance(tables[i], list | Validation):
             validations[i] = _misplaced(job, tables[i]) or validations[i]
         yield _answer(ws, registry, job, validations[i])
 
@@ -753,11 +761,12 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
 def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -> list[Validation]:
     """Validate the readable tables of a chunk together (one pass per contract)."""
     results: list[Validation | None] = [
-        Validation(rows=[], problems=t) if isinstance(t, list) else None for t in tables
+        t if isinstance(t, Validation) else Validation(rows=[], problems=t) if isinstance(t, list) else None
+        for t in tables
     ]
     by_contract: dict[str, list[int]] = {}
     for i, t in enumerate(tables):
-        if not isinstance(t, list):
+        if not isinstance(t, list | Validation):
             by_contract.setdefault(chunk[i].contract.name, []).append(i)
     for name, indexes in by_contract.items():
         contract = load_contract(name)
@@ -782,6 +791,14 @@ def _validate_one(contract: Contract, table: Any, context: ValidationContext) ->
         return Validation(rows=[], problems=[Problem(message=SYSTEM_ERROR)])
 
 
+def _resolve(reader: str) -> Callable[..., Validation]:
+    """``"module:function"`` → the function (a kind's own reader)."""
+    import importlib  # noqa: PLC0415
+
+    module, _, name = reader.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def _misplaced(job: Job, table: Any) -> Validation | None:
     """A file of another kind of the cycle, dropped in the wrong folder: one problem saying where it belongs.
 
@@ -790,10 +807,10 @@ def _misplaced(job: Job, table: Any) -> Validation | None:
     if job.contract.missing_columns(table) == []:
         return None
     for kind in cycles.get(job.cycle).kinds:
-        if kind.folder == _folder_kind(job.unit) or load_contract(kind.name).missing_columns(table):
+        if kind.folder == _folder_kind(job.unit) or kind.reader or load_contract(kind.name).missing_columns(table):
             continue
         where = f"intake/{job.cycle}/{job.period}/{kind.folder_label}/"
-        here = job.declared.title if job.declared else job.contract.title
+        here = job.kind_read_as.title
         return Validation(rows=[], problems=[Problem(message=(
             f"这是一份{kind.title}（由{kind.role}报送），应放入 {where} 文件夹；"
             f"本文件夹只接收{here}。请把文件移到正确的文件夹"))])
@@ -816,7 +833,7 @@ def _answer(
     from .receipts import write_receipts  # noqa: PLC0415 - rendering is the heavier layer
 
     period = parse_period(job.cycle, job.period)  # type: ignore[arg-type]
-    contract = job.contract
+    kind = job.kind_read_as
     role = job.declared.role if job.declared and job.declared.folder else None
     if validation is None:
         validation = Validation(rows=[], problems=[Problem(message=job.refusal or "文件未能存档，请重新报送")])
@@ -832,11 +849,11 @@ def _answer(
         sha256=job.sha256,
         accepted=not validation.problems,
         errors=validation.problems,
-        submission_type=contract.title,
+        submission_type=kind.title,
         rows=len(validation.rows),
         deadline=ws.campaign.deadline(period),
         secretariat=ws.campaign.secretariat,
-        notes=[job.note] if job.note else [],
+        notes=[*([job.note] if job.note else []), *validation.notes],
         timezone=ws.campaign.timezone,
     )
     source = ws.root / str(job.archive_path) if job.readable and annotate else None

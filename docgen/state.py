@@ -169,7 +169,7 @@ class RunRow(Base):
 
 
 class LockRow(Base):
-    """A run lock: one holder at a time per name (e.g. ``run:monthly:2026-10``)."""
+    """A run lock: one holder at a time per name (``run:<cycle>:<period>``, ``ledger:<cycle>``)."""
 
     __tablename__ = "locks"
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
