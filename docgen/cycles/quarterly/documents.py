@@ -2,8 +2,8 @@
 (督查通报) and ``rectification_notice.docx`` (整改通知书, one per unit with open problems), the problem
 chart, and the ledger workbook (整改台账.xlsx).
 
-As in ``render/notice.py``, every number and date is formatted here, in Chinese, so a template only places
-text and a secretariat editing it in Word never writes a Jinja filter. Unit text goes through
+As in the monthly notice (``cycles/monthly/notice.py``), every number and date is formatted here, in
+Chinese, so a template only places text and a secretariat editing it in Word never writes a Jinja filter. Unit text goes through
 ``clean_text``; rendering autoescapes it.
 """
 
