@@ -1,0 +1,152 @@
+"""The annual report model: who submitted, each unit's scores against the indicator system, grades and
+ranking, the gap between self-assessment and assessment, and the summaries the compiled volume gathers.
+
+Plain dataclasses with ``to_dict``/``from_dict``: the report crosses from the compute task to the render
+task as a JSON file, and rendering never needs to know how the scores were reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ...models import UnitStatus, jsonable
+
+NOTICE_KEY = "report"  # the number key of the acceptance report
+
+
+@dataclass
+class IndicatorInfo:
+    """An indicator of the 测评体系 as the report shows it."""
+
+    indicator_id: str
+    level1: str
+    level2: str
+    points: float
+
+
+@dataclass
+class UnitScore:
+    """One expected unit's result.
+
+    ``scores``: indicator id → the mean of the assessors' scores (None: no assessor scored it);
+    ``self_scores``: indicator id → the unit's own 自评得分 (None: not self-assessed). ``total`` sums the
+    scored indicators; ``rank`` is shared by equal totals (1, 1, 3).
+    """
+
+    code: str
+    name: str
+    total: float
+    grade: str
+    rank: int
+    scores: dict[str, float | None] = field(default_factory=dict)
+    self_scores: dict[str, float | None] = field(default_factory=dict)
+    self_total: float | None = None  # None when the unit sent no accepted self-assessment
+    unscored: list[str] = field(default_factory=list)
+    assessors: int = 0  # how many assessor files scored this unit
+
+    @property
+    def gap(self) -> float | None:
+        """Self-assessment minus assessment (positive: the unit rated itself higher)."""
+        return None if self.self_total is None else round(self.self_total - self.total, 2)
+
+
+@dataclass
+class IndicatorLoss:
+    """Points lost on one indicator across the scored units: where the campaign is weakest."""
+
+    indicator_id: str
+    level1: str
+    level2: str
+    points: float
+    average: float  # mean score over the units that were scored on it
+    lost: float  # points − average
+    scored_units: int
+
+
+@dataclass
+class SummaryEntry:
+    """A unit's accepted annual summary (the latest), for the compiled volume."""
+
+    unit: str
+    unit_name: str
+    file: str
+    archive_path: str  # relative to the workspace root
+    missing_headings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnnualReport:
+    """Everything the year's documents say, computed from the registry and the accepted files."""
+
+    campaign: str
+    secretariat: str
+    period: str  # "2025"
+    period_label: str  # "2025年度"
+    year: int
+    deadline: datetime
+    units: list[UnitStatus]  # every unit of the registry, with its submission status
+    indicators: list[IndicatorInfo]
+    scores: list[UnitScore]  # in ranking order
+    losses: list[IndicatorLoss]  # indicators by points lost, most first
+    summaries: list[SummaryEntry]  # in registry order
+    grade_thresholds: list[tuple[str, float]]  # (grade, minimum total), highest first; below all: the last grade
+    lowest_grade: str = "不合格"
+    requirements: list[str] = field(default_factory=list)
+    recipients: str = "各成员单位"
+    doc_number: str = ""
+    issue_date: date | None = None
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def submitted_units(self) -> list[str]:
+        return [u.code for u in self.units if u.state in ("on_time", "late")]
+
+    @property
+    def missing_units(self) -> list[str]:
+        return [u.code for u in self.units if u.state not in ("on_time", "late")]
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``."""
+        return {
+            "period": self.period,
+            "doc_number": self.doc_number,
+            "expected_units": [u.code for u in self.units],
+            "submitted_units": self.submitted_units,
+            "missing_units": self.missing_units,
+            "scores": {s.code: s.total for s in self.scores},
+            "grades": {s.code: s.grade for s in self.scores},
+            "ranking": [s.code for s in self.scores],
+            "unscored": {s.code: list(s.unscored) for s in self.scores if s.unscored},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(asdict(self))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AnnualReport:
+        return cls(
+            campaign=d["campaign"],
+            secretariat=d["secretariat"],
+            period=d["period"],
+            period_label=d["period_label"],
+            year=int(d["year"]),
+            deadline=datetime.fromisoformat(d["deadline"]),
+            units=[UnitStatus(**{**u, "received_at": _dt(u["received_at"])}) for u in d["units"]],
+            indicators=[IndicatorInfo(**i) for i in d["indicators"]],
+            scores=[UnitScore(**s) for s in d["scores"]],
+            losses=[IndicatorLoss(**x) for x in d["losses"]],
+            summaries=[SummaryEntry(**x) for x in d["summaries"]],
+            grade_thresholds=[(g, float(m)) for g, m in d["grade_thresholds"]],
+            lowest_grade=d.get("lowest_grade", "不合格"),
+            requirements=list(d.get("requirements") or []),
+            recipients=d.get("recipients", "各成员单位"),
+            doc_number=d.get("doc_number", ""),
+            issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
+            timezone=d.get("timezone", "Asia/Shanghai"),
+        )
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
