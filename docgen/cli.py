@@ -158,7 +158,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, started: datetime) -> int:
     from rich.progress import Progress  # noqa: PLC0415
 
-    from .pipeline import run_cycle  # noqa: PLC0415
+    from .pipeline import NOTES, run_cycle  # noqa: PLC0415
 
     out = _console()
     with Progress(console=_console(stderr=True), transient=True) as bar:
@@ -180,6 +180,9 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
         out.print(f"  [red]退回[/red] {r['unit']}/{r['file']}：{r['problem_count']} 处问题，如 {r['problems'][0]}")
     for path in run.outputs:
         out.print(f"  输出：{path}")
+        if path.name == NOTES:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                out.print(f"  [yellow]说明[/yellow] {line}")
     out.print("  用时：" + "，".join(f"{k} {v:.2f}s" for k, v in run.timings.items()))
     return EXIT_OK
 

@@ -62,6 +62,7 @@ class Submission:
     rows: list[dict[str, Any]] = field(default_factory=list)
     kind: str = ""
     id: int = 0
+    archive_path: str = ""  # its copy in the archive, relative to the workspace (a document the cycle compiles)
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,17 @@ class Document:
     """One file a run issues.
 
     A .docx from ``template`` (in ``templates/``, or the workspace's own copy) and ``context`` (called
-    with the loaded template, for pictures that must be bound to it, and the run's chart drawer); or any
-    other file written by ``write(path)``. ``number_key`` names its issuing number (None: it has none).
+    with a ``render.document.Canvas``: the loaded template, and charts drawn as pictures bound to it); or
+    any other file written by ``write(path)``, which returns None when it wrote the file and otherwise, in
+    Chinese, why not (an optional component missing: the run says so and goes on). Documents are made in
+    the order declared, in one folder, so a later one may read an earlier one (a PDF of a report).
+    ``number_key`` names its issuing number (None: it has none).
     """
 
     file_name: str
     template: str | None = None
-    context: Callable[[Any, Any], dict[str, Any]] | None = None
-    write: Callable[[Path], Any] | None = None
+    context: Callable[[Any], dict[str, Any]] | None = None
+    write: Callable[[Path], str | None] | None = None
     number_key: str | None = None
     in_place: bool = False  # render very long bodies without docxtpl's quadratic move
 
@@ -203,7 +207,10 @@ class Cycle:
         the folder's first kind (whose reader then says what type it wants); None when the folder takes none."""
         candidates = self.kinds_in(folder)
         suffix = Path(file_name).suffix.lower()
-        return next((k for k in candidates if suffix in k.suffixes), candidates[0] if candidates else None)
+        exact = next((k for k in candidates if suffix in k.suffixes), None)
+        # a .doc or .xls (or .docm, .xlsm) is read as the kind of its family, whose reader says what to save as
+        family = next((k for k in candidates if suffix and any(s[:4] == suffix[:4] for s in k.suffixes)), None)
+        return exact or family or (candidates[0] if candidates else None)
 
     @property
     def keeps_ledger(self) -> bool:

@@ -44,6 +44,7 @@ SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for
 LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
 ANSWER_WAIT_SECONDS = 300.0  # a deadline run waits this long for files another live run is answering
 SUMMARY = "summary.json"  # beside every period's documents; published last
+NOTES = "说明.txt"  # why a document of the run was not made (an optional component missing)
 PUBLISHING = ".publishing.json"  # in the outbox while a publish places its files: what it is placing
 
 
@@ -149,7 +150,8 @@ def submissions_for(ws: Workspace, cycle: str, period: str) -> list[Submission]:
     """The processed submissions of a period, as the cycle rules see them."""
     return [
         Submission(unit=row.unit, file=row.file_name, received_at=aware(row.received_at),  # type: ignore[arg-type]
-                   accepted=row.accepted, rows=row.rows, kind=row.kind or "", id=row.id)
+                   accepted=row.accepted, rows=row.rows, kind=row.kind or "", id=row.id,
+                   archive_path=row.archive_path or "")
         for row in ws.state.submissions(cycle, period)
         if row.status in ("accepted", "rejected")
     ]
@@ -256,9 +258,15 @@ def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) 
     staging = ws.root / ".docgen" / "staging" / cycle / report.period / uuid.uuid4().hex
     try:
         staging.mkdir(parents=True)
+        notes = []
         for document in cycles.get(cycle).documents(report):
-            render_document(document, staging, workspace_templates=ws.templates_dir, charts=charts)
+            rendered = render_document(document, staging, workspace_templates=ws.templates_dir, charts=charts)
+            if rendered.note:
+                log.warning("%s 未生成：%s", document.file_name, rendered.note)
+                notes.append(f"{document.file_name} 未生成：{rendered.note}")
             checkpoint("render-half")
+        if notes:  # beside the documents, where the secretariat looks for them
+            (staging / NOTES).write_text("\n".join(notes) + "\n", encoding="utf-8")
         (staging / SUMMARY).write_bytes(summary_bytes(report))
     except OSError as exc:  # a full disk: a clear message, and the half-written documents do not keep the space
         shutil.rmtree(staging, ignore_errors=True)

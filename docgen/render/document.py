@@ -7,6 +7,7 @@ atomically; the cycles only say which template, which context and which file nam
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +44,25 @@ class Canvas:
         return InlineImage(self.template, str(drawn), width=Mm(width_mm))
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A document made (``path``), or why it was not (``note``, in Chinese)."""
+
+    path: Path | None
+    note: str | None = None
+
+
 def render_document(
     document: Document, folder: Path, *, workspace_templates: Path | None = None, template: Path | None = None,
     charts: Any = None,
-) -> Path:
-    """Write ``document`` into ``folder`` (atomically) and return its path."""
+) -> Rendered:
+    """Write ``document`` into ``folder`` (atomically)."""
     out = Path(folder) / document.file_name
     if document.write is not None:
-        document.write(out)
-        return out
+        note = document.write(out)
+        return Rendered(None, note) if note else Rendered(out)
     assert document.template is not None and document.context is not None
     tpl = load_template(find_template(document.template, template, workspace_templates), in_place=document.in_place)
     with tempfile.TemporaryDirectory(prefix="docgen-pictures-") as scratch:
         context = document.context(Canvas(tpl, charts, Path(scratch)))
-        return render_to_file(tpl, context, out)
+        return Rendered(render_to_file(tpl, context, out))

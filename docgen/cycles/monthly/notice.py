@@ -198,8 +198,10 @@ def render_monthly_notice(
 ) -> Path:
     """Render the monthly notice (.docx) with its progress chart to ``out_path`` and return the path."""
     document = replace(notice_document(report), file_name=Path(out_path).name)
-    return render_document(document, Path(out_path).parent, workspace_templates=workspace_templates,
-                           template=template)
+    rendered = render_document(document, Path(out_path).parent, workspace_templates=workspace_templates,
+                               template=template)
+    assert rendered.path is not None
+    return rendered.path
 
 
 def progress_chart(projects: Sequence[ProjectProgress], out_png: Path) -> Path:

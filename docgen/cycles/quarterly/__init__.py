@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from ...cycle import Cycle, Document, Inputs, Kind, LedgerView
@@ -68,10 +69,13 @@ class Quarterly(Cycle):
                 number_key=RECTIFICATION_KEY + unit,
             )
 
+        def workbook(path: Path) -> None:
+            docs.write_ledger_workbook(report, path)
+
         return [
             Document(docs.notice_name(report), template=docs.NOTICE_TEMPLATE, context=notice, number_key=NOTICE_KEY),
             *(rectification(unit) for unit in report.units_with_open_items),
-            Document(docs.LEDGER_WORKBOOK, write=lambda path: docs.write_ledger_workbook(report, path)),
+            Document(docs.LEDGER_WORKBOOK, write=workbook),
         ]
 
     def number_keys(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
