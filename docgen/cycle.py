@@ -88,7 +88,8 @@ class Document:
 
     A .docx from ``template`` (in ``templates/``, or the workspace's own copy) and ``context`` (called
     with a ``render.document.Canvas``: the loaded template, and charts drawn as pictures bound to it); or
-    any other file written by ``write(path)``, which returns None when it wrote the file and otherwise, in
+    any other file written by ``write(path, sources)`` (``sources``: a ``render.document.Sources``, which
+    finds archived submissions and templates), which returns None when it wrote the file and otherwise, in
     Chinese, why not (an optional component missing: the run says so and goes on). Documents are made in
     the order declared, in one folder, so a later one may read an earlier one (a PDF of a report).
     ``number_key`` names its issuing number (None: it has none).
@@ -97,7 +98,7 @@ class Document:
     file_name: str
     template: str | None = None
     context: Callable[[Any], dict[str, Any]] | None = None
-    write: Callable[[Path], str | None] | None = None
+    write: Callable[[Path, Any], str | None] | None = None
     number_key: str | None = None
     in_place: bool = False  # render very long bodies without docxtpl's quadratic move
 

@@ -260,7 +260,8 @@ def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) 
         staging.mkdir(parents=True)
         notes = []
         for document in cycles.get(cycle).documents(report):
-            rendered = render_document(document, staging, workspace_templates=ws.templates_dir, charts=charts)
+            rendered = render_document(document, staging, workspace_templates=ws.templates_dir, charts=charts,
+                                       root=ws.root)
             if rendered.note:
                 log.warning("%s 未生成：%s", document.file_name, rendered.note)
                 notes.append(f"{document.file_name} 未生成：{rendered.note}")

@@ -114,7 +114,7 @@ class Summaries(Cycle):
                              [UnitStatus(**u) for u in data["units"]])
 
     def documents(self, report: SummaryReport) -> list[Document]:  # type: ignore[override]
-        def write(path: Path) -> None:
+        def write(path: Path, _sources: Any) -> None:
             path.write_text("\n".join(f"{u.code} {u.state_label}" for u in report.units), encoding="utf-8")
 
         return [Document("总结清单.txt", write=write)]

@@ -45,6 +45,25 @@ class Canvas:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """What a document's writer may read: the workspace's archived submissions and its templates."""
+
+    root: Path
+    workspace_templates: Path | None = None
+
+    def archived(self, relative: str) -> Path:
+        """A submission's archived copy (``Submission.archive_path``); nothing outside ``archive/``."""
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to((self.root / "archive").resolve()):
+            raise ValueError(f"not an archived file: {relative!r}")
+        return path
+
+    def template(self, name: str) -> Path:
+        """The workspace's own copy of a template, else the shipped one."""
+        return find_template(name, None, self.workspace_templates)
+
+
+@dataclass(frozen=True)
 class Rendered:
     """A document made (``path``), or why it was not (``note``, in Chinese)."""
 
@@ -54,12 +73,12 @@ class Rendered:
 
 def render_document(
     document: Document, folder: Path, *, workspace_templates: Path | None = None, template: Path | None = None,
-    charts: Any = None,
+    charts: Any = None, root: Path | None = None,
 ) -> Rendered:
-    """Write ``document`` into ``folder`` (atomically)."""
+    """Write ``document`` into ``folder`` (atomically); ``root``: the workspace its writer may read from."""
     out = Path(folder) / document.file_name
     if document.write is not None:
-        note = document.write(out)
+        note = document.write(out, Sources(Path(root or folder), workspace_templates))
         return Rendered(None, note) if note else Rendered(out)
     assert document.template is not None and document.context is not None
     tpl = load_template(find_template(document.template, template, workspace_templates), in_place=document.in_place)

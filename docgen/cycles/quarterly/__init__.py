@@ -69,7 +69,7 @@ class Quarterly(Cycle):
                 number_key=RECTIFICATION_KEY + unit,
             )
 
-        def workbook(path: Path) -> None:
+        def workbook(path: Path, _sources: Any) -> None:
             docs.write_ledger_workbook(report, path)
 
         return [
