@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from open_data_contract_standard.model import OpenDataContractStandard, SchemaProperty
@@ -28,7 +29,7 @@ from pydantic import ValidationError
 from .errors import ContractError
 from .formats import cells
 from .formats.tables import RawTable, column_letter, header_key
-from .models import Problem, Task
+from .models import Indicator, Problem, Task
 from .resources import contracts_dir
 
 CONTRACTS_DIR = contracts_dir()  # package data in a wheel, else the repository's data_contracts/
@@ -38,11 +39,12 @@ PARSE_KINDS = {"text", "code", "percent", "codes"}
 
 @dataclass(frozen=True)
 class ValidationContext:
-    """What the rules check against: the folder's unit and the registry."""
+    """What the rules check against: the folder's unit and the registry (its tasks, unit codes, 测评体系)."""
 
     unit: str | None = None
     tasks: Mapping[str, Task] | None = None
     unit_codes: Collection[str] | None = None
+    indicators: Mapping[str, Indicator] | None = None
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,8 @@ class Contract:
             message = messages.get((f.name, number)) if number >= 0 else None
             if message is None:
                 text = _BUILTIN_MESSAGES.get(check, check).format(header=f.header)
+            elif isinstance(message, RowMessage):
+                text = message.text(index)
             else:
                 text = message if isinstance(message, str) else message(file.context)
             c = file.positions.get(f.name)
@@ -323,8 +327,16 @@ class Contract:
             )
 
 
-Message = str | Callable[[ValidationContext], str]
-"""A problem's Chinese text: fixed, or made for the file it is found in (e.g. naming its folder's unit)."""
+@dataclass(frozen=True)
+class RowMessage:
+    """A problem's Chinese text made for the row it is found in (e.g. naming that row's indicator)."""
+
+    text: Callable[[int], str]  # the row's position in the batch's frame → its message
+
+
+Message = str | Callable[[ValidationContext], str] | RowMessage
+"""A problem's Chinese text: fixed, made for the file it is found in (e.g. naming its folder's unit), or
+made for the row (``RowMessage``)."""
 
 _NO_CONTEXT = ValidationContext()
 
@@ -558,6 +570,71 @@ def _completion_date_when_done(f: Field, batch: _Batch) -> CheckSpec | None:
     return pa.Check(check, error=message, ignore_na=False), message
 
 
+def _indicators_of(batch: _Batch, index: Any) -> list[Indicator | None]:
+    """The indicator named on each row at ``index`` (positions in the batch's frame), looked up in its own
+    file's 测评体系; None where the file has no 测评体系 or the 指标编号 is blank or not in it."""
+    ids = batch.frame["indicator_id"].to_numpy()[index]
+    contexts = batch.contexts
+    found: list[Indicator | None] = []
+    for indicator_id, k in zip(ids, batch.files[index], strict=True):
+        indicators = contexts[k].indicators
+        found.append(None if indicators is None or not isinstance(indicator_id, str) else indicators.get(indicator_id))
+    return found
+
+
+def _indicator_exists(f: Field, batch: _Batch) -> CheckSpec | None:
+    if not batch.any("indicators"):
+        return None
+    message = "指标编号不在测评体系中，请对照测评体系核对指标编号"
+    check = _rowwise(batch, lambda i, c: c.indicators is None or i in c.indicators)
+    return pa.Check(check, error=message), message
+
+
+def _score_within_points(f: Field, batch: _Batch) -> CheckSpec | None:
+    """A score (自评得分, 评分) is at most its row's indicator's 分值; rows whose indicator is unknown are
+    left to ``indicator_exists`` (the lower bound is the field's ``minimum``)."""
+    if not batch.any("indicators"):
+        return None
+
+    def check(s: pd.Series) -> pd.Series:
+        index = s.index.to_numpy()
+        limits = np.array([np.nan if i is None else i.points for i in _indicators_of(batch, index)], dtype=float)
+        scores = s.to_numpy(dtype=float)
+        return pd.Series(np.isnan(limits) | np.isnan(scores) | (scores <= limits), index=s.index)
+
+    def message(index: int) -> str:
+        indicator = _indicators_of(batch, [index])[0]
+        if indicator is None:  # not reached: a row without a known indicator passes
+            return "得分超过该指标的分值"
+        points = _num(indicator.points)
+        return f"超过指标 {indicator.indicator_id}（{indicator.level2}）的分值 {points} 分，应在 0 到 {points} 之间"
+
+    return pa.Check(check, error="得分超过该指标的分值"), RowMessage(message)
+
+
+def _unit_indicator_once(f: Field, batch: _Batch) -> CheckSpec | None:
+    """指标编号 of an assessor's file: one score per (单位代码, 指标编号) in a file; every repeated row is named.
+
+    The same pair in two files is fine (two assessors score the same unit). A row whose 单位代码 is blank
+    or unreadable is left to that column's checks.
+    """
+    units = batch.frame["unit_code"].to_numpy()
+    ids = batch.frame["indicator_id"].to_numpy()
+    files = batch.files
+
+    def check(s: pd.Series) -> pd.Series:
+        index = s.index.to_numpy()
+        keyed = pd.DataFrame({"file": files[index], "unit": units[index], "value": s.to_numpy()})
+        repeated = keyed.duplicated(keep=False).to_numpy() & keyed["unit"].notna().to_numpy() & s.notna().to_numpy()
+        return pd.Series(~repeated, index=s.index)
+
+    def message(index: int) -> str:
+        return (f"同一单位的同一指标在表中评分多次（{units[index]} 的 {ids[index]}），"
+                "每个单位的每项指标只能填一行，请合并")
+
+    return pa.Check(check, error="同一单位的同一指标在表中评分多次"), RowMessage(message)
+
+
 RULES: dict[str, Rule] = {
     "unit_matches_folder": _unit_matches_folder,
     "task_exists": _task_exists,
@@ -567,6 +644,9 @@ RULES: dict[str, Rule] = {
     "not_before_start": _not_before_start,
     "not_before_inspection": _not_before_inspection,
     "completion_date_when_done": _completion_date_when_done,
+    "indicator_exists": _indicator_exists,
+    "score_within_points": _score_within_points,
+    "unit_indicator_once": _unit_indicator_once,
 }
 
 
