@@ -139,7 +139,8 @@ def _validate(args: argparse.Namespace) -> int:
     if args.unit and args.unit not in registry.units:
         raise DocgenError(f"单位代码“{args.unit}”不在成员单位名册中")
     contract = load_contract(args.contract)
-    context = ValidationContext(unit=args.unit, tasks=registry.tasks, unit_codes=registry.units.keys())
+    context = ValidationContext(unit=args.unit, tasks=registry.tasks, unit_codes=registry.units.keys(),
+                                indicators=registry.indicators)
     result = validate_file(args.file, contract, context, ws.campaign.intake)
     if args.json:
         print(json.dumps({"file": args.file.name, "accepted": result.accepted, "rows": len(result.rows),

@@ -771,8 +771,8 @@ def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -
     for name, indexes in by_contract.items():
         contract = load_contract(name)
         items = [(tables[i], ValidationContext(unit=None if chunk[i].unit.startswith("_") else chunk[i].unit,
-                                               tasks=registry.tasks,
-                                               unit_codes=registry.units.keys())) for i in indexes]
+                                               tasks=registry.tasks, unit_codes=registry.units.keys(),
+                                               indicators=registry.indicators)) for i in indexes]
         try:
             answers = contract.validate_many(items)
         except Exception:  # a check that raises must cost only its own file: validate one by one
