@@ -26,10 +26,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm
 
+from docgen.cycles.annual import documents as annual
 from docgen.cycles.monthly.notice import notice_context
 from docgen.cycles.quarterly import documents as quarterly
 from docgen.render import REPO_TEMPLATES, check_variables, receipt_context, template_variables
 
+from .test_annual_documents import make_report as make_annual_report
 from .test_quarterly_documents import make_report as make_quarterly_report
 from .test_render import make_receipt
 from .test_render import make_report as make_monthly_report
@@ -49,6 +51,7 @@ CONTEXTS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "receipt.docx": lambda: [receipt_context(make_receipt(True)), receipt_context(make_receipt(False))],
     "quarterly_notice.docx": lambda: [quarterly.notice_context(make_quarterly_report())],
     "rectification_notice.docx": _rectification_contexts,
+    "acceptance_report.docx": lambda: [annual.report_context(make_annual_report())],
 }
 
 MASTHEAD_FIXED = [
@@ -178,6 +181,7 @@ STYLES = {
     "receipt.docx": SHARED_STYLES,
     "quarterly_notice.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
     "rectification_notice.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
+    "acceptance_report.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
 }
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 TAG_PIECES = ("{{", "}}", "{%", "%}", "{#", "#}")

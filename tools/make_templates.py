@@ -1,5 +1,5 @@
 """Write the docxtpl templates of the rendering layer that do not exist yet: ``monthly_notice.docx``,
-``receipt.docx``, ``quarterly_notice.docx`` and ``rectification_notice.docx``.
+``receipt.docx``, ``quarterly_notice.docx``, ``rectification_notice.docx`` and ``acceptance_report.docx``.
 
 The templates are data that a secretariat opens and edits in Word or WPS, so each is generated once with
 python-docx and then the committed file in ``templates/`` is the source of truth: this tool never
@@ -864,11 +864,149 @@ def build_rectification_notice() -> DocumentObject:
     return doc
 
 
+def build_acceptance_report() -> DocumentObject:
+    """The acceptance notice (验收通报): 版头, title, 主送, 一 … 六, 附件说明, signature, 附件1.
+
+    A 通报 rather than a 报告: it goes down to the member units (主送 各成员单位) and ends with 下步要求 to
+    them. 附件1's score table has one column per indicator, so its columns are not known here: the
+    context brings the whole table (``{{p score_table }}``, laid out per indicator system) and this
+    template places it between the 附件标题 and the notes.
+    """
+    doc = Document()
+    _setup_document(doc, "年度测评验收通报（模板）")
+    _add_styles(doc)
+    _add_masthead(doc)
+    body = "公文正文"
+    none_scored = "本年度尚无验收评分结果。"
+    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}测评验收情况的通报")
+    _para(doc, "主送机关", "{{ recipients }}：")
+    _para(
+        doc, body,
+        "按照{{ campaign }}测评体系，{{ secretariat }}组织对各成员单位{{ period_label }}创建工作进行了"
+        "测评验收。现将验收情况通报如下。",
+    )  # fmt: skip
+
+    _para(doc, "一级标题", "一、总体情况")
+    _para(
+        doc, body,
+        "{{ period_label }}测评验收材料应于{{ deadline_text }}（{{ time_zone_text }}）前报送。应报送单位"
+        "{{ expected_count }}家，已报送{{ submitted_count }}家（其中逾期报送{{ late_count }}家），未报送或报送"
+        "材料未通过审核{{ missing_count }}家。",
+    )  # fmt: skip
+    _para(doc, body, "{%p if missing_names %}")
+    _para(doc, body, "未报送或报送材料未通过审核的单位：{{ missing_names }}（详见第五部分）。")
+    _para(doc, body, "{%p endif %}")
+    _para(doc, body, "{%p if rank_rows %}")
+    _para(
+        doc, body,
+        "测评体系共{{ indicator_count }}项指标，满分{{ full_points }}分。纳入验收评分的单位{{ ranked_count }}家，"
+        "平均得分{{ average_total }}分，最高{{ top_total }}分，最低{{ bottom_total }}分。等次按总分评定："
+        "{{ grade_rule_text }}。{{ grade_text }}（图1）。",
+    )  # fmt: skip
+    _para(doc, "图片", "{{ score_chart }}")
+    _para(doc, "图题", "图1  验收得分等次分布")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, none_scored)
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "二、得分与等次")
+    _para(doc, body, "{%p if rank_rows %}")
+    _para(doc, body, "各单位验收得分及等次如下（表1）：")
+    _para(doc, "图题", "表1  各单位验收得分及等次").paragraph_format.keep_with_next = True
+    _loop_table(
+        doc,
+        ["名次", "单位", "总分", "等次", "自评总分", "自评与验收差距"],
+        [11, 51, 18, 18, 24, 34],  # 自评与验收差距 on one line
+        "row in rank_rows",
+        [
+            "{{ row.rank }}", "{{ row.name }}", "{{ row.total }}", "{{ row.grade }}", "{{ row.self_total }}",
+            "{{ row.gap }}",
+        ],
+        left_columns=(1,),
+    )  # fmt: skip
+    _para(
+        doc, "表注",
+        "注：名次按验收总分由高到低排列，总分相同的名次并列；自评与验收差距为自评总分减验收总分，正数表示"
+        "自评高于验收；“—”表示未报送自评表。",
+    )  # fmt: skip
+    _para(doc, body, "{%p if unscored_units %}")
+    _para(doc, body, "以下单位有指标未评分，总分按已评分的指标计算：")
+    _para(doc, body, "{%p for unit in unscored_units %}")
+    _para(doc, body, "{{ unit.no }}. {{ unit.name }}：未评分指标{{ unit.count }}项（{{ unit.indicators }}）。")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p endif %}")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, none_scored)
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "三、失分较多的指标")
+    _para(doc, body, "{%p if loss_rows %}")
+    _para(doc, body, "按各指标在已评分单位中的平均失分排序，失分较多的{{ loss_count }}项指标如下：")
+    _para(doc, body, "{%p for loss in loss_rows %}")
+    _para(
+        doc, body,
+        "{{ loss.no }}. {{ loss.indicator_id }} {{ loss.level2 }}（{{ loss.level1 }}）：分值{{ loss.points }}分，"
+        "平均得分{{ loss.average }}分，平均失分{{ loss.lost }}分，失分率{{ loss.rate }}。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "各成员单位要对照上述指标的评分标准逐项查找差距，补齐短板。")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "各项指标均未失分。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "四、自评与验收差距较大的单位")
+    _para(doc, body, "{%p if gap_rows %}")
+    _para(doc, body, "自评总分与验收总分差距较大的{{ gap_count }}家单位如下：")
+    _para(doc, body, "{%p for gap in gap_rows %}")
+    _para(
+        doc, body,
+        "{{ gap.no }}. {{ gap.name }}：自评总分{{ gap.self_total }}分，验收总分{{ gap.total }}分，"
+        "自评{{ gap.direction }}验收{{ gap.gap }}分。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endfor %}")
+    _para(
+        doc, body,
+        "以上单位要对照测评体系和评分标准，认真分析自评与验收得分存在差距的原因，今后要实事求是开展自评。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "未发现自评总分与验收总分存在差距的单位。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "五、未报送材料的单位")
+    _para(doc, body, "{%p for grp in unit_groups %}")
+    _para(doc, body, "{{ grp.label }}的单位（{{ grp.count }}家）：{{ grp.names }}。")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p if unit_groups %}")
+    _para(doc, body, "以上单位要向{{ secretariat }}书面说明原因。")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "各成员单位均已报送测评验收材料。")
+    _para(doc, body, "{%p endif %}")
+
+    _closing(doc, "六", body, ["{{ period_label }}验收评分汇总表"])
+
+    _para(doc, "附件标识", "附件1")
+    _para(doc, "附件标题", "{{ period_label }}验收评分汇总表")
+    _para(doc, body, "{%p if rank_rows %}")
+    _para(doc, "附件表格", "{{p score_table }}")
+    _para(
+        doc, "表注",
+        "注：表中为各指标的验收得分（多名评审人员评分的取平均分），表头为指标编号和分值；“—”表示该指标未评分，"
+        "总分按已评分的指标计算。",
+    )  # fmt: skip
+    _para(doc, "表注", "指标：{{ indicator_legend }}")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, none_scored)
+    _para(doc, body, "{%p endif %}")
+    _add_page_numbers(doc, doc.sections[0])
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "monthly_notice.docx": build_monthly_notice,
     "receipt.docx": build_receipt,
     "quarterly_notice.docx": build_quarterly_notice,
     "rectification_notice.docx": build_rectification_notice,
+    "acceptance_report.docx": build_acceptance_report,
 }
 
 
