@@ -1,4 +1,4 @@
-"""The annual documents: what the acceptance notice (验收通报) and the score sheet (验收评分汇总表) say about
+"""The annual documents: what the acceptance report (验收报告) and the score sheet (验收评分汇总表) say about
 a hand-built year (five units, four indicators, a tie, a unit that sent nothing and one whose files were
 refused, indicators no assessor scored, self-assessments above and below the assessment). Expected values
 are written out, not computed by the module.
@@ -139,9 +139,9 @@ def notice(report_path: Path) -> DocumentObject:
 
 def test_file_names() -> None:
     report = make_report()
-    assert report_name(report) == "2025年度测评验收通报（创建办〔2026〕1号）.docx"
+    assert report_name(report) == "2025年度测评验收报告（创建办〔2026〕1号）.docx"
     report.doc_number = ""
-    assert report_name(report) == "2025年度测评验收通报.docx"
+    assert report_name(report) == "2025年度测评验收报告.docx"
     assert REPORT_TEMPLATE == "acceptance_report.docx" and SCORE_SHEET == "验收评分汇总表.xlsx"
 
 
@@ -152,10 +152,10 @@ def test_heading_and_overall_figures(notice: DocumentObject) -> None:
     assert paragraphs(notice)[:5] == [
         "青禾市创建办文件",
         "创建办〔2026〕1号",
-        "关于2025年度创建全国民族团结进步示范区测评验收情况的通报",
+        "关于2025年度创建全国民族团结进步示范区测评验收情况的报告",
         "各成员单位：",
         "按照创建全国民族团结进步示范区测评体系，青禾市创建办组织对各成员单位2025年度创建工作进行了测评验收。"
-        "现将验收情况通报如下。",
+        "现将验收情况报告如下。",
     ]
     assert section(notice, "一、总体情况", "二、得分与等次") == [
         "2025年度测评验收材料应于2026年1月10日17:00（北京时间）前报送。应报送单位5家，已报送3家（其中逾期报送1家），"
@@ -390,7 +390,7 @@ def _generator():
 FIXED = [
     ("发文机关标志", "{{r issuer_mark }}"),
     ("发文字号", "{{ doc_number }}"),
-    ("公文标题", "关于{{ period_label }}{{ campaign }}测评验收情况的通报"),
+    ("公文标题", "关于{{ period_label }}{{ campaign }}测评验收情况的报告"),
     ("主送机关", "{{ recipients }}："),
     ("一级标题", "一、总体情况"),
     ("图片", "{{ score_chart }}"),

@@ -865,25 +865,25 @@ def build_rectification_notice() -> DocumentObject:
 
 
 def build_acceptance_report() -> DocumentObject:
-    """The acceptance notice (验收通报): 版头, title, 主送, 一 … 六, 附件说明, signature, 附件1.
+    """The acceptance report (验收报告): 版头, title, 主送, 一 … 六, 附件说明, signature, 附件1.
 
-    A 通报 rather than a 报告: it goes down to the member units (主送 各成员单位) and ends with 下步要求 to
-    them. 附件1's score table has one column per indicator, so its columns are not known here: the
+    The campaign calls it the 验收报告 (DOMAIN.md), so its title says 报告; it is sent to the member units
+    (主送 各成员单位) and ends with 下步要求 to them. 附件1's score table has one column per indicator, so its columns are not known here: the
     context brings the whole table (``{{p score_table }}``, laid out per indicator system) and this
     template places it between the 附件标题 and the notes.
     """
     doc = Document()
-    _setup_document(doc, "年度测评验收通报（模板）")
+    _setup_document(doc, "年度测评验收报告（模板）")
     _add_styles(doc)
     _add_masthead(doc)
     body = "公文正文"
     none_scored = "本年度尚无验收评分结果。"
-    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}测评验收情况的通报")
+    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}测评验收情况的报告")
     _para(doc, "主送机关", "{{ recipients }}：")
     _para(
         doc, body,
         "按照{{ campaign }}测评体系，{{ secretariat }}组织对各成员单位{{ period_label }}创建工作进行了"
-        "测评验收。现将验收情况通报如下。",
+        "测评验收。现将验收情况报告如下。",
     )  # fmt: skip
 
     _para(doc, "一级标题", "一、总体情况")

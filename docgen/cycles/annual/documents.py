@@ -1,5 +1,5 @@
 """The annual documents: an ``AnnualReport`` turned into the context of ``acceptance_report.docx`` (the
-acceptance notice, 验收通报), its score chart, and the score sheet (验收评分汇总表.xlsx).
+acceptance report, 验收报告), its score chart, and the score sheet (验收评分汇总表.xlsx).
 
 As in the other cycles, every number and date is formatted here, in Chinese, so a template only places
 text and a secretariat editing it in Word never writes a Jinja filter. Unit text goes through
@@ -63,15 +63,15 @@ SUBMITTED_STATES = ("on_time", "late")
 
 
 def report_title(report: AnnualReport) -> str:
-    """The notice's title (a 通报: it goes to the member units and tells them what to do next)."""
-    return f"关于{clean_text(report.period_label)}{clean_text(report.campaign)}测评验收情况的通报"
+    """The report's title, as the campaign names it (验收报告)."""
+    return f"关于{clean_text(report.period_label)}{clean_text(report.campaign)}测评验收情况的报告"
 
 
 def report_name(report: AnnualReport) -> str:
-    """``2025年度测评验收通报（创建办〔2026〕1号）.docx``; without the number when there is none."""
+    """``2025年度测评验收报告（创建办〔2026〕1号）.docx``; without the number when there is none."""
     number = clean_text(report.doc_number).strip()
     suffix = f"（{safe_component(number, 60)}）" if number else ""
-    return f"{safe_component(clean_text(report.period_label), 60)}测评验收通报{suffix}.docx"
+    return f"{safe_component(clean_text(report.period_label), 60)}测评验收报告{suffix}.docx"
 
 
 # ---------------------------------------------------------------- shared facts
