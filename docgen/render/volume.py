@@ -52,8 +52,9 @@ from typing import Any
 import docx
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.styles import BabelFish
 from docxcompose.composer import Composer
 from docxcompose.image import ImageWrapper
 from lxml import etree
@@ -125,19 +126,103 @@ class VolumeResult:
 
 
 class _VolumeComposer(Composer):
-    """docxcompose's Composer without its per-append passes over the whole volume.
+    """docxcompose's Composer without its repeated passes over the whole volume (same result).
 
-    ``Composer.insert`` renumbers every bookmark, ``wp:docPr`` and ``pic:cNvPr`` of the composed document
-    after each append, a pass over the whole body each time: quadratic in the number of chapters. Here
-    they run once, in ``finish``, which gives the same ids. Image parts are matched by a SHA-1 that
-    python-docx recomputes from the blob of every image in the volume for every picture appended;
-    ``add_images`` keeps the hashes.
+    Measured on 50 three-page units (bench/bench_volume.py --profile), where the stock Composer spent
+    most of its time:
+
+    * ``add_styles`` lists the volume's ~190 style ids through python-docx's style objects twice for
+      every top-level element appended (and ``_create_style_id_mapping`` names every style of both
+      documents for every append): 6 of 7.4 s. Here the volume's ids and names are read from the XML
+      once and kept up to date, and a unit's style names are read only for the styles it uses.
+    * ``fix_section_types`` and ``fix_header_and_footers`` count the volume's sections (a pass over the
+      body) for every append; a unit fitted to the volume has one section, so there is nothing to fix.
+    * ``insert`` renumbers every bookmark, ``wp:docPr`` and ``pic:cNvPr`` of the volume after each
+      append, a pass over the whole body each time: quadratic in the number of chapters (docxcompose's
+      issue #78 is this kind of path). Here they run once, in ``finish``.
+    * Image parts are matched by a SHA-1 that python-docx recomputes from the blob of every image in
+      the volume for every picture appended; ``add_images`` keeps the hashes.
     """
 
     def __init__(self, doc: DocumentObject) -> None:
         super().__init__(doc)
         self._deferred = True
         self._image_by_sha1: dict[str, Any] = {p.sha1: p for p in self.pkg.image_parts}
+        self._our_ids: set[str] = set()
+        self._our_name2id: dict[str | None, str] = {}
+        for sid, name in _style_names(doc.styles.element).items():
+            self._our_ids.add(sid)
+            self._our_name2id[name] = sid
+
+    def reset_reference_mapping(self) -> None:
+        super().reset_reference_mapping()
+        self._numbering_mapped: set[str] = set()  # the unit's styles looked at by _map_abstract_numbering
+
+    def _create_style_id_mapping(self, doc: DocumentObject) -> None:
+        self._style_id2name = _StyleNames(doc.styles.element)  # looked up for the few styles used
+        self._style_name2id = self._our_name2id
+
+    def fix_section_types(self, doc: DocumentObject) -> None:
+        if len(_x("./w:sectPr")(doc.element.body)) + len(_x("./w:p/w:pPr/w:sectPr")(doc.element.body)) > 1:
+            super().fix_section_types(doc)  # never after _fit_unit, which leaves one section
+
+    def fix_header_and_footers(self, doc: DocumentObject) -> None:
+        if len(_x("./w:sectPr")(doc.element.body)) + len(_x("./w:p/w:pPr/w:sectPr")(doc.element.body)) > 1:
+            super().fix_header_and_footers(doc)
+
+    def add_styles(self, doc: DocumentObject, element: Any) -> None:
+        """``Composer.add_styles`` (without ``preserve_styles``), with the volume's style ids kept in a set."""
+        if self.preserve_styles:
+            super().add_styles(doc, element)
+            return
+        used = dict.fromkeys(e.get(W + "val") for e in _x(".//w:tblStyle|.//w:pStyle|.//w:rStyle")(element))
+        for style_id in used:
+            our_style_id = self.mapped_style_id(style_id)
+            if our_style_id not in self._our_ids:
+                style_element = doc.styles.element.get_by_id(style_id)
+                if style_element is not None:
+                    style_element = deepcopy(style_element)
+                    self.doc.styles.element.append(style_element)
+                    self._learn(style_element)
+                    self.add_numberings(doc, style_element)
+                    for linked in _x("./w:link")(style_element):
+                        linked_id = self.mapped_style_id(linked.get(W + "val"))
+                        if linked_id not in self._our_ids:
+                            theirs = doc.styles.element.get_by_id(linked.get(W + "val"))
+                            if theirs is not None:
+                                theirs = deepcopy(theirs)
+                                self.doc.styles.element.append(theirs)
+                                self._learn(theirs)
+            else:
+                self._map_abstract_numbering(doc, style_id, our_style_id)
+            if our_style_id != style_id and our_style_id is not None:
+                for el in _x(".//w:tblStyle|.//w:pStyle|.//w:rStyle")(element):
+                    if el.get(W + "val") == style_id:
+                        el.set(W + "val", our_style_id)
+
+    def _learn(self, style_element: Any) -> None:
+        sid = style_element.get(W + "styleId")
+        self._our_ids.add(sid)
+        self._our_name2id.setdefault(_ui_name(style_element), sid)
+
+    def _map_abstract_numbering(self, doc: DocumentObject, style_id: str, our_style_id: str) -> None:
+        """As docxcompose does: a unit style with numbering that the volume also has shares its list."""
+        if style_id in self._numbering_mapped:
+            return
+        self._numbering_mapped.add(style_id)
+        style_element = doc.styles.element.get_by_id(style_id)
+        if style_element is None:
+            return
+        num_ids = _x(".//w:numId/@w:val")(style_element)
+        if not num_ids:
+            return
+        anum_ids = _x(f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val')(doc.part.numbering_part.element)
+        our_num_ids = _x(".//w:numId/@w:val")(self.doc.styles.element.get_by_id(our_style_id))
+        if anum_ids and our_num_ids:
+            numbering = self.numbering_part().element
+            our_anum_ids = _x(f'.//w:num[@w:numId="{our_num_ids[0]}"]/w:abstractNumId/@w:val')(numbering)
+            if our_anum_ids:
+                self.anum_id_mapping[int(anum_ids[0])] = int(our_anum_ids[0])
 
     def renumber_bookmarks(self) -> None:
         if not self._deferred:
@@ -168,6 +253,42 @@ class _VolumeComposer(Composer):
         self.renumber_bookmarks()
         self.renumber_docpr_ids()
         self.renumber_nvpicpr_ids()
+
+
+def _ui_name(style: Any) -> str | None:
+    """A style's name as python-docx gives it (``BaseStyle.name``), read straight from the XML."""
+    name = style.find(W + "name")
+    value = name.get(W + "val") if name is not None else None
+    return None if value is None else BabelFish.internal2ui(value)
+
+
+class _StyleNames(dict):  # type: ignore[type-arg]
+    """style id → name of a unit's styles, read on demand: docxcompose asks only for the styles used."""
+
+    def __init__(self, styles: Any) -> None:
+        super().__init__()
+        self._styles = styles
+
+    def _load(self, sid: object) -> bool:
+        if not dict.__contains__(self, sid):
+            found = _x("./w:style[@w:styleId=$sid]")(self._styles, sid=sid) if isinstance(sid, str) else []
+            if not found:
+                return False
+            self[sid] = _ui_name(found[0])
+        return True
+
+    def __contains__(self, sid: object) -> bool:
+        return self._load(sid)
+
+    def __missing__(self, sid: str) -> str | None:
+        if not self._load(sid):
+            raise KeyError(sid)
+        return dict.__getitem__(self, sid)
+
+
+def _style_names(styles: Any) -> dict[str, str | None]:
+    """style id → name of every style in a styles part (what docxcompose builds with python-docx)."""
+    return {style.get(W + "styleId"): _ui_name(style) for style in _x("./w:style")(styles)}
 
 
 # ---------------------------------------------------------------- the volume
@@ -237,7 +358,7 @@ def _toc_paragraph(doc: DocumentObject) -> Any:
 
 
 def _w(tag: str, **attrs: str) -> Any:
-    el = parse_xml(f'<w:{tag} xmlns:w="{NS["w"]}"/>')
+    el = OxmlElement(f"w:{tag}")
     for key, value in attrs.items():
         el.set(qn(f"w:{key}"), value)
     return el
@@ -374,14 +495,11 @@ def _note_parts(unit: DocumentObject) -> list[tuple[Any, Any, Any]]:
     return found
 
 
-def _styles_named(doc: DocumentObject, *names: str) -> set[str]:
-    wanted = {n.lower() for n in names}
-    out = set()
-    for style in _x("./w:style")(doc.styles.element):
-        name = style.find(W + "name")
-        if name is not None and (name.get(W + "val") or "").lower() in wanted:
-            out.add(style.get(W + "styleId"))
-    return out
+def _styles_named(doc: DocumentObject, name: str) -> set[str]:
+    """The ids of the styles called ``name`` (in any case: Word writes "Hyperlink", others "hyperlink")."""
+    upper, lower = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+    expr = f"./w:style[translate(w:name/@w:val, '{upper}', '{lower}') = '{name.lower()}']/@w:styleId"
+    return set(_x(expr)(doc.styles.element))
 
 
 def _run_content(el: Any) -> Any:
