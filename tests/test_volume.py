@@ -244,6 +244,10 @@ def test_nothing_external_is_carried(volume: tuple[Path, list[Chapter], object])
     assert "<w:object" not in document and "r:link=" not in document
     assert result.dropped.get("外部链接") == len(UNITS)
     assert result.dropped.get("链接的图片") == len(UNITS) and result.dropped.get("OLE 对象") == len(UNITS)
+    # what was dropped (and the units' section breaks) leaves no empty paragraph behind
+    doc = docx.Document(str(out))
+    empty = [p for p in doc.element.body.iterchildren(f"{W}p") if all(c.tag == f"{W}pPr" for c in p)]
+    assert empty == []
 
 
 def test_unreadable_chapter_is_listed_and_reported(tmp_path: Path) -> None:

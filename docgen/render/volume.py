@@ -454,7 +454,7 @@ def _fit_unit(unit: DocumentObject, type_width: int, dropped: dict[str, int]) ->
     """Make a unit's document fit the volume, in memory, before docxcompose appends it (see the module)."""
     body = unit.element.body
     for sect in _x(".//w:pPr/w:sectPr")(body):
-        sect.getparent().remove(sect)
+        _remove(sect)  # and the paragraph that only carried the section break
     _drop_fields(body, dropped)
     for kind, expr in (
         ("目录", ".//w:sdt[w:sdtPr/w:docPartObj/w:docPartGallery[@w:val='Table of Contents']]"),
@@ -512,6 +512,21 @@ def _run_content(el: Any) -> Any:
     return node if node.getparent() is not None else el
 
 
+def _remove(el: Any) -> None:
+    """Remove ``el``, then the run and the body paragraph it leaves with nothing in them (a dropped OLE
+    object or section break must not leave an empty line behind; a table cell keeps its paragraph)."""
+    parent = el.getparent()
+    parent.remove(el)
+    if parent.tag == W + "pPr":
+        parent = parent.getparent()
+    if parent.tag == W + "r" and all(child.tag == W + "rPr" for child in parent):
+        run, parent = parent, parent.getparent()
+        parent.remove(run)
+    if (parent.tag == W + "p" and parent.getparent() is not None and parent.getparent().tag == W + "body"
+            and all(child.tag == W + "pPr" for child in parent)):  # fmt: skip
+        parent.getparent().remove(parent)
+
+
 def _count(dropped: dict[str, int], kind: str) -> None:
     dropped[kind] = dropped.get(kind, 0) + 1
 
@@ -542,13 +557,13 @@ def _drop_external(root: Any, part: Any, hyperlink_styles: set[str], dropped: di
         else:
             content = _run_content(blip)
             if content.getparent() is not None:
-                content.getparent().remove(content)
+                _remove(content)
                 _count(dropped, "链接的图片")
     for kind, expr in (("OLE 对象", ".//w:object"), ("控件", ".//w:control")):
         for el in _x(expr)(root):
             content = _run_content(el)
             if content.getparent() is not None:
-                content.getparent().remove(content)
+                _remove(content)
                 _count(dropped, kind)
     if not external:
         return
@@ -558,7 +573,7 @@ def _drop_external(root: Any, part: Any, hyperlink_styles: set[str], dropped: di
         if any(k.startswith(R_NS) and v in external for k, v in el.attrib.items()):
             content = _run_content(el)
             if content.getparent() is not None:
-                content.getparent().remove(content)
+                _remove(content)
                 _count(dropped, "外部引用")
 
 
