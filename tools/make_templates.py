@@ -1,5 +1,6 @@
 """Write the docxtpl templates of the rendering layer that do not exist yet: ``monthly_notice.docx``,
-``receipt.docx``, ``quarterly_notice.docx``, ``rectification_notice.docx`` and ``acceptance_report.docx``.
+``receipt.docx``, ``quarterly_notice.docx``, ``rectification_notice.docx``, ``acceptance_report.docx`` and
+``volume.docx``.
 
 The templates are data that a secretariat opens and edits in Word or WPS, so each is generated once with
 python-docx and then the committed file in ``templates/`` is the source of truth: this tool never
@@ -1001,12 +1002,131 @@ def build_acceptance_report() -> DocumentObject:
     return doc
 
 
+# ---------------------------------------------------------------- the compiled volume (年度工作汇编)
+
+# The placeholder the volume template's TOC field shows until the contents are built (docgen.render.volume
+# replaces it with the chapter titles) and updated (Word on opening, LibreOffice when making the PDF).
+TOC_PLACEHOLDER = "目录在 Word 中打开时自动更新（或右键单击此处，选择“更新域”）。"
+TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u '
+# Children of w:settings that come after w:updateFields in the schema (CT_Settings is a sequence).
+SETTINGS_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+    "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+)
+
+
+def _add_volume_styles(doc: DocumentObject) -> None:
+    """The cover, the 目录 and the chapter heading of the volume.
+
+    The chapter heading is Word's built-in 标题 1 ("heading 1", outline level 1), restyled as a centred
+    2号小标宋 starting a new page: every word processor's contents field and navigation pane know that
+    style. The contents entries are the built-in 目录 1 ("toc 1"), which Word applies when it updates the
+    field: 3号仿宋 with the page number right-aligned after a dotted leader.
+    """
+    one_line = Pt(LINE_PITCH_TWIPS / 20)
+    _paragraph_style(
+        doc, "汇编封面活动", "VolumeCoverCampaign", font=XIAOBIAOSONG, size=TITLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, space_before=Mm(45),
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "汇编封面标题", "VolumeCoverTitle", font=XIAOBIAOSONG, size=36,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, space_before=Mm(12),
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "汇编封面署名", "VolumeCoverSecretariat", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact_lines=False, snap_to_grid=False, space_before=Mm(90),
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "汇编封面日期", "VolumeCoverDate", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact_lines=False, snap_to_grid=False, space_before=Pt(8),
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "目录标题", "VolumeContentsTitle", font=XIAOBIAOSONG, size=TITLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, space_after=one_line,
+        page_break_before=True,
+    )  # fmt: skip
+    # The built-in heading 1, written anew (python-docx's default one is a blue theme font).
+    old = doc.styles.element.get_by_id("Heading1")
+    if old is not None:
+        doc.styles.element.remove(old)
+    heading = _paragraph_style(
+        doc, "Heading 1", "Heading1", font=XIAOBIAOSONG, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact_lines=False, snap_to_grid=False, space_after=one_line, page_break_before=True,
+        keep_with_next=True,
+    )  # fmt: skip
+    heading.priority = 9
+    _insert_ordered(heading.element.get_or_add_pPr(), _el("outlineLvl", val="0"), PPR_ORDER)
+    toc = _paragraph_style(doc, "toc 1", "TOC1", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.LEFT)
+    toc.priority = 39
+    tabs = _el("tabs")
+    tabs.append(_el("tab", val="right", leader="dot", pos=str(round(TYPE_WIDTH_MM / 25.4 * 1440) - 10)))
+    _insert_ordered(toc.element.get_or_add_pPr(), tabs, PPR_ORDER)
+
+
+def _add_toc_field(doc: DocumentObject) -> Paragraph:
+    """A paragraph holding a whole TOC field (begin, instruction, separate, placeholder result, end)."""
+    p = doc.add_paragraph(style="toc 1")
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        run = p.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = TOC_INSTRUCTION
+            run._r.append(instr)
+        elif kind == "result":
+            run.text = TOC_PLACEHOLDER
+        else:
+            run._r.append(_el("fldChar", fldCharType=kind, **({"dirty": "true"} if kind == "begin" else {})))
+    return p
+
+
+def _update_fields_on_open(doc: DocumentObject) -> None:
+    """``<w:updateFields w:val="true"/>``: Word refreshes the contents when the file is opened (it asks)."""
+    settings = doc.settings.element
+    for old in settings.findall(qn("w:updateFields")):
+        settings.remove(old)
+    update = _el("updateFields", val="true")
+    later = [child for child in settings if child.tag in {qn(f"w:{t}") for t in SETTINGS_AFTER_UPDATE_FIELDS}]
+    if later:
+        later[0].addprevious(update)
+    else:
+        settings.append(update)
+
+
+def build_volume() -> DocumentObject:
+    """The compiled volume (年度工作汇编): cover, 目录 (a TOC field) and the section its chapters go in.
+
+    ``docgen.render.volume`` fills the cover, then appends one chapter per unit after the contents: a
+    标题 1 heading and the unit's summary. One section: the page numbers run through the whole volume
+    (the cover counts as page 1 and shows none: a different first page with an empty footer).
+    """
+    doc = Document()
+    _setup_document(doc, "年度工作汇编（模板）")
+    _add_styles(doc)
+    _add_volume_styles(doc)
+    _para(doc, "汇编封面活动", "{{ campaign }}")
+    _para(doc, "汇编封面标题", "{{ title }}")
+    _para(doc, "汇编封面署名", "{{ secretariat }}")
+    _para(doc, "汇编封面日期", "{{ date_text }}")
+    _para(doc, "目录标题", "目  录")
+    _add_toc_field(doc)
+    section = doc.sections[0]
+    _add_page_numbers(doc, section)
+    section.different_first_page_header_footer = True
+    section.first_page_footer.is_linked_to_previous = False  # an empty footer on the cover
+    _update_fields_on_open(doc)
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "monthly_notice.docx": build_monthly_notice,
     "receipt.docx": build_receipt,
     "quarterly_notice.docx": build_quarterly_notice,
     "rectification_notice.docx": build_rectification_notice,
     "acceptance_report.docx": build_acceptance_report,
+    "volume.docx": build_volume,
 }
 
 
