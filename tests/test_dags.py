@@ -92,6 +92,26 @@ def test_quarterly_inspection_dag_matches_the_cli_over_two_quarters(airflow_home
                                        for p in inspection_receipts)
 
 
+ANNUAL_KEYS = ("expected_units", "submitted_units", "missing_units", "scores", "grades", "ranking", "unscored")
+
+
+def test_annual_acceptance_dag_matches_the_cli(airflow_home: Path, tmp_path: Path) -> None:
+    via_airflow = build_demo_workspace(tmp_path / "airflow")
+    via_cli = build_demo_workspace(tmp_path / "cli")
+    _run("annual_acceptance", airflow_home, via_airflow, {"period": "2025"})
+    run_cycle(via_cli, "annual", "2025")
+    outbox_a, outbox_c = (ws / "outbox/annual/2025" for ws in (via_airflow, via_cli))
+    summary = json.loads((outbox_a / "summary.json").read_text(encoding="utf-8"))
+    assert summary == json.loads((outbox_c / "summary.json").read_text(encoding="utf-8"))
+    expected = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))["annual"]["2025"]
+    assert {k: summary[k] for k in ANNUAL_KEYS} == {k: expected[k] for k in ANNUAL_KEYS}
+    names = sorted(p.name for p in outbox_a.iterdir() if p.is_file())
+    assert names == sorted(p.name for p in outbox_c.iterdir() if p.is_file())
+    for name in (n for n in names if n.endswith(".docx")):
+        assert docx_text(outbox_a / name) == docx_text(outbox_c / name), name
+    assert _receipts(via_airflow) == _receipts(via_cli)
+
+
 def test_monthly_notice_defaults_to_the_previous_month(airflow_home: Path, tmp_path: Path) -> None:
     ws = build_demo_workspace(tmp_path / "ws")
     _run("monthly_notice", airflow_home, ws)
@@ -138,7 +158,7 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
                           env=airflow_env(airflow_home))
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [line[4:] for line in done.stdout.splitlines() if line.startswith("OUT ")]
-    assert lines[0] == "['intake_receipts', 'monthly_notice', 'quarterly_inspection'] {}"
+    assert lines[0] == "['annual_acceptance', 'intake_receipts', 'monthly_notice', 'quarterly_inspection'] {}"
     assert "intake" in lines[1] and "publish" in lines[1] and "validate_and_receipts" in lines[1]
     assert lines[2] == "True 0 17 5 * * Asia/Shanghai"
     assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查']"

@@ -1,4 +1,4 @@
-"""``make demo``: run the demo campaign's October month and two quarters through Airflow; say where the outputs are.
+"""``make demo``: run the demo's October, two quarters and the year 2025 through Airflow; say where the outputs are.
 
 The workspace is a fresh copy of examples/demo (with the drop times applied), so the repository stays
 clean; the Airflow metadata database is a throwaway SQLite file beside it.
@@ -18,6 +18,7 @@ from docgen.samples import build_demo_workspace
 
 PERIOD = "2026-10"
 QUARTERS = ("2026-Q2", "2026-Q3")
+YEAR = "2025"
 HERE = Path(__file__).resolve().parent
 
 
@@ -44,10 +45,12 @@ def main(dest: str = "build/demo") -> int:
     for quarter in QUARTERS:
         if not run_dag("quarterly_inspection", quarter, ws, airflow_home, root / f"airflow-run-{quarter}.log"):
             return 1
+    if not run_dag("annual_acceptance", YEAR, ws, airflow_home, root / f"airflow-run-{YEAR}.log"):
+        return 1
     outbox = ws / "outbox" / "monthly" / PERIOD
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     notice = next(outbox.glob("*月通报*.docx"))
-    differences = check_expected(summary) + [d for q in QUARTERS for d in check_quarter(ws, q)]
+    differences = check_expected(summary) + [d for q in QUARTERS for d in check_quarter(ws, q)] + check_year(ws)
     if differences:
         print("DAG 运行完成，但结果与 examples/demo/expected.yaml 不符：", *differences, sep="\n  ", file=sys.stderr)
         return 1
@@ -72,6 +75,19 @@ def main(dest: str = "build/demo") -> int:
               f"{len(q['open']) + len(q['rectifying']) + len(q['awaiting_recheck'])} 个，逾期 {q['overdue']}")
         print(f"  应报整改情况 {len(q['expected_units'])} 个单位：按时 {len(q['on_time_units'])}，"
               f"逾期 {q['late_units']}，退回 {q['rejected_units']}，未报 {q['missing_units']}")
+    y_out = ws / "outbox" / "annual" / YEAR
+    y = json.loads((y_out / "summary.json").read_text(encoding="utf-8"))
+    print(f"\n年度验收（{YEAR}）")
+    print(f"  验收报告：{next(y_out.glob('*验收报告*.docx'))}")
+    print(f"  验收评分汇总表：{y_out / '验收评分汇总表.xlsx'}")
+    print(f"  年度工作汇编：{next(y_out.glob('*汇编*.docx'))}")
+    pdfs = sorted(y_out.glob("*.pdf"))
+    if pdfs:
+        print("  PDF/A：" + "，".join(str(p) for p in pdfs))
+    else:
+        print(f"  PDF：未生成（{(y_out / '说明.txt').read_text(encoding='utf-8').splitlines()[0]}）")
+    print(f"  应报 {len(y['expected_units'])} 个单位：已报 {len(y['submitted_units'])}，未报 {y['missing_units']}；"
+          f"第一名 {y['ranking'][0]}（{y['scores'][y['ranking'][0]]} 分）")
     print(f"\n  台账：PATH=$PWD/.venv/bin:$PATH docgen ledger --root {ws} --open")
     print(f"  Airflow 日志：{root}/airflow-run*.log")
     print("\n在 Airflow 界面中查看（见 README「Airflow 界面」）：")
@@ -83,6 +99,16 @@ def main(dest: str = "build/demo") -> int:
 
 QUARTER_KEYS = ("filed", "closed", "awaiting_recheck", "rectifying", "open", "overdue", "units_with_open_items",
                 "expected_units", "on_time_units", "late_units", "rejected_units", "missing_units")
+
+
+YEAR_KEYS = ("expected_units", "submitted_units", "missing_units", "scores", "grades", "ranking", "unscored")
+
+
+def check_year(ws: Path) -> list[str]:
+    """What in the year's ``summary.json`` differs from expected.yaml's ``annual`` section."""
+    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["annual"][YEAR]
+    found = json.loads((ws / "outbox" / "annual" / YEAR / "summary.json").read_text(encoding="utf-8"))
+    return [f"{YEAR} {k}：应为 {expected[k]}，实为 {found[k]}" for k in YEAR_KEYS if found[k] != expected[k]]
 
 
 def check_quarter(ws: Path, quarter: str) -> list[str]:

@@ -1,0 +1,113 @@
+"""The annual acceptance cycle (年度验收): scoring against the indicator system, the acceptance report, and
+the compiled volume of every unit's summary (年度工作汇编).
+
+Declared here: three submission kinds — each unit's self-assessment (自评表) and its annual work summary
+(年度工作总结, a Word document checked by its own reader, ``summary``) in its own folder, and the
+assessors' score sheets (验收评分表) in ``_assessors/``; the scoring rules (``rules``); and the documents:
+the acceptance report (numbered), the score sheet, the compiled volume, and PDF/A copies of the report
+and the volume when LibreOffice is installed. Importing this package is light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ...cycle import Cycle, Document, Inputs, Kind
+from .report import NOTICE_KEY, AnnualReport
+
+CHART_WIDTH_MM = 140
+VOLUME_TEMPLATE = "volume.docx"
+PDF_TIMEOUT_SECONDS = 600.0
+
+
+class Annual(Cycle):
+    name = "annual"
+    label = "年度验收"
+    order = 3
+    kinds = (
+        Kind("self_assessment", "自评表"),
+        Kind("annual_summary", "年度工作总结", suffixes=(".docx",), reader="docgen.cycles.annual.summary:check_summary"),
+        Kind("assessor_scores", "验收评分表", folder="_assessors", role="验收组"),
+    )
+    dag_id = "annual_acceptance"
+    dag_title = "年度验收"
+    document_title = "验收报告"
+
+    def build(self, inputs: Inputs) -> AnnualReport:
+        from .rules import build_annual_report  # noqa: PLC0415
+
+        return build_annual_report(inputs)
+
+    def report_from_dict(self, data: Mapping[str, Any]) -> AnnualReport:
+        return AnnualReport.from_dict(dict(data))
+
+    def documents(self, report: AnnualReport) -> list[Document]:  # type: ignore[override]
+        from . import documents as docs  # noqa: PLC0415 - rendering imports docx and openpyxl
+
+        report_name = docs.report_name(report)
+        volume_name = volume_file_name(report)
+
+        def context(canvas: Any) -> dict[str, Any]:
+            chart = canvas.chart(docs.score_chart, report, CHART_WIDTH_MM) if report.scores else None
+            return docs.report_context(report, chart, canvas.issuer_pt)
+
+        def score_sheet(path: Path, _sources: Any) -> None:
+            docs.write_score_sheet(report, path)
+
+        def volume(path: Path, sources: Any) -> None:
+            from ...render.volume import Chapter, compose_volume  # noqa: PLC0415
+
+            chapters = [Chapter(f"{s.unit_name}{report.period_label}工作总结", sources.archived(s.archive_path))
+                        for s in report.summaries]
+            from ...render.engine import format_date, today_local, zone  # noqa: PLC0415
+
+            issued = report.issue_date or today_local(zone(report.timezone))
+            cover = {"campaign": report.campaign, "title": f"{report.period_label}工作汇编",
+                     "secretariat": report.secretariat, "date_text": format_date(issued)}
+            compose_volume(cover, chapters, path, template=sources.template(VOLUME_TEMPLATE))
+
+        def pdf_of(docx_name: str) -> Any:
+            def write(path: Path, _sources: Any) -> str | None:
+                from ...render.pdf import to_pdf  # noqa: PLC0415
+
+                return to_pdf(path.with_name(docx_name), path, timeout=PDF_TIMEOUT_SECONDS).skipped_reason
+
+            return write
+
+        return [
+            Document(report_name, template=docs.REPORT_TEMPLATE, context=context, number_key=NOTICE_KEY),
+            Document(docs.SCORE_SHEET, write=score_sheet),
+            Document(volume_name, write=volume),
+            Document(Path(report_name).with_suffix(".pdf").name, write=pdf_of(report_name)),
+            Document(Path(volume_name).with_suffix(".pdf").name, write=pdf_of(volume_name)),
+        ]
+
+    def number_keys(self, report: AnnualReport) -> list[str]:  # type: ignore[override]
+        return [NOTICE_KEY]
+
+    def with_numbers(self, report: AnnualReport, numbers: Mapping[str, str], issued_on: date) -> AnnualReport:  # type: ignore[override]
+        report.doc_number = numbers[NOTICE_KEY]
+        report.issue_date = issued_on
+        return report
+
+    def headline(self, report: AnnualReport) -> list[str]:  # type: ignore[override]
+        grades: dict[str, int] = {}
+        for s in report.scores:
+            grades[s.grade] = grades.get(s.grade, 0) + 1
+        return [
+            f"[bold]{report.period_label}测评验收报告[/bold] {report.doc_number}",
+            f"  应报单位 {len(report.units)} 个：已报 {len(report.submitted_units)}，未报 {len(report.missing_units)}"
+            f"；等次：" + "，".join(f"{g} {n}" for g, n in grades.items()),
+            f"  汇编收录 {len(report.summaries)} 个单位的年度工作总结",
+        ]
+
+
+def volume_file_name(report: AnnualReport) -> str:
+    """``2025年度工作汇编.docx``."""
+    return f"{report.period_label}工作汇编.docx"
+
+
+CYCLE = Annual()
