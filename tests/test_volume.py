@@ -273,3 +273,50 @@ def test_cover_values_are_escaped_and_required(tmp_path: Path) -> None:
         compose_volume({k: v for k, v in COVER.items() if k != "date_text"}, [], tmp_path / "w.docx",
                        template=TEMPLATE)  # fmt: skip
     assert not (tmp_path / "w.docx").exists()
+
+
+def _field(p: docx.text.paragraph.Paragraph, kind: str, instruction: str | None = None) -> None:
+    run = p.add_run()
+    if instruction is not None:
+        instr = parse_xml(f'<w:instrText xmlns:w="{W[1:-1]}" xml:space="preserve">{instruction}</w:instrText>')
+        run._r.append(instr)
+    else:
+        run._r.append(parse_xml(f'<w:fldChar xmlns:w="{W[1:-1]}" w:fldCharType="{kind}"/>'))
+
+
+def test_a_units_own_contents_go_and_link_fields_keep_their_text(tmp_path: Path) -> None:
+    doc = docx.Document()
+    doc.styles["Heading 1"].style_id = "1"  # as Chinese Word names it; found by its name "heading 1"
+    first = doc.add_paragraph("")  # the unit's own TOC, over three paragraphs
+    _field(first, "begin")
+    _field(first, "", ' TOC \\o "1-3" \\h \\z \\u ')
+    _field(first, "separate")
+    first.add_run("单位目录第一行\t1")
+    doc.add_paragraph("单位目录第二行\t2")
+    last = doc.add_paragraph("单位目录第三行\t3")
+    _field(last, "end")
+    doc.add_heading("一、基本情况", level=1)
+    p = doc.add_paragraph("详见")
+    _field(p, "begin")
+    _field(p, "", ' HYPERLINK "https://example.org/report" ')
+    _field(p, "separate")
+    p.add_run("单位官网")
+    _field(p, "end")
+    p._p.append(parse_xml(
+        f'<w:fldSimple xmlns:w="{W[1:-1]}" w:instr=" HYPERLINK &quot;https://example.org/b&quot; ">'
+        "<w:r><w:t>另一链接</w:t></w:r></w:fldSimple>"
+    ))  # fmt: skip
+    p.add_run("。")
+    unit = tmp_path / "u.docx"
+    doc.save(str(unit))
+    out = tmp_path / "v.docx"
+    result = compose_volume(COVER, [Chapter("青禾镇", unit)], out, template=TEMPLATE)
+    volume = docx.Document(str(out))
+    text = body_text(volume)
+    assert "单位目录" not in text and "详见单位官网另一链接。" in text
+    instructions = [t.text for t in volume.element.body.iter(f"{W}instrText")]
+    assert [i for i in instructions if "TOC" in i] == [' TOC \\o "1-1" \\h \\z \\u ']  # the volume's own
+    assert not [i for i in instructions if "HYPERLINK" in i] and "example.org" not in out.read_bytes().decode("latin-1")
+    assert volume.element.body.find(f".//{W}fldSimple") is None
+    assert [p.style.name for p in volume.paragraphs if p.text == "一、基本情况"] == ["一级标题"]
+    assert result.dropped == {"目录": 1, "外部域": 2}

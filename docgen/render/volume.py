@@ -611,7 +611,7 @@ def _drop_fields(root: Any, dropped: dict[str, int]) -> None:
             if not stack:  # only outermost fields are acted on
                 done.append(fld)
     for fld in done:
-        runs = _runs_between(fld["begin"], fld["separate"] or fld["end"])
+        runs = _runs_between(fld["begin"], fld["separate"] if fld["separate"] is not None else fld["end"])
         instruction = _field_instruction(runs)
         kind = instruction.split()[0].upper() if instruction else ""
         if kind in UNWRAPPED_FIELDS:
