@@ -320,3 +320,28 @@ def test_a_units_own_contents_go_and_link_fields_keep_their_text(tmp_path: Path)
     assert volume.element.body.find(f".//{W}fldSimple") is None
     assert [p.style.name for p in volume.paragraphs if p.text == "一、基本情况"] == ["一级标题"]
     assert result.dropped == {"目录": 1, "外部域": 2}
+
+
+def test_a_contents_field_word_already_updated_over_paragraphs_is_replaced(tmp_path: Path) -> None:
+    """A template saved by Word after updating its contents: the result runs over several paragraphs."""
+    template = docx.Document(str(TEMPLATE))
+    toc = next(p for p in template.paragraphs if p.style.style_id == "TOC1")
+    end = toc._p.findall(f"{W}r")[-1]
+    old = [template.add_paragraph("旧目录一\t3", style="toc 1"), template.add_paragraph("旧目录二\t5", style="toc 1")]
+    for p in reversed(old):
+        toc._p.addnext(p._p)
+    old[-1]._p.append(end)  # the field now ends in the last old entry
+    toc._p.remove(toc._p.findall(f"{W}r")[-1])  # the placeholder text
+    edited = tmp_path / "volume.docx"
+    template.save(str(edited))
+    unit = tmp_path / "u.docx"
+    make_unit(unit, 0, "A01", "青禾镇人民政府")
+    out = tmp_path / "v.docx"
+    compose_volume(COVER, [Chapter("甲单位", unit), Chapter("乙单位", unit)], out, template=edited)
+    doc = docx.Document(str(out))
+    assert "旧目录" not in body_text(doc)
+    entries = [p for p in doc.paragraphs if p.style.style_id == "TOC1"]
+    assert [p.text.strip() for p in entries] == ["甲单位", "乙单位"]
+    kinds = [(i, m.get(qn("w:fldCharType"))) for i, p in enumerate(entries) for m in p._p.iter(qn("w:fldChar"))]
+    outer = [k for k in kinds if k[1] in ("begin", "end")]
+    assert outer[0] == (0, "begin") and outer[-1] == (1, "end")  # the TOC field wraps both entries

@@ -414,18 +414,46 @@ def _field_runs(instruction: str, result: str) -> list[Any]:
 
 def _fill_contents(toc: Any, anchors: Sequence[tuple[str, str]]) -> None:
     """The contents field's shown result: one 目录 1 line per chapter (title, dotted leader, a PAGEREF to
-    the chapter's bookmark), as Word writes it; the page numbers come when the field is updated."""
-    runs = list(toc.iterchildren(W + "r"))
-    separate = next(
-        (i for i, r in enumerate(runs) if r.find(W + "fldChar") is not None
-         and r.find(W + "fldChar").get(W + "fldCharType") == "separate"),
-        None,
-    )  # fmt: skip
-    if separate is None or not anchors:
+    the chapter's bookmark), as Word writes it; the page numbers come when the field is updated.
+
+    The template's field may end in a later paragraph (a template saved by Word after updating it):
+    whatever the field showed, from its separator to its end, is replaced.
+    """
+    if not anchors:
         return
-    end_run = runs[-1]
-    for r in runs[separate + 1 :]:
-        toc.remove(r)
+    separate = end = None
+    depth = 0
+    paragraphs = [toc, *toc.itersiblings(W + "p")]
+    for p in paragraphs:
+        for mark in _x(".//w:fldChar")(p):
+            kind = mark.get(W + "fldCharType")
+            depth += {"begin": 1, "end": -1}.get(kind, 0)
+            if kind == "separate" and depth == 1 and separate is None:
+                separate = mark.getparent()
+            elif kind == "end" and depth == 0:
+                end = mark.getparent()
+                break
+        if end is not None or depth == 0 and p is not toc:
+            break
+    if separate is None or end is None or separate.getparent() is not toc:
+        return  # not a field this code wrote or Word writes: left as it is
+    last = end.getparent()
+    if last.tag != W + "p":
+        return
+    for el in list(separate.itersiblings()):  # the old result in the field's first paragraph
+        if el is end:
+            break
+        toc.remove(el)
+    if last is not toc:
+        for p in list(toc.itersiblings(W + "p")):  # paragraphs wholly inside the old result
+            if p is last:
+                break
+            p.getparent().remove(p)
+        tail = list(end.itersiblings())
+        last.getparent().remove(last)
+    else:
+        tail = []
+        toc.remove(end)
     lines = []
     for anchor, title in anchors:
         p = _paragraph(TOC_ENTRY_STYLE)
@@ -439,12 +467,12 @@ def _fill_contents(toc: Any, anchors: Sequence[tuple[str, str]]) -> None:
     # The first entry shares the paragraph that opens the field; the field ends after the last entry.
     for child in list(lines[0])[1:]:
         toc.append(child)
-    if len(lines) > 1:
-        lines[-1].append(end_run)
-        for p in reversed(lines[1:]):
-            toc.addnext(p)
-    else:
-        toc.append(end_run)
+    lines[0] = toc
+    lines[-1].append(end)
+    for el in tail:
+        lines[-1].append(el)
+    for p in reversed(lines[1:]):
+        toc.addnext(p)
 
 
 # ---------------------------------------------------------------- fitting a unit's document
