@@ -345,3 +345,40 @@ def test_a_contents_field_word_already_updated_over_paragraphs_is_replaced(tmp_p
     kinds = [(i, m.get(qn("w:fldCharType"))) for i, p in enumerate(entries) for m in p._p.iter(qn("w:fldChar"))]
     outer = [k for k in kinds if k[1] in ("begin", "end")]
     assert outer[0] == (0, "begin") and outer[-1] == (1, "end")  # the TOC field wraps both entries
+
+
+def add_footnotes(doc: docx.document.Document, texts: list[str]) -> None:
+    """Footnotes as Word writes them (python-docx has no API): a footnotes part and references."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    notes = "".join(f'<w:footnote w:id="{i}"><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:footnote>'
+                    for i, t in enumerate(texts, start=1))  # fmt: skip
+    xml = (f'<w:footnotes xmlns:w="{W[1:-1]}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/>'
+           '</w:r></w:p></w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+           f'<w:continuationSeparator/></w:r></w:p></w:footnote>{notes}</w:footnotes>')  # fmt: skip
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, xml.encode(), doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    for i, p in enumerate([p for p in doc.paragraphs if p.text][: len(texts)], start=1):
+        p._p.append(parse_xml(f'<w:r xmlns:w="{W[1:-1]}"><w:footnoteReference w:id="{i}"/></w:r>'))
+
+
+def test_footnotes_are_carried_and_renumbered(tmp_path: Path) -> None:
+    chapters = []
+    for i, (code, name) in enumerate(UNITS[:3]):
+        path = tmp_path / f"{code}.docx"
+        make_unit(path, i, code, name)
+        doc = docx.Document(str(path))
+        add_footnotes(doc, [f"{code}脚注甲", f"{code}脚注乙"])
+        doc.save(str(path))
+        chapters.append(Chapter(name, path))
+    out = tmp_path / "v.docx"
+    compose_volume(COVER, chapters, out, template=TEMPLATE)
+    with zipfile.ZipFile(out) as z:
+        notes = parse_xml(z.read("word/footnotes.xml"))
+        document = parse_xml(z.read("word/document.xml"))
+    texts = {n.get(qn("w:id")): "".join(t.text for t in n.iter(f"{W}t")) for n in notes.iter(f"{W}footnote")}
+    refs = [r.get(qn("w:id")) for r in document.iter(f"{W}footnoteReference")]
+    assert len(refs) == len(set(refs)) == 6
+    assert [texts[r] for r in refs] == [f"{c}脚注{x}" for c, _ in UNITS[:3] for x in "甲乙"]
