@@ -31,10 +31,12 @@ brings is made to fit the volume first, on the unit's document in memory:
   (docxcompose carries neither), and so is a unit's own table of contents (its page numbers are the
   unit's, and updating indexes would rebuild it from the whole volume).
 
-Performance: docxcompose renumbers every bookmark and drawing id of the whole volume after each append
-(``renumber_bookmarks``, ``renumber_docpr_ids``, ``renumber_nvpicpr_ids``): quadratic in the number of
-chapters. ``_VolumeComposer`` does it once at the end (same result). It also looks images up by a SHA-1
-it recomputes for every image of the volume on every picture added; the hashes are cached here.
+Performance (bench/bench_volume.py, 300 units of about 3 pages with a table and a picture each, 915
+pages, 2-core machine): docxcompose's stock ``Composer`` takes about 25 s for the bare merge; the volume
+takes about 8.5 s with all the fitting above. ``_VolumeComposer`` keeps docxcompose's merge and removes
+its repeated passes over the whole volume (style lists rebuilt per element, ids renumbered and sections
+counted per append, image hashes recomputed, footnotes reparsed: see its docstring); what remains is
+mostly python-docx opening the 300 files and docxcompose's per-element work, linear in the volume.
 """
 
 from __future__ import annotations
