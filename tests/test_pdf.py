@@ -63,7 +63,7 @@ def _simple_page_texts(data: bytes) -> list[str]:
             if row[1] == b"n":
                 offsets[int(first) + i] = int(row[0])
     objects: dict[int, bytes] = {}
-    streams: dict[int, bytes] = {}
+    streams: dict[int, int] = {}  # object → where its stream data starts
     for num, offset in offsets.items():
         start = data.index(b"obj", offset) + 3
         end = data.index(b"endobj", start)
@@ -73,7 +73,7 @@ def _simple_page_texts(data: bytes) -> list[str]:
             continue
         objects[num] = data[start:at]
         at += 6 + (2 if data[at + 6 : at + 8] == b"\r\n" else 1)
-        streams[num] = data[at:]  # cut to /Length below, once every object is known
+        streams[num] = at  # its length may be an object further on: read when needed
 
     def ref(value: bytes, key: bytes) -> int | None:
         m = re.search(rb"/" + key + rb"\s*(\d+) 0 R", value)
@@ -84,7 +84,7 @@ def _simple_page_texts(data: bytes) -> list[str]:
         length_ref = ref(head, b"Length")
         length = int(objects[length_ref].strip()) if length_ref is not None else int(
             re.search(rb"/Length\s+(\d+)", head).group(1))  # fmt: skip
-        raw = streams[num][:length]
+        raw = data[streams[num] : streams[num] + length]
         return zlib.decompress(raw) if b"FlateDecode" in head else raw
 
     def cmap(num: int) -> tuple[int, dict[bytes, str]]:

@@ -273,3 +273,112 @@ def test_cover_values_are_escaped_and_required(tmp_path: Path) -> None:
         compose_volume({k: v for k, v in COVER.items() if k != "date_text"}, [], tmp_path / "w.docx",
                        template=TEMPLATE)  # fmt: skip
     assert not (tmp_path / "w.docx").exists()
+
+
+def _field(p: docx.text.paragraph.Paragraph, kind: str, instruction: str | None = None) -> None:
+    run = p.add_run()
+    if instruction is not None:
+        instr = parse_xml(f'<w:instrText xmlns:w="{W[1:-1]}" xml:space="preserve">{instruction}</w:instrText>')
+        run._r.append(instr)
+    else:
+        run._r.append(parse_xml(f'<w:fldChar xmlns:w="{W[1:-1]}" w:fldCharType="{kind}"/>'))
+
+
+def test_a_units_own_contents_go_and_link_fields_keep_their_text(tmp_path: Path) -> None:
+    doc = docx.Document()
+    doc.styles["Heading 1"].style_id = "1"  # as Chinese Word names it; found by its name "heading 1"
+    first = doc.add_paragraph("")  # the unit's own TOC, over three paragraphs
+    _field(first, "begin")
+    _field(first, "", ' TOC \\o "1-3" \\h \\z \\u ')
+    _field(first, "separate")
+    first.add_run("单位目录第一行\t1")
+    doc.add_paragraph("单位目录第二行\t2")
+    last = doc.add_paragraph("单位目录第三行\t3")
+    _field(last, "end")
+    doc.add_heading("一、基本情况", level=1)
+    p = doc.add_paragraph("详见")
+    _field(p, "begin")
+    _field(p, "", ' HYPERLINK "https://example.org/report" ')
+    _field(p, "separate")
+    p.add_run("单位官网")
+    _field(p, "end")
+    p._p.append(parse_xml(
+        f'<w:fldSimple xmlns:w="{W[1:-1]}" w:instr=" HYPERLINK &quot;https://example.org/b&quot; ">'
+        "<w:r><w:t>另一链接</w:t></w:r></w:fldSimple>"
+    ))  # fmt: skip
+    p.add_run("。")
+    unit = tmp_path / "u.docx"
+    doc.save(str(unit))
+    out = tmp_path / "v.docx"
+    result = compose_volume(COVER, [Chapter("青禾镇", unit)], out, template=TEMPLATE)
+    volume = docx.Document(str(out))
+    text = body_text(volume)
+    assert "单位目录" not in text and "详见单位官网另一链接。" in text
+    instructions = [t.text for t in volume.element.body.iter(f"{W}instrText")]
+    assert [i for i in instructions if "TOC" in i] == [' TOC \\o "1-1" \\h \\z \\u ']  # the volume's own
+    assert not [i for i in instructions if "HYPERLINK" in i] and "example.org" not in out.read_bytes().decode("latin-1")
+    assert volume.element.body.find(f".//{W}fldSimple") is None
+    assert [p.style.name for p in volume.paragraphs if p.text == "一、基本情况"] == ["一级标题"]
+    assert result.dropped == {"目录": 1, "外部域": 2}
+
+
+def test_a_contents_field_word_already_updated_over_paragraphs_is_replaced(tmp_path: Path) -> None:
+    """A template saved by Word after updating its contents: the result runs over several paragraphs."""
+    template = docx.Document(str(TEMPLATE))
+    toc = next(p for p in template.paragraphs if p.style.style_id == "TOC1")
+    end = toc._p.findall(f"{W}r")[-1]
+    old = [template.add_paragraph("旧目录一\t3", style="toc 1"), template.add_paragraph("旧目录二\t5", style="toc 1")]
+    for p in reversed(old):
+        toc._p.addnext(p._p)
+    old[-1]._p.append(end)  # the field now ends in the last old entry
+    toc._p.remove(toc._p.findall(f"{W}r")[-1])  # the placeholder text
+    edited = tmp_path / "volume.docx"
+    template.save(str(edited))
+    unit = tmp_path / "u.docx"
+    make_unit(unit, 0, "A01", "青禾镇人民政府")
+    out = tmp_path / "v.docx"
+    compose_volume(COVER, [Chapter("甲单位", unit), Chapter("乙单位", unit)], out, template=edited)
+    doc = docx.Document(str(out))
+    assert "旧目录" not in body_text(doc)
+    entries = [p for p in doc.paragraphs if p.style.style_id == "TOC1"]
+    assert [p.text.strip() for p in entries] == ["甲单位", "乙单位"]
+    kinds = [(i, m.get(qn("w:fldCharType"))) for i, p in enumerate(entries) for m in p._p.iter(qn("w:fldChar"))]
+    outer = [k for k in kinds if k[1] in ("begin", "end")]
+    assert outer[0] == (0, "begin") and outer[-1] == (1, "end")  # the TOC field wraps both entries
+
+
+def add_footnotes(doc: docx.document.Document, texts: list[str]) -> None:
+    """Footnotes as Word writes them (python-docx has no API): a footnotes part and references."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    notes = "".join(f'<w:footnote w:id="{i}"><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:footnote>'
+                    for i, t in enumerate(texts, start=1))  # fmt: skip
+    xml = (f'<w:footnotes xmlns:w="{W[1:-1]}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/>'
+           '</w:r></w:p></w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+           f'<w:continuationSeparator/></w:r></w:p></w:footnote>{notes}</w:footnotes>')  # fmt: skip
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, xml.encode(), doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    for i, p in enumerate([p for p in doc.paragraphs if p.text][: len(texts)], start=1):
+        p._p.append(parse_xml(f'<w:r xmlns:w="{W[1:-1]}"><w:footnoteReference w:id="{i}"/></w:r>'))
+
+
+def test_footnotes_are_carried_and_renumbered(tmp_path: Path) -> None:
+    chapters = []
+    for i, (code, name) in enumerate(UNITS[:3]):
+        path = tmp_path / f"{code}.docx"
+        make_unit(path, i, code, name)
+        doc = docx.Document(str(path))
+        add_footnotes(doc, [f"{code}脚注甲", f"{code}脚注乙"])
+        doc.save(str(path))
+        chapters.append(Chapter(name, path))
+    out = tmp_path / "v.docx"
+    compose_volume(COVER, chapters, out, template=TEMPLATE)
+    with zipfile.ZipFile(out) as z:
+        notes = parse_xml(z.read("word/footnotes.xml"))
+        document = parse_xml(z.read("word/document.xml"))
+    texts = {n.get(qn("w:id")): "".join(t.text for t in n.iter(f"{W}t")) for n in notes.iter(f"{W}footnote")}
+    refs = [r.get(qn("w:id")) for r in document.iter(f"{W}footnoteReference")]
+    assert len(refs) == len(set(refs)) == 6
+    assert [texts[r] for r in refs] == [f"{c}脚注{x}" for c, _ in UNITS[:3] for x in "甲乙"]
