@@ -30,6 +30,7 @@ from docgen.cycles.annual import documents as annual
 from docgen.cycles.monthly.notice import notice_context
 from docgen.cycles.quarterly import documents as quarterly
 from docgen.render import REPO_TEMPLATES, check_variables, receipt_context, template_variables
+from docgen.render.volume import COVER_FIELDS
 
 from .test_annual_documents import make_report as make_annual_report
 from .test_quarterly_documents import make_report as make_quarterly_report
@@ -52,6 +53,7 @@ CONTEXTS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "quarterly_notice.docx": lambda: [quarterly.notice_context(make_quarterly_report())],
     "rectification_notice.docx": _rectification_contexts,
     "acceptance_report.docx": lambda: [annual.report_context(make_annual_report())],
+    "volume.docx": lambda: [dict.fromkeys(COVER_FIELDS, "样例")],
 }
 
 MASTHEAD_FIXED = [
@@ -182,6 +184,11 @@ STYLES = {
     "quarterly_notice.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
     "rectification_notice.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
     "acceptance_report.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
+    "volume.docx": {
+        **SHARED_STYLES, "汇编封面活动": ("方正小标宋简体", 22, C), "汇编封面标题": ("方正小标宋简体", 36, C),
+        "汇编封面署名": ("仿宋_GB2312", 16, C), "汇编封面日期": ("仿宋_GB2312", 16, C),
+        "目录标题": ("方正小标宋简体", 22, C), "Heading 1": ("方正小标宋简体", 22, C), "toc 1": ("仿宋_GB2312", 16, L),
+    },
 }
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 TAG_PIECES = ("{{", "}}", "{%", "%}", "{#", "#}")

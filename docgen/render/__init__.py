@@ -6,7 +6,7 @@ rendered from a template compiled once per process (see ``fast``).
 """
 
 from .chart import ChartProcess, cjk_font_path
-from .document import Canvas, render_document
+from .document import Canvas, Rendered, Sources, render_document
 from .engine import (
     REPO_TEMPLATES,
     RenderError,
@@ -25,9 +25,18 @@ from .engine import (
 from .fast import CompiledDocx, compiled_template, render_cached
 from .gbt import IssuerMark, time_zone_text
 from .inplace import InPlaceDocxTemplate
+from .pdf import PdfResult, to_pdf
 from .receipt import MAX_PROBLEM_ROWS, RECEIPT_TEMPLATE, receipt_context, render_receipt
+from .volume import Chapter, VolumeResult, compose_volume
 
 __all__ = [
+    "Chapter",
+    "PdfResult",
+    "Rendered",
+    "Sources",
+    "VolumeResult",
+    "compose_volume",
+    "to_pdf",
     "Canvas",
     "ChartProcess",
     "IssuerMark",
