@@ -853,7 +853,8 @@ def _answer(
         rows=len(validation.rows),
         deadline=ws.campaign.deadline(period),
         secretariat=ws.campaign.secretariat,
-        notes=[*([job.note] if job.note else []), *validation.notes],
+        notes=[*([job.note] if job.note else []), *validation.notes,
+               *([] if not validation.problems else _form_note(ws, job))],
         timezone=ws.campaign.timezone,
     )
     source = ws.root / str(job.archive_path) if job.readable and annotate else None
@@ -866,6 +867,20 @@ def _answer(
              f"{len(validation.rows)} 行" if receipt.accepted else f"{len(validation.problems)} 处问题")
     rows = validation.rows if receipt.accepted else []
     return Outcome(receipt, rows, [str(p.relative_to(ws.root)) for p in paths])
+
+
+def _form_note(ws: Workspace, job: Job) -> list[str]:
+    """For a returned file: the submitter's fill-in form for the period, when one was issued."""
+    folder = ws.root / "forms" / job.cycle / job.period
+    kind = job.kind_read_as
+    try:
+        forms = sorted(p for p in folder.glob(f"{job.unit}_*.xlsx") if kind.title in p.name)
+    except OSError:
+        return []
+    if not forms:
+        return []
+    where = forms[0].relative_to(ws.root).as_posix()
+    return [f"创建办已下发本期报送模板：{where}。用模板填写可避免大部分问题（表头、编号、数值范围已预设）"]
 
 
 def unanswered(ws: Workspace, cycle: str, period: str) -> list[SubmissionRow]:
