@@ -35,6 +35,8 @@ def description() -> str:
         "      列出每个应报单位的报送状态。\n"
         "  docgen ledger --root 工作区 [--unit 单位代码] [--open] [--item 问题编号]\n"
         "      查看台账：全部事项、某单位的事项、未销号的事项，或一个事项的全部变更记录。\n"
+        f"  docgen forms --root 工作区 --cycle {first.name} --period {first.period_example} [--unit 单位代码]\n"
+        "      为每个应报单位和报送角色生成预填的空白报送表，写入 forms/<周期>/<期次>/。\n"
     )
 
 
@@ -74,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--unit", help="只列出该单位的问题")
     g.add_argument("--open", action="store_true", help="只列出未销号的问题")
     g.add_argument("--item", help="列出该问题的全部变更记录")
+
+    f = sub.add_parser("forms", help="生成预填的空白报送表",
+                       description="为一个期次的每个应报单位和报送角色生成预填的空白报送表（.xlsx），"
+                       "写入 forms/<周期>/<期次>/；每次运行重新生成。")
+    f.add_argument("--root", type=Path, required=True, help="工作区目录")
+    f.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
+    f.add_argument("--period", required=True, help="期次，如 2026-10")
+    f.add_argument("--unit", help="只生成该单位的报送表")
     return parser
 
 
@@ -97,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, started)
         if args.command == "ledger":
             return _ledger(args)
+        if args.command == "forms":
+            return _forms(args)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -222,6 +234,21 @@ def _ledger(args: argparse.Namespace) -> int:
     for row in view.rows:
         table.add_row(*row)
     _console().print(table)
+    return EXIT_OK
+
+
+def _forms(args: argparse.Namespace) -> int:
+    from .issue_forms import issue_forms  # noqa: PLC0415
+
+    written = issue_forms(args.root, args.cycle, args.period, unit=args.unit)
+    out = _console()
+    if not written:
+        who = f"单位 {args.unit} " if args.unit else ""
+        out.print(f"{who}本期没有需要报送的表，未生成报送表")
+        return EXIT_OK
+    out.print(f"已生成 {len(written)} 份报送表（空白模板，每次运行重新生成）：")
+    for path in written:
+        out.print(f"  {path}")
     return EXIT_OK
 
 

@@ -104,6 +104,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class FormContent:
+    """What a blank form (报送模板) of one kind for one submitter is pre-filled with.
+
+    ``rows``: one dict per pre-filled row, values by the contract's field names (the unit's code, a task,
+    a problem …); ``locked_fields``: the fields whose pre-filled cells the submitter may not change;
+    ``hints``: read-only reference columns after the contract's, as (Chinese header, one value per row).
+    """
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    locked_fields: frozenset[str] = frozenset()
+    hints: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class LedgerView:
     """A ledger (or one item's history) as a table for the command line: all texts, in Chinese."""
 
@@ -174,6 +188,21 @@ class Cycle:
     def headline(self, report: Report) -> list[str]:
         """A few lines the CLI prints after a run (Chinese)."""
         return []
+
+    # -- blank forms (docgen forms) ---------------------------------------------------------------
+
+    def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
+        """Who is sent a blank form of ``kind`` for ``inputs.period``: for a kind dropped in units' own
+        folders the units the period expects (by default those the report lists), in registry order; for
+        a role folder's kind the folder's name (``_inspection``). A cycle may say it more cheaply or narrowly."""
+        if kind.folder is not None:
+            return [kind.folder]
+        return [u.code for u in self.build(inputs).units]
+
+    def form(self, kind: Kind, submitter: str, inputs: Inputs) -> FormContent | None:
+        """The pre-filled content of ``submitter``'s blank form of ``kind`` (a unit code, or the role
+        folder's name); None: the kind has no form (a Word document, or a cycle that declares none)."""
+        return None
 
     # -- derived --------------------------------------------------------------------------------
 

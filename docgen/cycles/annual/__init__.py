@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ...cycle import Cycle, Document, Inputs, Kind
+from ...cycle import Cycle, Document, FormContent, Inputs, Kind
 from .report import NOTICE_KEY, AnnualReport
 
 CHART_WIDTH_MM = 140
@@ -103,6 +103,42 @@ class Annual(Cycle):
             f"；等次：" + "，".join(f"{g} {n}" for g, n in grades.items()),
             f"  汇编收录 {len(report.summaries)} 个单位的年度工作总结",
         ]
+
+    def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
+        """Every unit of the registry (each is assessed); the assessors' folder for their score sheets."""
+        return [kind.folder] if kind.folder is not None else list(inputs.registry.units)
+
+    def form(self, kind: Kind, submitter: str, inputs: Inputs) -> FormContent | None:
+        """自评表: every indicator (locked) with its 一级/二级指标 and 分值 beside it; 验收评分表: every unit ×
+        every indicator (both locked) with the unit's name and the 分值; the annual summary is a Word
+        document and has no form."""
+        indicators = list(inputs.registry.indicators.values())
+        if kind.name == "self_assessment":
+            return FormContent(
+                rows=[{"indicator_id": i.indicator_id} for i in indicators],
+                locked_fields=frozenset({"indicator_id"}),
+                hints=[
+                    ("一级指标（参考）", [i.level1 for i in indicators]),
+                    ("二级指标（参考）", [i.level2 for i in indicators]),
+                    ("分值（参考）", [_points(i.points) for i in indicators]),
+                ],
+            )
+        if kind.name == "assessor_scores":
+            pairs = [(u, i) for u in inputs.registry.units.values() for i in indicators]
+            return FormContent(
+                rows=[{"unit_code": u.code, "indicator_id": i.indicator_id} for u, i in pairs],
+                locked_fields=frozenset({"unit_code", "indicator_id"}),
+                hints=[
+                    ("单位名称（参考）", [u.name for u, _ in pairs]),
+                    ("分值（参考）", [_points(i.points) for _, i in pairs]),
+                ],
+            )
+        return None
+
+
+def _points(points: float) -> float | int:
+    """10.0 shown as 10, 7.5 as 7.5."""
+    return int(points) if float(points).is_integer() else points
 
 
 def volume_file_name(report: AnnualReport) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ...cycle import Cycle, Document, Inputs, Kind
+from ...cycle import Cycle, Document, FormContent, Inputs, Kind
 from .report import MonthlyReport
 
 
@@ -52,6 +52,30 @@ class Monthly(Cycle):
             f"{len(report.units_in('late'))}，退回 {len(report.units_in('rejected'))}，未报 "
             f"{len(report.units_in('missing'))}",
         ]
+
+    def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
+        """The units of the tasks under way in the month (lead or cooperating), in registry order."""
+        from .rules import considered_tasks, expected_units  # noqa: PLC0415
+
+        tasks = considered_tasks(list(inputs.registry.tasks.values()), inputs.period)
+        return expected_units(tasks, inputs.registry)
+
+    def form(self, kind: Kind, submitter: str, inputs: Inputs) -> FormContent | None:
+        """月度进展报送表: one row per task under way in the month that the unit leads or cooperates on
+        (its code and the task locked), with the task's name, 工程 and the unit's role beside it."""
+        from .rules import considered_tasks  # noqa: PLC0415
+
+        tasks = [t for t in considered_tasks(list(inputs.registry.tasks.values()), inputs.period)
+                 if t.involves(submitter)]
+        return FormContent(
+            rows=[{"unit_code": submitter, "task_id": t.task_id} for t in tasks],
+            locked_fields=frozenset({"unit_code", "task_id"}),
+            hints=[
+                ("任务名称（参考）", [t.name for t in tasks]),
+                ("所属工程（参考）", [t.project for t in tasks]),
+                ("角色（参考）", ["牵头" if t.lead_unit == submitter else "配合" for t in tasks]),
+            ],
+        )
 
 
 CYCLE = Monthly()

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...cycle import Cycle, Document, Inputs, Kind, LedgerView
+from ...cycle import Cycle, Document, FormContent, Inputs, Kind, LedgerView
 from ...models import Problem
 from .report import NOTICE_KEY, RECTIFICATION_KEY, QuarterlyReport
+
+if TYPE_CHECKING:
+    from .ledger import ItemStatus
 
 CHART_WIDTH_MM = 140
 
@@ -107,6 +110,59 @@ class Quarterly(Cycle):
             f"{len(s['late_units'])}，退回 {len(s['rejected_units'])}，未报 {len(s['missing_units'])}；"
             f"整改通知书 {len(report.rectification_numbers)} 份",
         ]
+
+    def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
+        """整改情况报送表: the units with items not closed in the ledger of the quarter (its events and
+        earlier quarters'), in registry order; the role folders otherwise."""
+        if kind.folder is not None:
+            return [kind.folder]
+        involved = {s.item.unit for s in _ledger_of(inputs).values() if s.state != "closed"}
+        return [code for code in inputs.registry.units if code in involved]
+
+    def form(self, kind: Kind, submitter: str, inputs: Inputs) -> FormContent | None:
+        """整改情况报送表: the unit's items not closed (问题编号 locked) with their problem, requirement,
+        deadline and state beside them; 复查结果: the items awaiting recheck; 问题清单: no rows."""
+        from .ledger import ITEM_STATE_LABELS  # noqa: PLC0415
+
+        if kind.name == "inspection_problems":
+            return FormContent()
+        ledger = _ledger_of(inputs)
+        if kind.name == "rectification_report":
+            items = [s for s in ledger.values() if s.item.unit == submitter and s.state != "closed"]
+            return FormContent(
+                rows=[{"problem_id": s.item.problem_id} for s in items],
+                locked_fields=frozenset({"problem_id"}),
+                hints=[
+                    ("问题描述（参考）", [s.item.description for s in items]),
+                    ("整改要求（参考）", [s.item.requirement for s in items]),
+                    ("整改时限（参考）", [s.item.deadline for s in items]),
+                    ("当前状态（参考）", [ITEM_STATE_LABELS[s.state] for s in items]),
+                ],
+            )
+        if kind.name == "recheck_results":
+            items = [s for s in ledger.values() if s.state == "awaiting_recheck"]
+            units = inputs.registry.units
+            return FormContent(
+                rows=[{"problem_id": s.item.problem_id} for s in items],
+                locked_fields=frozenset({"problem_id"}),
+                hints=[
+                    ("单位（参考）", [units[s.item.unit].name if s.item.unit in units else s.item.unit for s in items]),
+                    ("问题描述（参考）", [s.item.description for s in items]),
+                ],
+            )
+        return None
+
+
+def _ledger_of(inputs: Inputs) -> dict[str, ItemStatus]:
+    """The ledger of ``inputs.period``: the fold of the events of that quarter and earlier ones (a later
+    quarter's events, such as a recheck already filed for the next quarter, do not change this one's)."""
+    from ...periods import parse_period  # noqa: PLC0415
+    from .ledger import Event  # noqa: PLC0415
+    from .rules import fold_kept  # noqa: PLC0415
+
+    starts = {key: parse_period("quarterly", key).start for key in set(inputs.event_periods)}
+    return fold_kept(Event.from_dict(e) for e, key in zip(inputs.events, inputs.event_periods, strict=True)
+                     if starts[key] <= inputs.period.start)
 
 
 CYCLE = Quarterly()

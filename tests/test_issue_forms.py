@@ -1,0 +1,322 @@
+"""``docgen forms``: pre-filled blank forms of the demo workspace, read back with openpyxl.
+
+The forms are written by ``docgen.forms.write_form``; these tests only read the .xlsx it makes (the title
+above the header row, the contract's headers then the hint headers, one row per pre-filled row), so they
+hold whatever that writer's styling, protection or instruction rows.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from docgen import cycles
+from docgen.cli import EXIT_OK, EXIT_USAGE, main
+from docgen.contracts import Contract, ValidationContext, load_contract
+from docgen.cycle import FormContent
+from docgen.errors import DocgenError
+from docgen.formats.tables import header_key
+from docgen.issue_forms import issue_forms
+from docgen.models import Registry
+from docgen.pipeline import inputs_for, run_cycle
+from docgen.registry import load_registry
+from docgen.samples import build_demo_workspace
+from docgen.validation import validate_file
+from docgen.workspace import Workspace
+
+INSTRUCTION = re.compile(r"^\s*(填表说明|填报说明|说明|注|备注|示例)\s*[:：]")
+
+
+@dataclass
+class Form:
+    """A written form as a unit sees it: its title, and its pre-filled rows by field name or hint header."""
+
+    path: Path
+    title: str
+    headers: list[str]  # field names for the contract's columns, the header text for the others
+    rows: list[dict[str, Any]]
+
+
+def read_form(path: Path, contract: Contract, key: str) -> Form:
+    """The form at ``path``: the header row is the row holding most of the contract's headers, the title the
+    first text above it, the pre-filled rows those below it with a value in the ``key`` field's column."""
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    fields = {header_key(f.header): f.name for f in contract.fields}
+
+    def score(row: list[Any]) -> int:
+        return sum(1 for c in row if c is not None and header_key(str(c)) in fields)
+
+    h = max(range(min(20, len(grid))), key=lambda i: score(grid[i]))
+    assert score(grid[h]) == len(contract.fields), f"{path.name}: every column of the contract is in the header"
+    headers = [fields.get(header_key(str(c)), str(c).strip()) if c is not None else "" for c in grid[h]]
+    title = next(str(c).strip() for row in grid[:h] for c in row if c not in (None, ""))
+    k = headers.index(key)
+    rows = []
+    for row in grid[h + 1:]:
+        first = next((c for c in row if c not in (None, "")), None)
+        if row[k] in (None, "") or (isinstance(first, str) and INSTRUCTION.match(first)):
+            continue
+        rows.append({name: row[i] for i, name in enumerate(headers) if name and i < len(row)})
+    return Form(path, title, headers, rows)
+
+
+def hint(form: Form, header: str) -> list[Any]:
+    """The values of the hint column ``header`` (compared loosely, as headers are)."""
+    matching = [h for h in form.headers if header_key(h) == header_key(header)]
+    assert matching, f"{form.path.name}: no column {header} among {form.headers}"
+    return [r[matching[0]] for r in form.rows]
+
+
+def day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo_workspace(tmp_path_factory.mktemp("forms") / "demo")
+
+
+@pytest.fixture(scope="module")
+def registry(demo: Path) -> Registry:
+    return load_registry(demo / "registry")
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    """A demo workspace of the test's own, without forms yet."""
+    return build_demo_workspace(tmp_path / "demo")
+
+
+def involved_tasks(registry: Registry, unit: str, start: date, end: date) -> list[str]:
+    """The tasks under way between ``start`` and ``end`` that ``unit`` leads or cooperates on, from the
+    registry itself (not from the cycle's rules)."""
+    return [t.task_id for t in registry.tasks.values()
+            if t.start_date <= end and t.deadline >= start and (t.lead_unit == unit or unit in t.cooperating_units)]
+
+
+# ---------------------------------------------------------------- monthly
+
+
+def test_monthly_forms_one_per_expected_unit(demo: Path, registry: Registry) -> None:
+    written = issue_forms(demo, "monthly", "2026-11")
+    folder = demo / "forms" / "monthly" / "2026-11"
+    expected = [code for code in registry.units
+                if involved_tasks(registry, code, date(2026, 11, 1), date(2026, 11, 30))]
+    assert [p.name for p in written] == [
+        f"{code}_{registry.units[code].name}_月度进展报送表_2026-11.xlsx" for code in expected
+    ]
+    assert folder / "BM03_青禾市教育局_月度进展报送表_2026-11.xlsx" in written
+    assert all(p.parent == folder and p.is_file() for p in written)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(p.name for p in written)
+
+    contract = load_contract("monthly_progress")
+    for code, path in zip(expected, written, strict=True):
+        form = read_form(path, contract, "task_id")
+        assert form.title == f"{registry.units[code].name} 月度进展报送表（2026年11月）"
+        assert [r["task_id"] for r in form.rows] == involved_tasks(registry, code, date(2026, 11, 1),
+                                                                   date(2026, 11, 30))
+        assert {r["unit_code"] for r in form.rows} == {code}
+        assert all(r["progress_text"] is None and r["completion_pct"] is None for r in form.rows)
+
+
+def test_monthly_form_of_one_unit_by_hand(demo: Path) -> None:
+    """BM02 (民宗局) in 任务清单.xlsx: leads T04, cooperates on T06, T09, T10; leads T12 too, but T12 starts
+    in 2027; no other task names it."""
+    path = demo / "forms" / "monthly" / "2026-11" / "BM02_青禾市民族宗教事务局_月度进展报送表_2026-11.xlsx"
+    issue_forms(demo, "monthly", "2026-11", unit="BM02")
+    form = read_form(path, load_contract("monthly_progress"), "task_id")
+    assert form.title == "青禾市民族宗教事务局 月度进展报送表（2026年11月）"
+    assert [(r["unit_code"], r["task_id"]) for r in form.rows] == [
+        ("BM02", "T04"), ("BM02", "T06"), ("BM02", "T09"), ("BM02", "T10")]
+    assert hint(form, "任务名称（参考）") == [
+        "开展民族团结进步示范单位创建", "建设民族团结进步教育基地", "建设“石榴籽家园”社区服务阵地",
+        "开展民族团结进步创建进宗教活动场所"]
+    assert hint(form, "所属工程（参考）") == ["创建“七进”工程", "民族文化传承工程", "创建“七进”工程", "创建“七进”工程"]
+    assert hint(form, "角色（参考）") == ["牵头", "配合", "配合", "配合"]
+    # the contract's columns come first, the hints after them
+    assert form.headers[: len(load_contract("monthly_progress").fields)] == [
+        f.name for f in load_contract("monthly_progress").fields]
+
+
+def test_a_filled_monthly_form_is_accepted(demo: Path, registry: Registry, tmp_path: Path) -> None:
+    """What the form is for: the unit fills in its progress, and the file passes the contract as it is."""
+    [path] = issue_forms(demo, "monthly", "2026-11", unit="XZ01")
+    contract = load_contract("monthly_progress")
+    form = read_form(path, contract, "task_id")
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+    column = {name: i + 1 for i, name in enumerate(form.headers)}
+    for r in range(1, sheet.max_row + 1):
+        if sheet.cell(r, column["task_id"]).value in {row["task_id"] for row in form.rows}:
+            sheet.cell(r, column["progress_text"]).value = "召开推进会1次"
+            sheet.cell(r, column["completion_pct"]).value = 80
+    filled = tmp_path / "城关街道11月进展.xlsx"
+    book.save(filled)
+    result = validate_file(filled, contract, ValidationContext(unit="XZ01", tasks=registry.tasks,
+                                                               unit_codes=registry.units.keys()))
+    assert result.accepted, [p.describe() for p in result.problems]
+    assert [r["task_id"] for r in result.rows] == ["T03"]  # T12, which XZ01 also helps on, starts in 2027
+    assert [r["completion_pct"] for r in result.rows] == [80]
+
+
+def test_a_month_expects_only_the_units_of_its_tasks(demo: Path, registry: Registry) -> None:
+    """2027-02: only T04, T11 and T12 are under way, so only their units get a form."""
+    written = issue_forms(demo, "monthly", "2027-02")
+    assert [p.name.split("_")[0] for p in written] == ["XZ01", "XZ02", "BM01", "BM02", "BM04", "ZJ01", "ZJ02"]
+    assert issue_forms(demo, "monthly", "2027-02", unit="BM03") == []
+
+
+# ---------------------------------------------------------------- quarterly
+
+
+@pytest.fixture(scope="module")
+def quarterly(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The demo after its two quarters ran: some items closed, some carried into 2026-Q4."""
+    root = build_demo_workspace(tmp_path_factory.mktemp("forms-q") / "demo")
+    run_cycle(root, "quarterly", "2026-Q2")
+    return root, run_cycle(root, "quarterly", "2026-Q3").report
+
+
+def test_rectification_forms_only_for_units_with_items_not_closed(quarterly: tuple[Path, Any],
+                                                                   registry: Registry) -> None:
+    root, q3 = quarterly
+    open_items = q3.open_items  # the ledger at 2026-Q3's end is the ledger at 2026-Q4's start
+    assert open_items and any(i.closed for i in q3.items)
+    by_unit: dict[str, list[Any]] = {}
+    for i in open_items:
+        by_unit.setdefault(i.unit, []).append(i)
+    only_closed = {i.unit for i in q3.items} - set(by_unit)
+    assert only_closed, "the demo has units whose items are all closed"
+
+    written = issue_forms(root, "quarterly", "2026-Q4")
+    reports = [p for p in written if "_整改情况报送表_" in p.name]
+    units = [code for code in registry.units if code in by_unit]
+    assert [p.name for p in reports] == [
+        f"{code}_{registry.units[code].name}_整改情况报送表_2026-Q4.xlsx" for code in units]
+    assert not any(p.name.startswith(tuple(f"{c}_" for c in only_closed)) for p in written)
+
+    contract = load_contract("rectification_report")
+    for code, path in zip(units, reports, strict=True):
+        form = read_form(path, contract, "problem_id")
+        items = by_unit[code]
+        assert form.title == f"{registry.units[code].name} 整改情况报送表（2026年第四季度）"
+        assert [r["problem_id"] for r in form.rows] == [i.problem_id for i in items]
+        assert hint(form, "问题描述（参考）") == [i.description for i in items]
+        assert hint(form, "整改要求（参考）") == [i.requirement for i in items]
+        assert [day(v) for v in hint(form, "整改时限（参考）")] == [i.deadline for i in items]
+        assert hint(form, "当前状态（参考）") == [i.state_label for i in items]
+        assert all(r["status"] is None and r["measures"] is None for r in form.rows)
+
+
+def test_role_forms_of_the_quarter(quarterly: tuple[Path, Any]) -> None:
+    root, q3 = quarterly
+    written = {p.name: p for p in issue_forms(root, "quarterly", "2026-Q4")}
+    inspection = read_form(written["_inspection_督查组_问题清单_2026-Q4.xlsx"],
+                           load_contract("inspection_problems"), "problem_id")
+    assert inspection.title == "督查组 问题清单（2026年第四季度）"
+    assert inspection.rows == []
+    recheck = read_form(written["_recheck_创建办_复查结果_2026-Q4.xlsx"], load_contract("recheck_results"),
+                        "problem_id")
+    awaiting = [i for i in q3.open_items if i.state == "awaiting_recheck"]
+    assert awaiting
+    assert [r["problem_id"] for r in recheck.rows] == [i.problem_id for i in awaiting]
+    assert hint(recheck, "单位（参考）") == [i.unit_name for i in awaiting]
+    assert hint(recheck, "问题描述（参考）") == [i.description for i in awaiting]
+
+
+def test_a_quarter_reads_its_own_ledger(quarterly: tuple[Path, Any]) -> None:
+    """2026-Q2's forms list the items of 2026-Q2's ledger, not the items filed later (2026-Q3's)."""
+    root, _ = quarterly
+    declared = cycles.get("quarterly")
+    ws = Workspace(root)
+    inputs = inputs_for(ws, declared, declared.parse_period("2026-Q2"))
+    kind = declared.kind("rectification_report")
+    for unit in declared.form_submitters(kind, inputs):
+        content = declared.form(kind, unit, inputs)
+        assert content is not None and content.rows
+        assert all(r["problem_id"].startswith("DC2026Q2-") for r in content.rows)
+
+
+# ---------------------------------------------------------------- annual
+
+
+def test_self_assessment_lists_every_indicator(demo: Path, registry: Registry) -> None:
+    written = issue_forms(demo, "annual", "2026")
+    self_forms = [p for p in written if "_自评表_" in p.name]
+    assert [p.name for p in self_forms] == [
+        f"{code}_{u.name}_自评表_2026.xlsx" for code, u in registry.units.items()]
+    assert not any("年度工作总结" in p.name for p in written)  # a Word document: no form
+    indicators = list(registry.indicators.values())
+    assert len(indicators) == 8
+    contract = load_contract("self_assessment")
+    for path in self_forms:
+        form = read_form(path, contract, "indicator_id")
+        assert [r["indicator_id"] for r in form.rows] == [i.indicator_id for i in indicators]
+        assert hint(form, "一级指标（参考）") == [i.level1 for i in indicators]
+        assert hint(form, "二级指标（参考）") == [i.level2 for i in indicators]
+        assert [float(v) for v in hint(form, "分值（参考）")] == [i.points for i in indicators]
+        assert all(r["self_score"] is None for r in form.rows)
+    assert read_form(self_forms[0], contract, "indicator_id").title.endswith("自评表（2026年度）")
+
+
+def test_assessor_form_lists_every_unit_and_indicator(demo: Path, registry: Registry) -> None:
+    [path] = [p for p in issue_forms(demo, "annual", "2026") if p.name == "_assessors_验收组_验收评分表_2026.xlsx"]
+    form = read_form(path, load_contract("assessor_scores"), "indicator_id")
+    pairs = [(u, i) for u in registry.units.values() for i in registry.indicators.values()]
+    assert [(r["unit_code"], r["indicator_id"]) for r in form.rows] == [(u.code, i.indicator_id) for u, i in pairs]
+    assert hint(form, "单位名称（参考）") == [u.name for u, _ in pairs]
+    assert all(r["score"] is None for r in form.rows)
+
+
+def test_no_form_for_a_document_kind(demo: Path) -> None:
+    declared = cycles.get("annual")
+    inputs = inputs_for(Workspace(demo), declared, declared.parse_period("2026"))
+    assert declared.form(declared.kind("annual_summary"), "BM01", inputs) is None
+    content = declared.form(declared.kind("self_assessment"), "BM01", inputs)
+    assert isinstance(content, FormContent) and content.locked_fields == {"indicator_id"}
+
+
+# ---------------------------------------------------------------- --unit, refusals, rewriting, the command
+
+
+def test_unit_filter_writes_only_that_units_forms(fresh: Path) -> None:
+    written = issue_forms(fresh, "annual", "2026", unit="BM03")
+    assert [p.name for p in written] == ["BM03_青禾市教育局_自评表_2026.xlsx"]
+    assert [p.name for p in (fresh / "forms" / "annual" / "2026").glob("*.xlsx")] == [written[0].name]
+
+
+def test_unknown_unit_is_refused(fresh: Path) -> None:
+    with pytest.raises(DocgenError, match="单位代码“XX99”不在成员单位名册中"):
+        issue_forms(fresh, "monthly", "2026-11", unit="XX99")
+    assert not list(fresh.glob("forms/**/*.xlsx"))
+
+
+def test_forms_are_rewritten_on_each_call(fresh: Path) -> None:
+    first = issue_forms(fresh, "monthly", "2026-11")
+    stale = first[0].parent / "ZZ01_已撤销单位_月度进展报送表_2026-11.xlsx"
+    shutil.copyfile(first[0], stale)
+    first[1].write_bytes(b"overwritten")
+    again = issue_forms(fresh, "monthly", "2026-11")
+    assert again == first
+    assert not stale.exists()
+    assert load_workbook(again[1]).worksheets  # a whole form again
+    assert not [p for p in first[0].parent.iterdir() if p.name.startswith(".")]  # no scratch left behind
+
+
+def test_command(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["forms", "--root", str(fresh), "--cycle", "monthly", "--period", "2026-11", "--unit", "BM03"])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    assert "BM03_青禾市教育局_月度进展报送表_2026-11.xlsx" in out
+    code = main(["forms", "--root", str(fresh), "--cycle", "monthly", "--period", "2026-11", "--unit", "XX99"])
+    assert code == EXIT_USAGE
+    assert "不在成员单位名册中" in capsys.readouterr().err
