@@ -650,6 +650,21 @@ RULES: dict[str, Rule] = {
 }
 
 
+RULE_NOTES: dict[str, str] = {
+    # what a contract's registry rule (contracts.RULES) asks of the unit, told in 填表说明 and the input
+    # message; a rule not listed here is checked at intake all the same
+    "unit_matches_folder": "填本单位代码",
+    "task_involves_unit": "只填本单位牵头或配合的任务",
+    "task_exists": "按任务清单填写",
+    "indicator_exists": "按测评体系填写",
+    "unit_exists": "按成员单位名册填写",
+    "score_within_points": "不超过该指标的分值",
+    "unit_indicator_once": "每个单位的每项指标只填一行",
+    "not_before_inspection": "不能早于督查日期",
+    "completion_date_when_done": "整改状态为“已完成”的须填写",
+}
+
+
 # ---------------------------------------------------------------- loading
 
 

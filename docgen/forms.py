@@ -53,7 +53,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import replacing
-from .contracts import CONTRACTS_DIR, Contract, Field
+from .contracts import CONTRACTS_DIR, RULE_NOTES, Contract, Field
 from .formats import cells
 from .formats.tables import ReadLimits, header_key
 
@@ -86,19 +86,6 @@ _MAX_INLINE_LIST = 255  # characters of a list validation's formula text, withou
 _MAX_CELL = 32767
 _MAX_SHEET_NAME = 31
 _MAX_ROW_HEIGHT = 409
-RULE_NOTES = {
-    # what a contract's registry rule (contracts.RULES) asks of the unit, told in 填表说明 and the input
-    # message; a rule not listed here is checked at intake all the same
-    "unit_matches_folder": "填本单位代码",
-    "task_involves_unit": "只填本单位牵头或配合的任务",
-    "task_exists": "按任务清单填写",
-    "indicator_exists": "按测评体系填写",
-    "unit_exists": "按成员单位名册填写",
-    "score_within_points": "不超过该指标的分值",
-    "unit_indicator_once": "每个单位的每项指标只填一行",
-    "not_before_inspection": "不能早于督查日期",
-    "completion_date_when_done": "整改状态为“已完成”的须填写",
-}
 _MAX_TOLD_CHOICES = 80  # a longer list is not spelt out in messages and 填表说明: the drop-down shows it
 _EXCEL_FIRST_DATE = 1  # 1900-01-01 as an Excel serial
 _EXCEL_LAST_DATE = 2958465  # 9999-12-31
