@@ -18,13 +18,16 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pendulum
 
 from . import cycles
 from .cycle import Cycle, FormContent, Inputs, Kind
 from .errors import DocgenError
 from .filenames import safe_component
-from .periods import Period
+from .periods import Period, period_containing
 from .workspace import Workspace
 
 FORMS_DIR = "forms"
@@ -120,3 +123,23 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
             if old.name not in kept and not old.name.startswith("."):
                 old.unlink(missing_ok=True)
     return written
+
+
+def forms_due(moment: datetime, tz: str) -> list[tuple[str, str]]:
+    """(cycle, period) of every declared cycle whose period starts on ``moment``'s day: its forms go out then."""
+    day = pendulum.instance(moment).in_timezone(tz).date()
+    due = []
+    for name in cycles.declared():
+        period = period_containing(name, day)  # type: ignore[arg-type]
+        if period.start == day:
+            due.append((name, period.key))
+    return due
+
+
+def issue_due_forms(root: str | Path, moment: datetime | None = None) -> dict[str, list[str]]:
+    """Issue the forms of every period starting today (what the ``forms`` DAG runs each morning)."""
+    ws = Workspace(root)
+    issued: dict[str, list[str]] = {}
+    for cycle, period in forms_due(moment or datetime.now(UTC), ws.campaign.timezone):
+        issued[f"{cycle}:{period}"] = [str(p.relative_to(ws.root)) for p in issue_forms(root, cycle, period)]
+    return issued

@@ -68,6 +68,13 @@ def parse_period(cycle: Cycle, key: str) -> Period:
     raise ValueError(f"期次“{key}”格式不正确，{cycle} 周期应写作 {PERIOD_EXAMPLES[cycle]}")
 
 
+def period_containing(cycle: Cycle, day: date) -> Period:
+    """The period of ``cycle`` that ``day`` falls in (the one units are working on that day)."""
+    keys = {"monthly": f"{day.year}-{day.month:02d}", "quarterly": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+            "annual": str(day.year)}
+    return parse_period(cycle, keys[cycle])
+
+
 def previous_period(cycle: Cycle, moment: datetime, tz: str) -> Period:
     """The period that ended most recently before ``moment``: what a scheduled run reports on."""
     local = pendulum.instance(moment).in_timezone(tz)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +320,38 @@ def test_command(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["forms", "--root", str(fresh), "--cycle", "monthly", "--period", "2026-11", "--unit", "XX99"])
     assert code == EXIT_USAGE
     assert "不在成员单位名册中" in capsys.readouterr().err
+
+
+def test_a_returned_files_receipt_points_to_the_units_form(workspace: Path, drop: Any) -> None:
+    """A unit whose file is returned is told where its pre-filled form for the period is."""
+    import json
+
+    from .conftest import row
+
+    (form,) = issue_forms(workspace, "monthly", "2026-10", unit="C01")
+    drop("C01", [row("C01", "T3", 120)], name="进展.xlsx")
+    run_cycle(workspace, "monthly", "2026-10")
+    (receipt,) = (workspace / "receipts/monthly/2026-10/C01").glob("*.回执.json")
+    notes = json.loads(receipt.read_text(encoding="utf-8"))["notes"]
+    assert notes == [f"创建办已下发本期报送模板：{form.relative_to(workspace).as_posix()}。"
+                     "用模板填写可避免大部分问题（表头、编号、数值范围已预设）"]
+    drop("A01", [row("A01", "T1", 50)], name="进展.xlsx")
+    run_cycle(workspace, "monthly", "2026-10")
+    (accepted,) = (workspace / "receipts/monthly/2026-10/A01").glob("*.回执.json")
+    assert json.loads(accepted.read_text(encoding="utf-8"))["notes"] == []  # A01 has no form; and it was accepted
+
+
+def test_forms_go_out_on_the_first_day_of_each_period(demo: Path) -> None:
+    from docgen.issue_forms import forms_due, issue_due_forms
+    from docgen.samples import CST
+
+    assert forms_due(datetime(2026, 10, 1, 8, 0, tzinfo=CST), "Asia/Shanghai") == [
+        ("monthly", "2026-10"), ("quarterly", "2026-Q4")]
+    assert forms_due(datetime(2027, 1, 1, 8, 0, tzinfo=CST), "Asia/Shanghai") == [
+        ("monthly", "2027-01"), ("quarterly", "2027-Q1"), ("annual", "2027")]
+    assert forms_due(datetime(2026, 11, 15, 8, 0, tzinfo=CST), "Asia/Shanghai") == []
+    # 2026-10-31 17:00 UTC is already 1 November in Shanghai
+    assert forms_due(datetime(2026, 10, 31, 17, 0, tzinfo=UTC), "Asia/Shanghai") == [("monthly", "2026-11")]
+    issued = issue_due_forms(demo, datetime(2026, 11, 1, 8, 0, tzinfo=CST))
+    assert list(issued) == ["monthly:2026-11"]
+    assert issued["monthly:2026-11"] and all(p.startswith("forms/monthly/2026-11/") for p in issued["monthly:2026-11"])
