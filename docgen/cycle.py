@@ -185,6 +185,16 @@ class Cycle:
         """For a cycle with a ledger: its items as they stand now (or one item's history) as a table."""
         raise NotImplementedError
 
+    def still_owed(
+        self, kind: Kind, unit: str, rows: Sequence[Mapping[str, Any]], registry: Registry, period: Period,
+        events: Sequence[Mapping[str, Any]] = (),
+    ) -> list[str]:
+        """What a unit still owes for the period after this accepted file (told in its receipt, Chinese).
+
+        ``events``: the cycle's ledger events so far, this file's included (a cycle with a ledger).
+        """
+        return []
+
     def headline(self, report: Report) -> list[str]:
         """A few lines the CLI prints after a run (Chinese)."""
         return []

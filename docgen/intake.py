@@ -636,7 +636,7 @@ def _apply_to_ledgers(
         with ws.state.lock(f"ledger:{name}", wait_seconds=900.0, describe=f" {cycle.label}台账 "):
             events = [e.payload for e in ws.state.events(name)]
             for job, validation in items:
-                take(job, _answer(ws, registry, job, _applied(ws, cycle, job, validation, events)))
+                take(job, _answer(ws, registry, job, _applied(ws, cycle, job, validation, events), events=events))
 
 
 def _applied(ws: Workspace, cycle: Cycle, job: Job, validation: Validation, events: list[dict[str, Any]]) -> Validation:
@@ -827,7 +827,8 @@ def _failed_in_worker(job: Job, failure: Failure) -> Outcome:
 
 
 def _answer(
-    ws: Workspace, registry: Registry, job: Job, validation: Validation | None, *, annotate: bool = True
+    ws: Workspace, registry: Registry, job: Job, validation: Validation | None, *, annotate: bool = True,
+    events: Sequence[dict[str, Any]] = (),
 ) -> Outcome:
     """Build the receipt of one submission and write it (JSON, .docx, annotated copy)."""
     from .receipts import write_receipts  # noqa: PLC0415 - rendering is the heavier layer
@@ -854,7 +855,7 @@ def _answer(
         deadline=ws.campaign.deadline(period),
         secretariat=ws.campaign.secretariat,
         notes=[*([job.note] if job.note else []), *validation.notes,
-               *([] if not validation.problems else _form_note(ws, job))],
+               *(_form_note(ws, job) if validation.problems else _owed(registry, job, validation, period, events))],
         timezone=ws.campaign.timezone,
     )
     source = ws.root / str(job.archive_path) if job.readable and annotate else None
@@ -867,6 +868,18 @@ def _answer(
              f"{len(validation.rows)} 行" if receipt.accepted else f"{len(validation.problems)} 处问题")
     rows = validation.rows if receipt.accepted else []
     return Outcome(receipt, rows, [str(p.relative_to(ws.root)) for p in paths])
+
+
+def _owed(registry: Registry, job: Job, validation: Validation, period: Any, events: Sequence[dict[str, Any]]) -> list[str]:
+    """For an accepted file from a unit's own folder: what the unit still owes for the period."""
+    kind = job.declared
+    if kind is None or kind.folder is not None or not validation.rows:
+        return []
+    try:
+        return cycles.get(job.cycle).still_owed(kind, job.unit, validation.rows, registry, period, events)
+    except Exception:  # a courtesy line must never cost the unit its receipt
+        log.exception("列出 %s 尚欠的报送内容时出错", job.unit)
+        return []
 
 
 def _form_note(ws: Workspace, job: Job) -> list[str]:

@@ -209,3 +209,13 @@ def test_cli_runs_the_year(year: Path, capsys: pytest.CaptureFixture[str], monke
     assert "验收报告" in out and "汇编收录 2 个单位" in out
     assert main(["status", "--root", str(year), "--cycle", "annual", "--period", "2025"]) == 0
     assert "青禾乳业有限公司" in capsys.readouterr().out
+
+
+def test_a_self_assessment_missing_indicators_is_told_so(year: Path) -> None:
+    put(year, "B01", "自评表.xlsx", SELF_HEADERS, [["A1", 8, "", ""], ["B1", 12, "", ""]])
+    run_cycle(year, "annual", "2025")
+    (path,) = (year / "receipts/annual/2025/B01").glob("*自评表.xlsx.回执.json")
+    receipt = json.loads(path.read_text(encoding="utf-8"))
+    assert receipt["accepted"] is True
+    assert receipt["notes"] == ["自评表未包含以下指标，请补充后重新报送：A2 工作规划、B2 教育培训、C1 “七进”活动、"
+                                "C2 交往交流交融、D1 产业帮扶、D2 群众满意度"]

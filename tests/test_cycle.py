@@ -220,3 +220,17 @@ def test_no_notice_while_a_file_has_no_receipt(workspace: Path, drop: Dropper, m
         other.wait()
     run = run_cycle(workspace, "monthly", "2026-10")  # the other run is gone: its file is answered and counted
     assert {u.code: u.state for u in run.report.units}["A01"] == "on_time"
+
+
+def test_an_accepted_receipt_says_what_the_unit_still_owes(workspace: Path, drop: Dropper) -> None:
+    """B01 leads T2 and cooperates on T1: a file with only T2 is accepted, and its receipt names T1."""
+    drop("B01", [row("B01", "T2", 80)])
+    drop("A01", [row("A01", "T1", 50)])
+    run_cycle(workspace, "monthly", "2026-10")
+    (b01,) = (workspace / "receipts/monthly/2026-10/B01").glob("*.回执.json")
+    receipt = json.loads(b01.read_text(encoding="utf-8"))
+    assert receipt["accepted"] is True
+    assert receipt["notes"] == [
+        "本单位参与的以下任务本期尚无进展记录，如有进展请补充后重新报送：T1 开展民族团结进步宣传月活动（配合）"]
+    (a01,) = (workspace / "receipts/monthly/2026-10/A01").glob("*.回执.json")
+    assert json.loads(a01.read_text(encoding="utf-8"))["notes"] == []  # A01's only task of October is T1

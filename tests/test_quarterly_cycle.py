@@ -316,3 +316,11 @@ def test_a_rejected_file_is_answered_and_a_fixed_one_then_applies(filed: Path) -
     assert receipt_of(filed, "2026-Q1", "A01", "报告（修改）.xlsx")["accepted"] is True
     assert summary_of(filed, "2026-Q1")["awaiting_recheck"] == ["P1"]
     assert date(2026, 4, 2)  # the corrected file counts from when it came
+
+
+def test_an_accepted_report_names_the_units_items_it_left_out(filed: Path) -> None:
+    put(filed, "2026-Q1", "A01", "报告.xlsx", REPORT_HEADERS, [["P1", "已整改", "已完成", "2026-03-28", ""]], at(4, 1))
+    run_cycle(filed, "quarterly", "2026-Q1")
+    receipt = receipt_of(filed, "2026-Q1", "A01", "报告.xlsx")
+    assert receipt["accepted"] is True
+    assert receipt["notes"] == ["本单位以下未销号问题本次未报送整改情况，请一并报送：P2（挂号）"]

@@ -10,12 +10,14 @@ and the volume when LibreOffice is installed. Importing this package is light.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ...cycle import Cycle, Document, FormContent, Inputs, Kind
+from ...models import Registry
+from ...periods import Period
 from .report import NOTICE_KEY, AnnualReport
 
 CHART_WIDTH_MM = 140
@@ -92,6 +94,18 @@ class Annual(Cycle):
         report.doc_number = numbers[NOTICE_KEY]
         report.issue_date = issued_on
         return report
+
+    def still_owed(self, kind: Kind, unit: str, rows: Sequence[Mapping[str, Any]], registry: Registry,
+                   period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+        """For a self-assessment: the indicators it does not score."""
+        if kind.name != "self_assessment":
+            return []
+        scored = {r.get("indicator_id") for r in rows}
+        left = [i for i in registry.indicators.values() if i.indicator_id not in scored]
+        if not left:
+            return []
+        named = "、".join(f"{i.indicator_id} {i.level2}" for i in left)
+        return [f"自评表未包含以下指标，请补充后重新报送：{named}"]
 
     def headline(self, report: AnnualReport) -> list[str]:  # type: ignore[override]
         grades: dict[str, int] = {}

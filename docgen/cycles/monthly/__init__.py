@@ -7,11 +7,13 @@ modules are imported only when a document is made.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from ...cycle import Cycle, Document, FormContent, Inputs, Kind
+from ...models import Registry
+from ...periods import Period
 from .report import MonthlyReport
 
 
@@ -44,6 +46,19 @@ class Monthly(Cycle):
         report.doc_number = numbers["notice"]
         report.issue_date = issued_on
         return report
+
+    def still_owed(self, kind: Kind, unit: str, rows: Sequence[Mapping[str, Any]], registry: Registry,
+                   period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+        """The month's tasks the unit leads or cooperates on that the file has no row for."""
+        from .rules import considered_tasks  # noqa: PLC0415
+
+        reported = {r.get("task_id") for r in rows}
+        left = [t for t in considered_tasks(list(registry.tasks.values()), period)
+                if t.involves(unit) and t.task_id not in reported]
+        if not left:
+            return []
+        named = "、".join(f"{t.task_id} {t.name}（{'牵头' if t.lead_unit == unit else '配合'}）" for t in left)
+        return [f"本单位参与的以下任务本期尚无进展记录，如有进展请补充后重新报送：{named}"]
 
     def headline(self, report: MonthlyReport) -> list[str]:  # type: ignore[override]
         return [

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...cycle import Cycle, Document, FormContent, Inputs, Kind, LedgerView
-from ...models import Problem
+from ...models import Problem, Registry
+from ...periods import Period
 from .report import NOTICE_KEY, RECTIFICATION_KEY, QuarterlyReport
 
 if TYPE_CHECKING:
@@ -98,6 +99,20 @@ class Quarterly(Cycle):
         from .rules import ledger_view  # noqa: PLC0415
 
         return ledger_view(inputs, unit=unit, open_only=open_only, item=item)
+
+    def still_owed(self, kind: Kind, unit: str, rows: Sequence[Mapping[str, Any]], registry: Registry,
+                   period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+        """The unit's items not closed that the file does not report on."""
+        from .ledger import Event, fold  # noqa: PLC0415
+
+        reported = {r.get("problem_id") for r in rows}
+        ledger = fold(Event.from_dict(e) for e in events)
+        left = [s for s in ledger.values()
+                if s.item.unit == unit and s.state != "closed" and s.item.problem_id not in reported]
+        if not left:
+            return []
+        named = "、".join(f"{s.item.problem_id}（{s.state_label}）" for s in left)
+        return [f"本单位以下未销号问题本次未报送整改情况，请一并报送：{named}"]
 
     def headline(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
         s = report.summary()
