@@ -29,11 +29,13 @@ from docx.shared import Emu, Mm
 from docgen.cycles.annual import documents as annual
 from docgen.cycles.monthly.notice import notice_context
 from docgen.cycles.quarterly import documents as quarterly
+from docgen.reminders import reminder_context
 from docgen.render import REPO_TEMPLATES, check_variables, receipt_context, template_variables
 from docgen.render.volume import COVER_FIELDS
 
 from .test_annual_documents import make_report as make_annual_report
 from .test_quarterly_documents import make_report as make_quarterly_report
+from .test_reminders import make_reminder
 from .test_render import make_receipt
 from .test_render import make_report as make_monthly_report
 
@@ -54,6 +56,7 @@ CONTEXTS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "rectification_notice.docx": _rectification_contexts,
     "acceptance_report.docx": lambda: [annual.report_context(make_annual_report())],
     "volume.docx": lambda: [dict.fromkeys(COVER_FIELDS, "样例")],
+    "reminder.docx": lambda: [reminder_context(make_reminder()), reminder_context(make_reminder(overdue=True))],
 }
 
 MASTHEAD_FIXED = [
@@ -184,6 +187,7 @@ STYLES = {
     "quarterly_notice.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
     "rectification_notice.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
     "acceptance_report.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
+    "reminder.docx": {**SHARED_STYLES, **MASTHEAD_STYLES},
     "volume.docx": {
         **SHARED_STYLES, "汇编封面活动": ("方正小标宋简体", 22, C), "汇编封面标题": ("方正小标宋简体", 36, C),
         "汇编封面署名": ("仿宋_GB2312", 16, C), "汇编封面日期": ("仿宋_GB2312", 16, C),

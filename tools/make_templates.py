@@ -1002,6 +1002,82 @@ def build_acceptance_report() -> DocumentObject:
     return doc
 
 
+def build_reminder() -> DocumentObject:
+    """The reminder (催报通知) sent before a deadline: 版头, title, 主送, the deadline, 一 the units that have sent
+    nothing, 二 those whose file was returned (each with its first problems), 三 what to do, signature.
+
+    Filled by ``docgen.reminders.reminder_context``; it names no cycle (``kind_title`` says what is owed).
+    """
+    doc = Document()
+    _setup_document(doc, "催报通知（模板）")
+    _add_styles(doc)
+    _add_masthead(doc)
+    body = "公文正文"
+    _para(doc, "公文标题", "关于催报{{ period_label }}{{ kind_title }}的通知")
+    _para(doc, "主送机关", "{{ recipients }}：")
+    _para(doc, body, "{%p if overdue %}")
+    _para(
+        doc, body,
+        "{{ period_label }}{{ kind_title }}应于{{ deadline_text }}（{{ time_zone_text }}）前报送，报送截止时间已过。"
+        "截至{{ as_of_text }}，应报送单位{{ expected_count }}家，仍有{{ owing_count }}家未报送或报送材料未通过审核。"
+        "现将有关情况通知如下。",
+    )  # fmt: skip
+    _para(doc, body, "{%p else %}")
+    _para(
+        doc, body,
+        "{{ period_label }}{{ kind_title }}报送截止时间为{{ deadline_text }}（{{ time_zone_text }}），"
+        "{{ remaining_text }}。截至{{ as_of_text }}，应报送单位{{ expected_count }}家，尚有{{ owing_count }}家"
+        "未报送或报送材料未通过审核。现将有关情况通知如下。",
+    )  # fmt: skip
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "一、未报送的单位")
+    _para(doc, body, "{%p if missing_rows %}")
+    _para(doc, body, "{%p for unit in missing_rows %}")
+    _para(doc, body, "{{ unit.no }}. {{ unit.name }}{{ unit.detail }}")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "无。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "二、已退回未重新报送的单位")
+    _para(doc, body, "{%p if returned_rows %}")
+    _para(doc, body, "{%p for unit in returned_rows %}")
+    _para(
+        doc, body,
+        "{{ unit.no }}. {{ unit.name }}{{ unit.detail }}：{{ unit.received_text }}报送的“{{ unit.file }}”"
+        "未通过审核，已退回，共{{ unit.problem_count }}处问题，主要是：",
+    )  # fmt: skip
+    _para(doc, body, "{%p for problem in unit.problems %}")
+    _para(doc, body, "（{{ loop.index }}）{{ problem }}")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p if unit.more %}")
+    _para(doc, body, "另有{{ unit.more }}处问题，详见回执。")
+    _para(doc, body, "{%p endif %}")
+    _para(doc, body, "{%p endfor %}")
+    _para(doc, body, "{%p else %}")
+    _para(doc, body, "无。")
+    _para(doc, body, "{%p endif %}")
+
+    _para(doc, "一级标题", "三、有关要求")
+    _para(
+        doc, body,
+        "1. 请以上单位{{ report_by_text }}将{{ kind_title }}（{{ file_types }}）放入本单位的报送文件夹"
+        "{{ drop_folder }}（“单位代码”即上列括号中的代码）。",
+    )  # fmt: skip
+    _para(
+        doc, body,
+        "2. 报送后请及时查看回执，回执在{{ receipt_folder }}中，与所报文件同名。回执显示“接收”的，即报送成功；"
+        "显示“退回”的，请按回执所列问题逐项修改后重新报送。重新报送的材料将替换此前报送的材料，此前的材料留档备查。",
+    )  # fmt: skip
+    _para(
+        doc, body, "3. 逾期未报送或报送材料未通过审核的单位，将在{{ document_title }}中予以通报。"
+    ).paragraph_format.keep_with_next = True  # the 署名 never stands alone on a page
+    _signature(doc)
+    _add_page_numbers(doc, doc.sections[0])
+    return doc
+
+
 # ---------------------------------------------------------------- the compiled volume (年度工作汇编)
 
 # The placeholder the volume template's TOC field shows until the contents are built (docgen.render.volume
@@ -1127,6 +1203,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "rectification_notice.docx": build_rectification_notice,
     "acceptance_report.docx": build_acceptance_report,
     "volume.docx": build_volume,
+    "reminder.docx": build_reminder,
 }
 
 
