@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
     f.add_argument("--period", required=True, help="期次，如 2026-10")
     f.add_argument("--unit", help="只生成该单位的报送表")
+
+    m = sub.add_parser("remind", help="生成催报通知", description="列出截止前尚未报送或被退回未重报的单位，"
+                       "生成催报通知（.docx）和 reminder.json，写入 outbox/<周期>/<期次>/催报/<日期>/。")
+    m.add_argument("--root", type=Path, required=True, help="工作区目录")
+    m.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
+    m.add_argument("--period", required=True, help="期次，如 2026-11")
     return parser
 
 
@@ -109,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ledger(args)
         if args.command == "forms":
             return _forms(args)
+        if args.command == "remind":
+            return _remind(args)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -217,6 +225,17 @@ def _status(args: argparse.Namespace) -> int:
         colour = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "red"}[u.state]
         table.add_row(u.code, u.name, u.category, f"[{colour}]{u.state_label}[/{colour}]", when, u.file or "")
     _console().print(table)
+    return EXIT_OK
+
+
+def _remind(args: argparse.Namespace) -> int:
+    from .reminders import remind  # noqa: PLC0415
+
+    result = remind(args.root, args.cycle, args.period)
+    out = _console()
+    out.print(result.message)
+    for path in result.paths:
+        out.print(f"  输出：{path}")
     return EXIT_OK
 
 

@@ -61,7 +61,7 @@ class Campaign:
     monthly_requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS
     lag_tolerance: float = 10.0  # percentage points behind the elapsed share before a task is "lagging"
     recipients: str = "各成员单位"
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # each cycle's own section, as written
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # other sections (a cycle's, reminders), as written
 
     def deadline(self, period: Period) -> datetime:
         """The deadline for submissions of ``period``, in the campaign's time zone."""
@@ -106,5 +106,5 @@ class Campaign:
             monthly_requirements=tuple(monthly.get("requirements") or DEFAULT_REQUIREMENTS),
             lag_tolerance=float(monthly.get("lag_tolerance", 10.0)),
             recipients=str(raw.get("recipients", "各成员单位")),
-            settings={k: v for k, v in raw.items() if isinstance(v, dict) and k in deadlines},
+            settings={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("deadlines", "intake")},
         )

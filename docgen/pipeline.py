@@ -301,7 +301,8 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
         for name in json.loads(marker.read_text(encoding="utf-8")):
             (outbox / name).unlink(missing_ok=True)
         marker.unlink()
-    current = sorted(p for p in outbox.iterdir() if p.name != VERSIONS_DIR)
+    current = sorted(p for p in outbox.iterdir() if p.is_file())  # a run issues files; folders (versions/, a
+    # reminders folder) are not its documents
     partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
     if current or partial:
         versions.mkdir(exist_ok=True)

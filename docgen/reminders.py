@@ -27,9 +27,7 @@ unit has an accepted file, nothing is written and the result says so.
       start: 2026-01-01     # no reminder for a period ending before this day …
       end: 2027-12-31       # … or starting after this one
 
-``Campaign.from_dict`` keeps only the cycles' own sections in ``settings``, so ``load_campaign`` (and
-``with_reminder_settings``) adds this one from the file; every function here reads it from
-``campaign.settings["reminders"]``.
+Every function here reads it from ``campaign.settings["reminders"]``.
 
 Importing this module is light (the DAG file imports it to parse): intake, rendering and the state
 database are imported only when a reminder is made.
@@ -43,13 +41,12 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 import pendulum
-import yaml
 
 from . import cycles
 from .config import Campaign
@@ -140,25 +137,6 @@ def reminder_days(campaign: Campaign) -> list[int]:
     return list(reminder_settings(campaign).days_before)
 
 
-def with_reminder_settings(campaign: Campaign, path: Path) -> Campaign:
-    """``campaign`` with the ``reminders:`` section of its ``campaign.yaml`` (at ``path``) in its settings."""
-    if SETTINGS_KEY in campaign.settings:
-        return campaign
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise WorkspaceError(f"活动配置文件 {path} 无法读取：{exc}") from exc
-    section = raw.get(SETTINGS_KEY) if isinstance(raw, dict) else None
-    if section is None:
-        return campaign
-    return replace(campaign, settings={**campaign.settings, SETTINGS_KEY: section})
-
-
-def load_campaign(path: Path) -> Campaign:
-    """``Campaign.load(path)`` keeping its ``reminders:`` section."""
-    return with_reminder_settings(Campaign.load(Path(path)), Path(path))
-
-
 def reminder_cron() -> tuple[str, str]:
     """(cron, time zone) of the daily reminder run, from ``$DOCGEN_ROOT/campaign.yaml``, else the defaults.
 
@@ -168,7 +146,7 @@ def reminder_cron() -> tuple[str, str]:
     settings, tz = ReminderSettings(), DEFAULT_TZ
     if root:
         try:
-            campaign = load_campaign(Path(root) / "campaign.yaml")
+            campaign = Campaign.load(Path(root) / "campaign.yaml")
             settings, tz = reminder_settings(campaign), campaign.timezone
         except WorkspaceError:
             pass  # the defaults; the run itself will say what is wrong with campaign.yaml
@@ -235,7 +213,7 @@ def run_due(root: str | Path, now: datetime | None = None) -> list[dict[str, Any
     One cycle's failure does not keep the others' reminders from going out; it is raised at the end.
     """
     now = now or datetime.now(UTC)
-    campaign = load_campaign(Path(root) / "campaign.yaml")
+    campaign = Campaign.load(Path(root) / "campaign.yaml")
     done, failed = [], []
     for cycle, period in due_reminders(campaign, now):
         try:
@@ -544,7 +522,7 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
     ws = Workspace(root)
     declared = cycles.get(cycle)
     per = declared.parse_period(period)
-    campaign = with_reminder_settings(ws.campaign, ws.root / "campaign.yaml")
+    campaign = ws.campaign
     settings = reminder_settings(campaign)
     refuse_outside_campaign(settings, per)
     moment = _moment(today, campaign, settings)
