@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 
 from docgen.schedule import DEFAULT_TZ
 
@@ -23,6 +23,12 @@ from docgen.schedule import DEFAULT_TZ
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
+    params={
+        "as_of": Param(
+            None, type=["null", "string"], title="按此时刻运行",
+            description="ISO 时间，如 2026-11-02T09:00:00+08:00；留空则为本次运行的时刻（补发或演示时填写）",
+        )
+    },
     tags=["docgen", "报送模板"],
 )
 def forms() -> None:
@@ -31,9 +37,9 @@ def forms() -> None:
         from airflow.sdk import Variable, get_current_context
 
         from docgen.issue_forms import issue_due_forms
-        from docgen.schedule import workspace_root
+        from docgen.schedule import run_moment, workspace_root
 
-        return issue_due_forms(workspace_root(Variable.get), get_current_context()["dag_run"].run_after)
+        return issue_due_forms(workspace_root(Variable.get), run_moment(get_current_context()))
 
     issue()
 

@@ -33,7 +33,7 @@ reminders:
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
 from docgen.reminders import reminder_cron
 
@@ -47,6 +47,12 @@ CRON, TZ = reminder_cron()
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
+    params={
+        "as_of": Param(
+            None, type=["null", "string"], title="按此时刻运行",
+            description="ISO 时间，如 2026-11-02T09:00:00+08:00；留空则为本次运行的时刻（补发或演示时填写）",
+        )
+    },
     tags=["docgen", "催报"],
 )
 def reminders() -> None:
@@ -55,9 +61,9 @@ def reminders() -> None:
         from airflow.sdk import Variable
 
         from docgen.reminders import run_due
-        from docgen.schedule import workspace_root
+        from docgen.schedule import run_moment, workspace_root
 
-        return run_due(workspace_root(Variable.get), get_current_context()["dag_run"].run_after)
+        return run_due(workspace_root(Variable.get), run_moment(get_current_context()))
 
     remind_due()
 

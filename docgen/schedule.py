@@ -6,7 +6,9 @@ Airflow parses DAG files continuously, so this module reads one small YAML file 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .config import Campaign
 from .errors import WorkspaceError
@@ -45,3 +47,10 @@ def deadline_cron(cycle: str) -> tuple[str, str]:
     hour, minute = (int(x) for x in d.time.split(":"))
     months = DEADLINE_MONTHS.get(cycle, str(d.month or 1))
     return f"{minute} {hour} {d.day} {months} *", campaign.timezone if campaign else DEFAULT_TZ
+
+
+def run_moment(context: Any) -> datetime:
+    """The moment a daily DAG run acts as of: its ``as_of`` param when given (a catch-up or a demo), else
+    when the run was due."""
+    given = (context.get("params") or {}).get("as_of")
+    return datetime.fromisoformat(given) if given else context["dag_run"].run_after

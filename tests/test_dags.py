@@ -112,6 +112,23 @@ def test_annual_acceptance_dag_matches_the_cli(airflow_home: Path, tmp_path: Pat
     assert _receipts(via_airflow) == _receipts(via_cli)
 
 
+def test_reminders_and_forms_dags(airflow_home: Path, tmp_path: Path) -> None:
+    """As of 2 November 09:00 the October deadline (5 November) is 3 days away: the October reminder goes
+    out, naming the units without an accepted file among those dropped (the demo's missing and returned
+    units); on 1 December the forms of December go out."""
+    ws = build_demo_workspace(tmp_path / "ws")
+    _run("reminders", airflow_home, ws, {"as_of": "2026-11-02T09:00:00+08:00"})
+    (reminder,) = (ws / "outbox/monthly/2026-10/催报/2026-11-02").glob("reminder.json")
+    lists = json.loads(reminder.read_text(encoding="utf-8"))
+    states = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))["unit_states"]
+    assert sorted(u["code"] for u in lists["missing"]) == sorted(u for u, s in states.items() if s == "missing")
+    assert sorted(u["code"] for u in lists["returned"]) == sorted(u for u, s in states.items() if s == "rejected")
+    assert list((ws / "outbox/monthly/2026-10/催报/2026-11-02").glob("*催报*.docx"))
+    _run("forms", airflow_home, ws, {"as_of": "2026-12-01T08:00:00+08:00"})
+    forms = sorted(p.name for p in (ws / "forms/monthly/2026-12").glob("*.xlsx"))
+    assert forms and all(name.endswith("_月度进展报送表_2026-12.xlsx") for name in forms)
+
+
 def test_monthly_notice_defaults_to_the_previous_month(airflow_home: Path, tmp_path: Path) -> None:
     ws = build_demo_workspace(tmp_path / "ws")
     _run("monthly_notice", airflow_home, ws)
