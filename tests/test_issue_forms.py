@@ -355,3 +355,130 @@ def test_forms_go_out_on_the_first_day_of_each_period(demo: Path) -> None:
     issued = issue_due_forms(demo, datetime(2026, 11, 1, 8, 0, tzinfo=CST))
     assert list(issued) == ["monthly:2026-11"]
     assert issued["monthly:2026-11"] and all(p.startswith("forms/monthly/2026-11/") for p in issued["monthly:2026-11"])
+
+
+# ---------------------------------------------------------------- every kind, filled as a unit would
+
+
+def _fill(field: Any, state: str | None) -> Any:
+    """A valid value for an empty input cell, chosen from the contract's own terms."""
+    if field.valid_values:
+        if field.name == "status":  # a report cannot move an item back: one awaiting recheck stays 已完成
+            return "已完成" if state == "已整改待复查" else "整改中"
+        return field.valid_values[0]
+    if field.logical_type == "date":
+        return datetime(2026, 11, 15)
+    if field.logical_type in ("integer", "number"):
+        return 0 if field.minimum is None else field.minimum
+    if field.pattern:
+        return "13800138000"
+    return "已落实"
+
+
+def _filled(path: Path, contract: Contract, out: Path, extra: list[dict[str, Any]] = ()) -> Path:
+    """The form with every input cell of its pre-filled rows filled (and ``extra`` rows typed in below)."""
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+    header_row = next(r for r in range(1, 10) if any(
+        header_key(str(c.value or "")) in {header_key(f.header) for f in contract.fields} for c in sheet[r]))
+    columns = {header_key(str(c.value)): c.column for c in sheet[header_row] if c.value}
+    field_col = {f.name: columns[header_key(f.header)] for f in contract.fields if header_key(f.header) in columns}
+    state_col = next((col for key, col in columns.items() if key.startswith(header_key("当前状态"))), None)
+    last = header_row
+    for r in range(header_row + 1, sheet.max_row + 1):
+        cells = [sheet.cell(r, c).value for c in field_col.values()]
+        if not any(v not in (None, "") for v in cells):
+            continue
+        last = r
+        state = sheet.cell(r, state_col).value if state_col else None
+        for f in contract.fields:
+            cell = sheet.cell(r, field_col[f.name])
+            if cell.value in (None, ""):
+                cell.value = _fill(f, state)
+    for i, values in enumerate(extra, start=1):
+        for name, value in values.items():
+            sheet.cell(last + i, field_col[name]).value = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def _resaved(paths: list[Path], out_dir: Path) -> list[Path]:
+    """The workbooks as LibreOffice (standing in for Excel or WPS) saves them again, when installed (one
+    LibreOffice process for them all)."""
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return paths
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir}/profile", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), *map(str, paths)],
+                   check=True, capture_output=True, timeout=600)
+    return [out_dir / p.name for p in paths]
+
+
+def test_every_kind_of_form_filled_and_saved_is_accepted(fresh: Path, tmp_path: Path) -> None:
+    """Forms of every kind for the demo campaign, filled through openpyxl and saved again (by LibreOffice
+    where installed), dropped where their submitters drop them: intake accepts every one."""
+    from docgen.pipeline import intake_step, receipts_step
+    from docgen.samples import CST, set_drop_time
+
+    run_cycle(fresh, "quarterly", "2026-Q2")
+    run_cycle(fresh, "quarterly", "2026-Q3")  # so Q4's forms carry open and awaiting items
+    plan = [("monthly", "2026-11"), ("quarterly", "2026-Q4"), ("annual", "2026")]
+    new_problem = {"problem_id": "DC2026Q4-001", "unit_code": "BM01", "problem_type": "宣传教育",
+                   "description": "宣传栏内容陈旧", "requirement": "更新宣传栏", "deadline": datetime(2026, 12, 31),
+                   "inspection_date": datetime(2026, 11, 10), "inspection_team": "第一督查组"}
+    order = {"_inspection": 0, "_recheck": 2}
+    dropped = 0
+    for cycle, period in plan:
+        forms = issue_forms(fresh, cycle, period)
+        assert forms, (cycle, period)
+        filled = []
+        for form in forms:
+            kind = next(k for k in cycles.get(cycle).kinds if k.title in form.name)
+            extra = [new_problem] if kind.name == "inspection_problems" else []
+            filled.append(_filled(form, load_contract(kind.name), tmp_path / "filled" / cycle / form.name, extra))
+        for form, saved in zip(forms, _resaved(filled, tmp_path / "resaved" / cycle), strict=True):
+            folder = form.name.split("_")[0] if not form.name.startswith("_") else "_" + form.name.split("_")[1]
+            target = fresh / "intake" / cycle / period / folder / f"已填_{form.name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(saved, target)
+            set_drop_time(target, datetime(2026, 11, 20, 10 + order.get(folder, 1), 0, tzinfo=CST))
+            dropped += 1
+    for cycle, period in plan:
+        intake_step(fresh, cycle, period)
+        receipts = receipts_step(fresh, cycle, period)
+        assert receipts["rejected"] == [], receipts["rejected"]
+    answered = [p for cycle, period in plan for p in (fresh / "receipts" / cycle / period).rglob("*已填_*.回执.json")]
+    assert len(answered) == dropped
+
+
+def test_a_tampered_form_gets_the_ordinary_checks_and_a_clear_receipt(fresh: Path, registry: Registry,
+                                                                         tmp_path: Path) -> None:
+    """Protection removed and a key changed, the header edited, a hint altered: intake reads the file as
+    any other (the hints are not data) and says what is wrong, where."""
+    [path] = issue_forms(fresh, "monthly", "2026-11", unit="XZ01")
+    contract = load_contract("monthly_progress")
+    context = ValidationContext(unit="XZ01", tasks=registry.tasks, unit_codes=registry.units.keys())
+
+    def tampered(change: Any) -> Any:
+        book = load_workbook(path)
+        sheet = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+        sheet.protection.sheet = False
+        header = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "单位代码")
+        cols = {sheet.cell(header, c).value: c for c in range(1, sheet.max_column + 1)}
+        sheet.cell(header + 1, cols["本月进展"]).value = "召开推进会"
+        sheet.cell(header + 1, cols["完成进度(%)"]).value = 60
+        change(sheet, header, cols)
+        out = tmp_path / f"{len(list(tmp_path.iterdir()))}.xlsx"
+        book.save(out)
+        return validate_file(out, contract, context), header
+
+    result, header = tampered(lambda sh, h, c: setattr(sh.cell(h + 1, c["任务编号"]), "value", "T05"))
+    assert [(p.row, p.column) for p in result.problems] == [(header + 1, "任务编号")]
+    result, header = tampered(lambda sh, h, c: setattr(sh.cell(h, c["完成进度(%)"]), "value", "进度"))
+    assert [(p.column, p.message.startswith("缺少必填列")) for p in result.problems] == [("完成进度(%)", True)]
+    result, _ = tampered(lambda sh, h, c: setattr(sh.cell(h + 1, c["任务名称（参考）"]), "value", "随便改"))
+    assert result.accepted, [p.describe() for p in result.problems]

@@ -19,6 +19,7 @@ from docgen.samples import build_demo_workspace
 PERIOD = "2026-10"
 QUARTERS = ("2026-Q2", "2026-Q3")
 YEAR = "2025"
+NEXT_PERIOD = "2026-11"  # the month after the demo's: its forms and its reminder
 HERE = Path(__file__).resolve().parent
 
 
@@ -47,6 +48,11 @@ def main(dest: str = "build/demo") -> int:
             return 1
     if not run_dag("annual_acceptance", YEAR, ws, airflow_home, root / f"airflow-run-{YEAR}.log"):
         return 1
+    from docgen.issue_forms import issue_forms  # noqa: PLC0415
+    from docgen.reminders import remind  # noqa: PLC0415
+
+    forms = issue_forms(ws, "monthly", NEXT_PERIOD)  # what the forms DAG does on 1 December
+    reminder = remind(ws, "monthly", NEXT_PERIOD)  # what the reminders DAG does 3 and 1 days before 5 December
     outbox = ws / "outbox" / "monthly" / PERIOD
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     notice = next(outbox.glob("*月通报*.docx"))
@@ -88,6 +94,11 @@ def main(dest: str = "build/demo") -> int:
         print(f"  PDF：未生成（{(y_out / '说明.txt').read_text(encoding='utf-8').splitlines()[0]}）")
     print(f"  应报 {len(y['expected_units'])} 个单位：已报 {len(y['submitted_units'])}，未报 {y['missing_units']}；"
           f"第一名 {y['ranking'][0]}（{y['scores'][y['ranking'][0]]} 分）")
+    print(f"\n下一期（{NEXT_PERIOD}）")
+    print(f"  报送模板 {len(forms)} 份：{ws / 'forms' / 'monthly' / NEXT_PERIOD}/（如 {forms[0].name}）")
+    print(f"  催报：{reminder.message}")
+    for path in reminder.paths:
+        print(f"    {path}")
     print(f"\n  台账：PATH=$PWD/.venv/bin:$PATH docgen ledger --root {ws} --open")
     print(f"  Airflow 日志：{root}/airflow-run*.log")
     print("\n在 Airflow 界面中查看（见 README「Airflow 界面」）：")
