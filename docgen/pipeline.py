@@ -28,24 +28,22 @@ from typing import Any
 import pendulum
 
 from . import cycles, intake
-from .atomic import replacing
 from .cycle import Cycle, Inputs, LedgerView, Report, Submission
 from .errors import DocgenError
 from .faults import checkpoint
 from .periods import Period
 from .registry import load_registry
 from .state import StorageError, aware, disk_message, utc_naive
+from .versions import place
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-VERSIONS_DIR = "versions"
 SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for files still being written
 LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
 ANSWER_WAIT_SECONDS = 300.0  # a deadline run waits this long for files another live run is answering
 SUMMARY = "summary.json"  # beside every period's documents; published last
 NOTES = "说明.txt"  # why a document of the run was not made (an optional component missing)
-PUBLISHING = ".publishing.json"  # in the outbox while a publish places its files: what it is placing
 
 
 class IncompleteIntake(DocgenError):
@@ -279,10 +277,8 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
             doc_number: str | None = None, started_at: datetime | None = None) -> list[Path]:
     """Move the staged documents into the outbox; whatever was there becomes an earlier version.
 
-    Crash-safe: the earlier version is gathered in ``versions/.vN.partial`` and renamed to ``vN`` when
-    complete; while the new files are placed, ``.publishing.json`` names them, so a publish killed half-way
-    is completed by the next one without its never-issued files becoming a "version"; nothing issued is
-    ever deleted.
+    Crash-safe (``versions.place``): a publish killed half-way is completed by the next one, without its
+    never-issued files becoming a "version"; nothing issued is ever deleted.
     """
     ws = Workspace(root)
     staging = Path(staging)
@@ -295,37 +291,7 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
 
 def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path, trigger: str,
              doc_number: str | None, started_at: datetime | None) -> list[Path]:
-    versions = outbox / VERSIONS_DIR
-    marker = outbox / PUBLISHING
-    if marker.is_file():  # a publish killed while placing its files: they were never issued, so no version
-        for name in json.loads(marker.read_text(encoding="utf-8")):
-            (outbox / name).unlink(missing_ok=True)
-        marker.unlink()
-    current = sorted(p for p in outbox.iterdir() if p.is_file())  # a run issues files; folders (versions/, a
-    # reminders folder) are not its documents
-    partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
-    if current or partial:
-        versions.mkdir(exist_ok=True)
-        if partial:
-            earlier = partial[0]
-        else:
-            n = 1 + sum(1 for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
-            earlier = versions / f".v{n}.partial"
-            earlier.mkdir()
-        for p in current:
-            shutil.move(str(p), earlier / p.name)
-            checkpoint("publish-moving")
-        earlier.rename(versions / earlier.name.removeprefix(".").removesuffix(".partial"))
-    placing = sorted(staging.iterdir(), key=lambda p: (p.name == SUMMARY, p.name))  # summary.json seals it
-    with replacing(marker) as tmp:
-        tmp.write_text(json.dumps([p.name for p in placing], ensure_ascii=False), encoding="utf-8")
-    outputs = []
-    for p in placing:
-        target = outbox / p.name
-        shutil.move(str(p), target)
-        outputs.append(target)
-    marker.unlink()
-    staging.rmdir()
+    outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
     ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                         outputs=[str(p.relative_to(ws.root)) for p in outputs],
                         started_at=started_at, fingerprint=_fingerprint(outbox))

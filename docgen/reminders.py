@@ -55,6 +55,7 @@ from .errors import DocgenError, WorkspaceError
 from .models import Problem, Unit
 from .periods import Period
 from .schedule import DEFAULT_TZ, ROOT_ENV
+from .versions import place
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,8 @@ SETTINGS_KEY = "reminders"  # the campaign.yaml section
 DEFAULT_DAYS_BEFORE = (3, 1)
 DEFAULT_AT = "09:00"
 REMINDER_DIR = "催报"  # in outbox/<cycle>/<period>/
-VERSIONS_DIR = "versions"
 JSON_NAME = "reminder.json"
 REMINDER_TEMPLATE = "reminder.docx"
-PUBLISHING = ".publishing.json"  # in a day's folder while its files are placed
 FIRST_PROBLEMS = 3  # a returned file's problems told in the reminder (the receipt has them all)
 RECIPIENTS = "有关成员单位"
 NOTHING_DUE = "所有应报单位均已报送，无需催报"
@@ -575,47 +574,10 @@ def _issue(ws: Any, reminder: Reminder) -> list[Path]:
         render_document(document, staging, workspace_templates=ws.templates_dir, root=ws.root)
         (staging / JSON_NAME).write_text(json.dumps(reminder.to_json(), ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
-        return _place(reminder_folder(ws.root, reminder.cycle, reminder.period, reminder.day), staging)
+        return place(reminder_folder(ws.root, reminder.cycle, reminder.period, reminder.day), staging,
+                     last=JSON_NAME)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError(disk_message(exc)) from exc
 
 
-def _place(folder: Path, staging: Path) -> list[Path]:
-    """Move the staged files into ``folder``; what was there becomes ``versions/vN`` first.
-
-    As ``pipeline.publish`` does: the earlier files are gathered in ``versions/.vN.partial`` and renamed
-    when complete; while the new ones are placed, ``.publishing.json`` names them, so files of a run killed
-    half-way are removed by the next one instead of becoming a version. Nothing issued is deleted.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    versions = folder / VERSIONS_DIR
-    marker = folder / PUBLISHING
-    if marker.is_file():
-        for name in json.loads(marker.read_text(encoding="utf-8")):
-            (folder / name).unlink(missing_ok=True)
-        marker.unlink()
-    current = sorted(p for p in folder.iterdir() if p.name != VERSIONS_DIR)
-    partial = sorted(versions.glob(".v*.partial")) if versions.is_dir() else []
-    if current or partial:
-        versions.mkdir(exist_ok=True)
-        if partial:
-            earlier = partial[0]
-        else:
-            n = 1 + sum(1 for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
-            earlier = versions / f".v{n}.partial"
-            earlier.mkdir()
-        for p in current:
-            shutil.move(str(p), earlier / p.name)
-        earlier.rename(versions / earlier.name.removeprefix(".").removesuffix(".partial"))
-    placing = sorted(staging.iterdir(), key=lambda p: (p.name == JSON_NAME, p.name))  # reminder.json last
-    tmp = folder / f".{PUBLISHING}.tmp"
-    tmp.write_text(json.dumps([p.name for p in placing], ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, marker)
-    placed = []
-    for p in placing:
-        shutil.move(str(p), folder / p.name)
-        placed.append(folder / p.name)
-    marker.unlink()
-    staging.rmdir()
-    return placed
