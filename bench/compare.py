@@ -154,10 +154,15 @@ def copy_workspace(source: Path, dest: Path) -> Path:
 
 
 def _same_numbers(docgen: dict[str, Any], baseline_dir: Path) -> bool:
+    """Whether docgen and the baseline found the same summary; the keys that differ go to stderr."""
     theirs = json.loads((baseline_dir / "notice" / "summary.json").read_text(encoding="utf-8"))
     ours = dict(docgen["summary"])
     ours.pop("doc_number", None)
     theirs.pop("doc_number", None)
+    for key in sorted(set(ours) | set(theirs)):
+        if ours.get(key) != theirs.get(key):
+            print(f"summary differs at {key}: docgen {ours.get(key)!r}, baseline {theirs.get(key)!r}",
+                  file=sys.stderr)
     return ours == theirs
 
 

@@ -81,7 +81,7 @@ def test_harness_compares_docgen_baseline_and_floor(tmp_path: Path) -> None:
     [result] = json.loads(out.read_text(encoding="utf-8"))["results"]
     assert result["units"] == N and result["files"] == len(list((tmp_path / "runs" / f"n{N}" / "source")
                                                                .glob("intake/monthly/2026-10/*/*.xlsx")))
-    assert result["same_numbers"] and result["rerun_same_summary"]  # docgen and the baseline agree
+    assert result["same_numbers"] and result["rerun_same_summary"], done.stderr[-3000:]  # they agree
     [run] = result["runs"]
     assert run["docgen"]["report"]["new_files"] == result["files"]
     assert run["docgen_rerun"]["report"]["new_files"] == 0
