@@ -26,12 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from xml.parsers import expat
 
 from ..config import IntakeLimits
 from ..models import Problem
 from .guard import LYING as _XLSX_LYING
-from .guard import Refused, _count_signature, _member
+from .guard import Refused, _count_signature, _member, stream_xml
 
 MAX_ZIP_ENTRIES = 1000  # a Word document has a few dozen parts; a few hundred with many pictures
 MAX_PICTURE_MB = 20  # one picture, unpacked
@@ -305,22 +304,7 @@ def _parse(
     end: Callable[[str], None] | None = None,
 ) -> None:
     """Stream a member through expat, names as "namespace local"; a DTD is refused (no entity expansion)."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-
-    def no_dtd(*_args: object) -> None:
-        raise Refused(non_standard(f"部件“{info.filename}”含有 DTD 声明"))
-
-    parser.StartDoctypeDeclHandler = no_dtd
-    parser.EntityDeclHandler = no_dtd
-    try:
-        for chunk in _chunks(fp, info):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise Refused(CORRUPT) from exc
+    stream_xml(_chunks(fp, info), info.filename, start, end, namespaces=True, corrupt=CORRUPT, told=non_standard)
 
 
 def _content_types(fp: BinaryIO, info: zipfile.ZipInfo) -> tuple[dict[str, str], dict[str, str]]:

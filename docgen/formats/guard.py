@@ -299,25 +299,36 @@ def _parse(
     z: _Zip, info: zipfile.ZipInfo, start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None] | None = None,
 ) -> None:
-    """Stream a member through expat (no DTD, so no entity expansion); handlers may raise _Stop or Refused."""
-    parser = expat.ParserCreate()
+    """Stream a member of the workbook through expat; handlers may raise _Stop or Refused."""
+    stream_xml(z.chunks(info), info.filename, start, end)
+
+
+def stream_xml(
+    chunks: Iterable[bytes], part: str, start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None, *, namespaces: bool = False, corrupt: str = CORRUPT,
+    told: Callable[[str], str] = non_standard,
+) -> None:
+    """Stream an XML part through expat: a DTD is refused (so no entity is ever expanded), malformed XML is
+    ``corrupt``; a handler may raise _Stop to end early. ``namespaces``: names as "namespace local";
+    ``told`` words a refusal for the kind of file (a workbook's or a Word document's)."""
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
 
     def no_dtd(*_args: object) -> None:
-        raise Refused(non_standard(f"部件“{info.filename}”含有 DTD 声明"))
+        raise Refused(told(f"部件“{part}”含有 DTD 声明"))
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
     try:
-        for chunk in z.chunks(info):
+        for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except _Stop:
         return
     except expat.ExpatError as exc:
-        raise Refused(CORRUPT) from exc
+        raise Refused(corrupt) from exc
 
 
 def _local(name: str) -> str:
