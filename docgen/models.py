@@ -167,9 +167,19 @@ class UnitStatus:
     received_at: datetime | None = None  # first accepted file (on_time/late) or last dropped file (rejected)
     file: str | None = None  # the file whose data is used
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> UnitStatus:
+        """A status as a report's JSON holds it (``jsonable`` wrote its time as ISO text)."""
+        return cls(**{**d, "received_at": optional_datetime(d.get("received_at"))})
+
     @property
     def state_label(self) -> str:
         return UNIT_STATE_LABELS[self.state]
+
+
+def optional_datetime(value: str | None) -> datetime | None:
+    """An ISO time as ``jsonable`` wrote it, or None."""
+    return datetime.fromisoformat(value) if value else None
 
 
 def jsonable(obj: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -215,3 +215,24 @@ def chinese_ordinal(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else CHINESE_NUMERALS[tens - 1]
     return f"{head}十{CHINESE_NUMERALS[ones - 1] if ones else ''}"
+
+
+# ---------------------------------------------------------------- who reported, as documents name it
+
+# The reporting states a notice names, in the order and words it names them.
+NAMED_UNIT_STATES: tuple[tuple[str, str], ...] = (
+    ("late", "逾期报送"),
+    ("rejected", "报送材料未通过审核"),
+    ("missing", "未报送"),
+)
+
+
+def named_unit_groups(units: Sequence[Any]) -> list[dict[str, Any]]:
+    """The units a notice names, by reporting state: ``label``, ``count`` and their ``names`` (、-joined)."""
+    groups = []
+    for state, label in NAMED_UNIT_STATES:
+        named = [u for u in units if u.state == state]
+        if named:
+            names = "、".join(clean_text(u.name) or clean_text(u.code) for u in named)
+            groups.append({"label": label, "count": len(named), "names": names})
+    return groups

@@ -133,7 +133,7 @@ class AnnualReport:
             period_label=d["period_label"],
             year=int(d["year"]),
             deadline=datetime.fromisoformat(d["deadline"]),
-            units=[UnitStatus(**{**u, "received_at": _dt(u["received_at"])}) for u in d["units"]],
+            units=[UnitStatus.from_dict(u) for u in d["units"]],
             indicators=[IndicatorInfo(**i) for i in d["indicators"]],
             scores=[UnitScore(**s) for s in d["scores"]],
             losses=[IndicatorLoss(**x) for x in d["losses"]],
@@ -146,7 +146,3 @@ class AnnualReport:
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),
         )
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

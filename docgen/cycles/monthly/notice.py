@@ -14,7 +14,6 @@ from typing import Any
 from docxtpl import InlineImage
 
 from ...cycle import Document
-from ...models import UnitState
 from ...render.chart import horizontal_bars
 from ...render.document import Canvas, render_document
 from ...render.engine import (
@@ -24,6 +23,7 @@ from ...render.engine import (
     format_datetime,
     format_number,
     format_percent,
+    named_unit_groups,
     today_local,
     zone,
 )
@@ -35,12 +35,6 @@ BAR_COLOR = "#2F5597"
 CHART_WIDTH_MM = 140
 ISSUE_TEXT_LIMIT = 120  # a unit's 存在问题 quoted in the notice is cut after this many characters
 
-# Which reporting states the notice names, in the order and words it names them.
-NAMED_UNIT_STATES: tuple[tuple[UnitState, str], ...] = (
-    ("late", "逾期报送"),
-    ("rejected", "报送材料未通过审核"),
-    ("missing", "未报送"),
-)
 NAMED_TASK_STATES: tuple[tuple[str, str], ...] = (
     ("lagging", "进度滞后的任务"),
     ("overdue", "逾期未完成的任务"),
@@ -78,12 +72,7 @@ def notice_context(
     """
     units, tasks = report.units, report.tasks
     tz = zone(report.timezone)
-    unit_groups = []
-    for state, label in NAMED_UNIT_STATES:
-        named = report.units_in(state)
-        if named:
-            names = "、".join(clean_text(u.name) or clean_text(u.code) for u in named)
-            unit_groups.append({"label": label, "count": len(named), "names": names})
+    unit_groups = named_unit_groups(report.units)
 
     task_groups = []
     for state, label in NAMED_TASK_STATES:

@@ -115,7 +115,7 @@ class MonthlyReport:
             period_label=d["period_label"],
             deadline=datetime.fromisoformat(d["deadline"]),
             units=[
-                UnitStatus(**{**u, "received_at": _dt(u["received_at"])}) for u in d["units"]
+                UnitStatus.from_dict(u) for u in d["units"]
             ],
             tasks=[
                 TaskProgress(
@@ -135,7 +135,3 @@ class MonthlyReport:
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),
         )
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

@@ -27,7 +27,15 @@ from ...atomic import replacing
 from ...filenames import safe_component
 from ...periods import parse_period
 from ...render.chart import horizontal_bars
-from ...render.engine import clean_text, format_date, format_datetime, to_local, today_local, zone
+from ...render.engine import (
+    clean_text,
+    format_date,
+    format_datetime,
+    named_unit_groups,
+    to_local,
+    today_local,
+    zone,
+)
 from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
 from .ledger import ITEM_STATE_LABELS, ItemState
 from .report import LedgerItem, QuarterlyReport
@@ -39,12 +47,6 @@ CHART_WIDTH_MM = 140
 DESCRIPTION_LIMIT = 120  # a problem quoted in the notice's text is cut after this many characters
 UNCLASSIFIED = "（未分类）"
 
-# Which reporting states the notice names (四、未按时报送整改情况的单位), in the order and words it names them.
-NAMED_UNIT_STATES: tuple[tuple[str, str], ...] = (
-    ("late", "逾期报送"),
-    ("rejected", "报送材料未通过审核"),
-    ("missing", "未报送"),
-)
 STATE_ORDER: tuple[ItemState, ...] = ("open", "rectifying", "awaiting_recheck", "closed")
 
 
@@ -182,12 +184,7 @@ def notice_context(
     overdue = [i for i in report.items if i.overdue]
     failed = [i for i in report.items if i.failed_in_quarter]
 
-    unit_groups = []
-    for state, label in NAMED_UNIT_STATES:
-        named = report.units_in(state)
-        if named:
-            names = "、".join(clean_text(u.name) or clean_text(u.code) for u in named)
-            unit_groups.append({"label": label, "count": len(named), "names": names})
+    unit_groups = named_unit_groups(report.units)
 
     def named_item(no: int, item: LedgerItem, detail: str) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ...models import UnitStatus, jsonable
+from ...models import UnitStatus, jsonable, optional_datetime
 from .ledger import ITEM_STATE_LABELS, ItemState
 
 RECTIFICATION_KEY = "rectification:"  # + unit code: the number key of a unit's 整改通知书
@@ -141,10 +141,10 @@ class QuarterlyReport:
             period_label=d["period_label"],
             period_end=date.fromisoformat(d["period_end"]),
             deadline=datetime.fromisoformat(d["deadline"]),
-            units=[UnitStatus(**{**u, "received_at": _dt(u["received_at"])}) for u in d["units"]],
+            units=[UnitStatus.from_dict(u) for u in d["units"]],
             items=[
                 LedgerItem(**{**i, "deadline": date.fromisoformat(i["deadline"]),
-                              "filed": date.fromisoformat(i["filed"]), "last_change": _dt(i["last_change"])})
+                              "filed": date.fromisoformat(i["filed"]), "last_change": optional_datetime(i["last_change"])})
                 for i in d["items"]
             ],
             history=[HistoryEntry(**{**h, "at": datetime.fromisoformat(h["at"])}) for h in d["history"]],
@@ -155,7 +155,3 @@ class QuarterlyReport:
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),
         )
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
