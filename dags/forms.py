@@ -8,40 +8,10 @@
 **工作区**：环境变量 `DOCGEN_ROOT`，或 Airflow Variable `DOCGEN_ROOT`。
 """
 
-from __future__ import annotations
-
-import pendulum
-from airflow.sdk import Param, dag, task
-
+from docgen.airflow_dag import daily_dag
 from docgen.schedule import DEFAULT_TZ
 
-
-@dag(
-    dag_id="forms",
-    schedule="0 8 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=DEFAULT_TZ),
-    catchup=False,
-    max_active_runs=1,
-    doc_md=__doc__,
-    params={
-        "as_of": Param(
-            None, type=["null", "string"], title="按此时刻运行",
-            description="ISO 时间，如 2026-11-02T09:00:00+08:00；留空则为本次运行的时刻（补发或演示时填写）",
-        )
-    },
-    tags=["docgen", "报送模板"],
+forms = daily_dag(
+    "forms", cron="0 8 * * *", tz=DEFAULT_TZ, doc_md=__doc__, tag="报送模板", task_id="issue",
+    task_doc="为今天开始的每一期生成各单位的报送模板。", action="docgen.issue_forms:issue_due_forms",
 )
-def forms() -> None:
-    @task(doc_md="为今天开始的每一期生成各单位的报送模板。")
-    def issue() -> dict:
-        from airflow.sdk import Variable, get_current_context
-
-        from docgen.issue_forms import issue_due_forms
-        from docgen.schedule import run_moment, workspace_root
-
-        return issue_due_forms(workspace_root(Variable.get), run_moment(get_current_context()))
-
-    issue()
-
-
-forms()

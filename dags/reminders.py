@@ -30,42 +30,13 @@ reminders:
 **工作区**：环境变量 `DOCGEN_ROOT`，或 Airflow Variable `DOCGEN_ROOT`。
 """
 
-from __future__ import annotations
-
-import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
-
+from docgen.airflow_dag import daily_dag
 from docgen.reminders import reminder_cron
 
 CRON, TZ = reminder_cron()
 
-
-@dag(
-    dag_id="reminders",
-    schedule=CronTriggerTimetable(CRON, timezone=TZ),
-    start_date=pendulum.datetime(2026, 1, 1, tz=TZ),
-    catchup=False,
-    max_active_runs=1,
-    doc_md=__doc__,
-    params={
-        "as_of": Param(
-            None, type=["null", "string"], title="按此时刻运行",
-            description="ISO 时间，如 2026-11-02T09:00:00+08:00；留空则为本次运行的时刻（补发或演示时填写）",
-        )
-    },
-    tags=["docgen", "催报"],
+reminders = daily_dag(
+    "reminders", cron=CRON, tz=TZ, doc_md=__doc__, tag="催报", task_id="remind_due",
+    task_doc="找出截止时间在设定天数之后的各周期期次，逐一接收文件、写回执并发催报通知；各期结果见日志。",
+    action="docgen.reminders:run_due",
 )
-def reminders() -> None:
-    @task(doc_md="找出截止时间在设定天数之后的各周期期次，逐一接收文件、写回执并发催报通知；各期结果见日志。")
-    def remind_due() -> list[dict]:
-        from airflow.sdk import Variable
-
-        from docgen.reminders import run_due
-        from docgen.schedule import run_moment, workspace_root
-
-        return run_due(workspace_root(Variable.get), run_moment(get_current_context()))
-
-    remind_due()
-
-
-reminders()

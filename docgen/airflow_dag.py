@@ -1,5 +1,6 @@
 """One Airflow DAG per declared cycle, all wired the same way: intake → validate_and_receipts → compute →
-render → publish. The DAG files in ``dags/`` only call ``cycle_dag`` with their text for the secretariat.
+render → publish; and the daily DAGs (reminders, forms), one task each. The DAG files in ``dags/`` only
+call ``cycle_dag`` or ``daily_dag`` with their text for the secretariat.
 
 Imported only by DAG files (it needs Airflow); parsing imports no pandas, docx or matplotlib: every task
 imports what it needs when it runs, and passes small values (paths, counts), never a report.
@@ -94,5 +95,44 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             return [str(p) for p in outputs]
 
         publish(render(compute(validate_and_receipts(intake()))))
+
+    return wiring()
+
+
+def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id: str, task_doc: str,
+              action: str) -> Any:
+    """A DAG run daily at ``cron`` whose one task calls ``action`` ("module:function", imported when the
+    task runs) with the workspace and the moment it acts as of: the ``as_of`` param (a catch-up, a demo),
+    else when the run was due."""
+
+    @dag(
+        dag_id=dag_id,
+        schedule=CronTriggerTimetable(cron, timezone=tz),
+        start_date=pendulum.datetime(2026, 1, 1, tz=tz),
+        catchup=False,
+        max_active_runs=1,
+        doc_md=doc_md,
+        params={
+            "as_of": Param(
+                None, type=["null", "string"], title="按此时刻运行",
+                description="ISO 时间，如 2026-11-02T09:00:00+08:00；留空则为本次运行的时刻（补发或演示时填写）",
+            )
+        },
+        tags=["docgen", tag],
+    )
+    def wiring() -> None:
+        @task(task_id=task_id, doc_md=task_doc)
+        def act() -> Any:
+            import importlib
+
+            from airflow.sdk import Variable
+
+            from .schedule import run_moment, workspace_root
+
+            module, _, name = action.partition(":")
+            function = getattr(importlib.import_module(module), name)
+            return function(workspace_root(Variable.get), run_moment(get_current_context()))
+
+        act()
 
     return wiring()
