@@ -123,15 +123,12 @@ def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id
     def wiring() -> None:
         @task(task_id=task_id, doc_md=task_doc)
         def act() -> Any:
-            import importlib
-
             from airflow.sdk import Variable
 
+            from .cycle import resolve
             from .schedule import run_moment, workspace_root
 
-            module, _, name = action.partition(":")
-            function = getattr(importlib.import_module(module), name)
-            return function(workspace_root(Variable.get), run_moment(get_current_context()))
+            return resolve(action)(workspace_root(Variable.get), run_moment(get_current_context()))
 
         act()
 

@@ -257,6 +257,15 @@ class Cycle:
         return any(k.ledger for k in self.kinds)
 
 
+def resolve(reference: str) -> Callable[..., Any]:
+    """``"module:function"`` → the function, imported only now (a kind's reader, a daily DAG's action):
+    a declaration names heavy code without importing it."""
+    import importlib  # noqa: PLC0415
+
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 # ---------------------------------------------------------------- who reported: rules every cycle shares
 
 

@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import cycles
 from .contracts import Contract, Validation, ValidationContext, load_contract
-from .cycle import Cycle, Kind
+from .cycle import Cycle, Kind, resolve
 from .faults import checkpoint
 from .filenames import display_name
 from .isolation import BATCH, Bounds, Failure, run_isolated
@@ -736,7 +736,7 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
         try:
             reader = job.kind_read_as.reader
             if reader:  # not a table: the kind's own reader checks it whole
-                tables.append(_resolve(reader)(ws.root / str(job.archive_path), ws.campaign.intake))
+                tables.append(resolve(reader)(ws.root / str(job.archive_path), ws.campaign.intake))
                 continue
             tables.append(read_for(job.contract, ws.root / str(job.archive_path), ws.campaign.intake))
         except FileRejected as exc:
@@ -789,14 +789,6 @@ def _validate_one(contract: Contract, table: Any, context: ValidationContext) ->
     except Exception:
         log.exception("校验出错")
         return Validation(rows=[], problems=[Problem(message=SYSTEM_ERROR)])
-
-
-def _resolve(reader: str) -> Callable[..., Validation]:
-    """``"module:function"`` → the function (a kind's own reader)."""
-    import importlib  # noqa: PLC0415
-
-    module, _, name = reader.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def _misplaced(job: Job, table: Any) -> Validation | None:
