@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .resources import dags_dir
 
 DAGS_DIR = dags_dir()  # a source checkout only: the library wheel carries no DAGs
+USER = "secretariat"  # the one login of a throwaway Airflow (its password is in AIRFLOW_HOME/passwords.json)
 
 
 def airflow_env(airflow_home: Path, workspace: Path | None = None) -> dict[str, str]:
@@ -28,12 +37,33 @@ def airflow_env(airflow_home: Path, workspace: Path | None = None) -> dict[str, 
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
+            "AIRFLOW__API_AUTH__JWT_SECRET": _secret(airflow_home),
             "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
         }
     )
     if workspace is not None:
         env["DOCGEN_ROOT"] = str(workspace)
     return env
+
+
+def _secret(airflow_home: Path) -> str:
+    """One signing key per home, so tokens hold across the API server and the CLI of the same home."""
+    path = airflow_home / "jwt_secret"
+    if not path.exists():
+        airflow_home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def password(airflow_home: Path) -> str:
+    """The password of ``USER`` in this home (made on first use)."""
+    path = airflow_home / "passwords.json"
+    if not path.exists():
+        airflow_home.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({USER: secrets.token_urlsafe(12)}), encoding="utf-8")
+    return json.loads(path.read_text(encoding="utf-8"))[USER]
 
 
 def _airflow(args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
@@ -54,14 +84,150 @@ def migrate(airflow_home: Path, timeout: float = 600) -> None:
     (airflow_home / ".migrated").touch()
 
 
-def dags_test(
-    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, timeout: float = 900
-) -> subprocess.CompletedProcess[str]:
-    """``airflow dags test DAG_ID -c CONF``: one whole DAG run in one process, no scheduler."""
+def _dags_test_args(dag_id: str, airflow_home: Path, conf: dict | None) -> list[str]:
     if not DAGS_DIR.is_dir():  # an installed wheel: say so instead of an Airflow error about a dag_id
         raise RuntimeError(f"找不到 DAG 文件夹 {DAGS_DIR}：DAG 只在源代码仓库中提供，请在仓库中运行")
     migrate(airflow_home)
     args = ["dags", "test", dag_id]
     if conf:
         args += ["-c", json.dumps(conf)]
-    return _airflow(args, airflow_env(airflow_home, workspace), timeout)
+    return args
+
+
+def dags_test(
+    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """``airflow dags test DAG_ID -c CONF``: one whole DAG run in one process, no scheduler."""
+    return _airflow(_dags_test_args(dag_id, airflow_home, conf), airflow_env(airflow_home, workspace), timeout)
+
+
+def start_dags_test(
+    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, log: Path | None = None
+) -> subprocess.Popen[str]:
+    """``dags_test`` in the background: for a run that waits for an answer (an approval) from outside.
+
+    Its output goes to ``log`` (default ``AIRFLOW_HOME/<dag_id>.log``), so a long wait cannot fill a pipe.
+    """
+    args = _dags_test_args(dag_id, airflow_home, conf)
+    out = open(log or airflow_home / f"{dag_id}.log", "w", encoding="utf-8")  # noqa: SIM115 - owned by the child
+    exe = Path(sys.executable).parent / "airflow"
+    try:
+        return subprocess.Popen([str(exe), *args], env=airflow_env(airflow_home, workspace), stdout=out,
+                                stderr=subprocess.STDOUT, text=True)
+    finally:
+        out.close()
+
+
+class ApiError(RuntimeError):
+    """The API server answered with an error status."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}: {body[:500]}")
+        self.status = status
+        self.body = body
+
+
+class ApiServer:
+    """A running ``airflow api-server`` of a throwaway home, and a logged-in client of its REST API."""
+
+    def __init__(self, url: str, token: str, process: subprocess.Popen[str]) -> None:
+        self.url = url
+        self.token = token
+        self.process = process
+
+    def request(self, method: str, path: str, body: Any = None, *, token: str | None = "login",
+                raw: bool = False) -> Any:
+        """``method path`` with the login's bearer token (``token=None``: anonymous); JSON in and out."""
+        headers = {"Accept": "application/json"}
+        token = self.token if token == "login" else token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - our own local server
+                content = resp.read()
+        except urllib.error.HTTPError as exc:
+            raise ApiError(exc.code, exc.read().decode("utf-8", "replace")) from exc
+        if raw:
+            return content
+        return json.loads(content) if content else None
+
+    def pending_actions(self, dag_id: str) -> list[dict[str, Any]]:
+        """The Required Actions of ``dag_id`` not yet answered."""
+        found = self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/~/hitlDetails?response_received=false")
+        return found.get("hitl_details", [])
+
+    def wait_for_action(self, dag_id: str, timeout: float = 600, process: subprocess.Popen | None = None
+                        ) -> dict[str, Any]:
+        """The first pending Required Action of ``dag_id``, once there is one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pending = self.pending_actions(dag_id)
+            if pending:
+                return pending[0]
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{dag_id} 的运行已结束（退出码 {process.returncode}），没有等待审核的草稿")
+            time.sleep(1)
+        raise TimeoutError(f"{timeout:.0f} 秒内 {dag_id} 没有等待审核的草稿")
+
+    def respond(self, action: dict[str, Any], option: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Answer a Required Action as the logged-in user (as the Required Actions page does)."""
+        ti = action["task_instance"]
+        path = (f"/api/v2/dags/{ti['dag_id']}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}/"
+                f"{ti['map_index']}/hitlDetails")
+        return self.request("PATCH", path, {"chosen_options": [option], "params_input": params or {}})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post_form(url: str, body: dict[str, str]) -> dict[str, Any]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - our own local server
+        return json.loads(resp.read())
+
+
+@contextmanager
+def api_server(airflow_home: Path, workspace: Path | None = None, port: int | None = None,
+               timeout: float = 180) -> Iterator[ApiServer]:
+    """Start ``airflow api-server`` on localhost for this home (and workspace), log in as ``USER``, and
+    stop it afterwards. Its log is ``AIRFLOW_HOME/api-server.log``."""
+    migrate(airflow_home)
+    port = port or _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = airflow_env(airflow_home, workspace)
+    env["AIRFLOW__API__BASE_URL"] = url
+    secret = password(airflow_home)
+    exe = Path(sys.executable).parent / "airflow"
+    with open(airflow_home / "api-server.log", "w", encoding="utf-8") as log:
+        process = subprocess.Popen([str(exe), "api-server", "--host", "127.0.0.1", "--port", str(port),
+                                    "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                token = _post_form(f"{url}/auth/token", {"username": USER, "password": secret})["access_token"]
+                break
+            except (urllib.error.URLError, ConnectionError, json.JSONDecodeError) as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    tail = (airflow_home / "api-server.log").read_text(encoding="utf-8")[-3000:]
+                    raise RuntimeError(f"airflow api-server 未能启动：{exc}\n{tail}") from exc
+                time.sleep(1)
+        yield ApiServer(url, token, process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait()
