@@ -41,7 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from .errors import DocgenError
 
-SCHEMA_HEAD = "0003"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
+SCHEMA_HEAD = "0004"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FOREIGN_OWNER_TIMEOUT = timedelta(hours=2)  # a lock or claim of another machine's process, if never released
 
@@ -166,6 +166,30 @@ class RunRow(Base):
     @property
     def outputs(self) -> list[str]:
         return json.loads(self.outputs_json)
+
+
+class DraftRow(Base):
+    """A period's documents as rendered and waiting for, or given, the secretariat's review (审核).
+
+    The files are in ``folder`` (``outbox/<cycle>/<period>/drafts/<seq>/``, relative to the workspace).
+    ``status``: ``pending`` until decided; ``approved`` (issued by run ``run_id``) or ``returned`` (退回,
+    nothing issued). ``decided_by`` is who answered (``超时`` when nobody did in time).
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("cycle", "period", "seq", name="uq_draft"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(String(1024))
+    doc_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the run that issued it
 
 
 class LockRow(Base):
@@ -325,16 +349,62 @@ class State:
         self, cycle: str, period: str, trigger: str, *, doc_number: str | None = None,
         outputs: list[str] | None = None, status: str = "success", message: str | None = None,
         started_at: datetime | None = None, fingerprint: str | None = None,
-    ) -> None:
-        """Record a finished run of a cycle: who started it, what it issued and wrote."""
+    ) -> int:
+        """Record a finished run of a cycle: who started it, what it issued and wrote; return its id."""
         now = utc_naive(datetime.now(UTC))
         with self.session() as s:
-            s.add(RunRow(
+            row = RunRow(
                 cycle=cycle, period=period, trigger=trigger,
                 started_at=utc_naive(started_at) if started_at else now, finished_at=now, status=status,
                 doc_number=doc_number, outputs_json=json.dumps(outputs or [], ensure_ascii=False),
                 message=message, owner=owner_token(), fingerprint=fingerprint,
-            ))
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    # -- drafts (审核) ------------------------------------------------------------------------------
+
+    def add_draft(self, cycle: str, period: str, folder_of: Any, doc_number: str | None) -> DraftRow:
+        """A new pending draft of (cycle, period): the next ``seq``; ``folder_of(seq)`` names its folder."""
+        for _ in range(20):
+            try:
+                with self.session() as s:
+                    seq = (s.scalar(select(func.max(DraftRow.seq)).where(
+                        DraftRow.cycle == cycle, DraftRow.period == period)) or 0) + 1
+                    row = DraftRow(cycle=cycle, period=period, seq=seq, folder=str(folder_of(seq)),
+                                   doc_number=doc_number, created_at=utc_naive(datetime.now(UTC)), status="pending")
+                    s.add(row)
+                return row
+            except IntegrityError:
+                time.sleep(0.05)
+        raise StorageError("无法登记草稿（并发冲突过多），请稍后重试")
+
+    def drafts(self, cycle: str, period: str) -> list[DraftRow]:
+        """Every draft of (cycle, period), oldest first."""
+        with self.session() as s:
+            return list(s.scalars(select(DraftRow).where(DraftRow.cycle == cycle, DraftRow.period == period)
+                                  .order_by(DraftRow.seq)))
+
+    def draft(self, cycle: str, period: str, seq: int) -> DraftRow | None:
+        with self.session() as s:
+            return s.scalar(select(DraftRow).where(DraftRow.cycle == cycle, DraftRow.period == period,
+                                                   DraftRow.seq == seq))
+
+    def decide_draft(self, draft_id: int, status: str, *, by: str, at: datetime, comment: str | None,
+                     run_id: int | None = None) -> bool:
+        """Record the decision on a pending draft; False (nothing changed) when it was already decided."""
+        with self.session() as s:
+            done = s.execute(
+                DraftRow.__table__.update()
+                .where(DraftRow.id == draft_id, DraftRow.status == "pending")
+                .values(status=status, decided_by=by, decided_at=utc_naive(at), comment=comment, run_id=run_id)
+            )
+            return done.rowcount == 1
+
+    def run(self, run_id: int) -> RunRow | None:
+        with self.session() as s:
+            return s.get(RunRow, run_id)
 
     def last_run(self, cycle: str, period: str) -> RunRow | None:
         """The latest successful run of (cycle, period)."""
