@@ -1,6 +1,11 @@
 """One Airflow DAG per declared cycle, all wired the same way: intake → validate_and_receipts → compute →
-render → publish; and the daily DAGs (reminders, forms), one task each. The DAG files in ``dags/`` only
-call ``cycle_dag`` or ``daily_dag`` with their text for the secretariat.
+render → review → publish; and the daily DAGs (reminders, forms), one task each. The DAG files in ``dags/``
+only call ``cycle_dag`` or ``daily_dag`` with their text for the secretariat.
+
+``review`` is Airflow's Human-in-the-loop step (the Required Actions page): render leaves a draft, the
+secretariat approves (签发) or returns (退回) it with a comment, and publish issues it or leaves it as a
+returned draft. With ``approval: off`` in ``campaign.yaml`` there is no review and render's files are
+published at once.
 
 Imported only by DAG files (it needs Airflow); parsing imports no pandas, docx or matplotlib: every task
 imports what it needs when it runs, and passes small values (paths, counts), never a report.
@@ -8,6 +13,7 @@ imports what it needs when it runs, and passes small values (paths, counts), nev
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pendulum
@@ -15,7 +21,7 @@ from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, t
 
 from . import cycles
 from .periods import PERIOD_PATTERNS
-from .schedule import deadline_cron
+from .schedule import approval_at_parse_time, deadline_cron
 
 
 def _target(cycle: str) -> dict[str, str]:
@@ -36,6 +42,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
     """The deadline DAG of cycle ``name``, scheduled at its deadline from ``campaign.yaml``."""
     cycle = cycles.get(name)
     cron, tz = deadline_cron(name)
+    reviewed, timeout_hours = approval_at_parse_time()
 
     @dag(
         dag_id=cycle.dag_id,
@@ -44,7 +51,8 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         catchup=False,
         max_active_runs=1,
         doc_md=doc_md,
-        tags=["docgen", cycle.dag_title],
+        dag_display_name=cycle.dag_title,
+        tags=["docgen", cycle.dag_title] + (["审核"] if reviewed else []),
         params={
             "period": Param(
                 None, type=["null", "string"], pattern=PERIOD_PATTERNS[name], title="期次",
@@ -53,7 +61,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         },
     )
     def wiring() -> None:
-        @task(doc_md="把新放入的文件存档并登记；仍在写入的文件留待下次。")
+        @task(task_display_name="接收", doc_md="把新放入的文件存档并登记；仍在写入的文件留待下次。")
         def intake() -> dict:
             from docgen.pipeline import SETTLE_ROUNDS, intake_step
 
@@ -61,7 +69,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             got = intake_step(t["root"], name, t["period"], wait_for_settling=SETTLE_ROUNDS, deadline=True)
             return {**t, "new": got["new"], "pending": len(got["pending"])}
 
-        @task(doc_md="逐个文件校验并写回执；被退回的单位、文件和原因见日志。")
+        @task(task_display_name="校验与回执", doc_md="逐个文件校验并写回执；被退回的单位、文件和原因见日志。")
         def validate_and_receipts(got: dict) -> dict:
             from docgen.pipeline import receipts_step
 
@@ -69,34 +77,93 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             return {"root": got["root"], "period": got["period"], "accepted": len(result["accepted"]),
                     "rejected": len(result["rejected"])}
 
-        @task(doc_md="确认本期每个文件都已有回执后统计，分配发文字号（结果写入暂存文件）。")
+        @task(task_display_name="统计", doc_md="确认本期每个文件都已有回执后统计，分配发文字号（结果写入暂存文件）。")
         def compute(checked: dict) -> dict:
             from docgen.pipeline import compute_step
 
             return {"root": checked["root"], "period": checked["period"],
                     "report": compute_step(checked["root"], name, checked["period"])}
 
-        @task(doc_md="按模板生成本期公文和 summary.json（暂存，发布前不可见）。")
+        @task(task_display_name="生成" + ("草稿" if reviewed else ""),
+              doc_md="按模板生成本期公文和 summary.json" + (
+                  "，作为草稿放在 outbox/<周期>/<期次>/drafts/<n>/ 待审核。" if reviewed else "（暂存，发布前不可见）。"))
         def render(computed: dict) -> dict:
             from docgen.pipeline import load_report
             from docgen.pipeline import render as render_documents
 
             _, report = load_report(computed["report"])
-            return {"root": computed["root"], "period": report.period,
-                    "doc_number": getattr(report, "doc_number", None),
-                    "staging": render_documents(computed["root"], name, report)}
+            staging = render_documents(computed["root"], name, report)
+            rendered = {"root": computed["root"], "period": report.period,
+                        "doc_number": getattr(report, "doc_number", None), "staging": staging}
+            if reviewed:
+                from docgen.approval import make_draft
 
-        @task(doc_md="写入 outbox；旧版本移入 versions/。")
-        def publish(rendered: dict) -> list[str]:
+                rendered["draft"] = make_draft(computed["root"], name, report, staging).to_dict()
+            return rendered
+
+        @task(task_display_name="发布",
+              doc_md="审核签发后写入 outbox（旧版本移入 versions/）；退回则不发布，意见写在草稿旁的 审核意见.txt。"
+              if reviewed else "写入 outbox；旧版本移入 versions/。")
+        def publish(rendered: dict, response: dict | None = None) -> list[str]:
             from docgen.pipeline import publish as publish_outputs
 
-            outputs = publish_outputs(rendered["root"], name, rendered["period"], rendered["staging"],
-                                      trigger="airflow", doc_number=rendered["doc_number"])
-            return [str(p) for p in outputs]
+            if not reviewed:
+                outputs = publish_outputs(rendered["root"], name, rendered["period"], rendered["staging"],
+                                          trigger="airflow", doc_number=rendered["doc_number"])
+                return [str(p) for p in outputs]
+            return _settle(rendered, response)
 
-        publish(render(compute(validate_and_receipts(intake()))))
+        rendered = render(compute(validate_and_receipts(intake())))
+        if reviewed:
+            review = _review_step(name, timeout_hours)
+            rendered >> review
+            publish(rendered, review.output)
+        else:
+            publish(rendered)
 
     return wiring()
+
+
+def _review_step(name: str, timeout_hours: float) -> Any:
+    """The Human-in-the-loop task: the draft's subject and Markdown (from render) on the Required Actions
+    page; 签发 or 退回 with a comment; nobody answering in time counts as 退回."""
+    from airflow.providers.standard.operators.hitl import HITLOperator
+
+    from .approval import APPROVE, RETURN
+
+    draft = "ti.xcom_pull(task_ids='render')['draft']"
+    return HITLOperator(
+        task_id="review",
+        task_display_name="审核",
+        doc_md="秘书处在 Required Actions（待办操作）页面审核草稿：签发则发布，退回则不发布并写明意见；"
+               f"{timeout_hours:g} 小时内无人审核按退回处理。",
+        subject="{{ " + draft + "['subject'] }}",
+        body="{{ " + draft + "['body'] }}",
+        options=[APPROVE, RETURN],
+        defaults=[RETURN],
+        params={"comment": Param("", type="string", title="审核意见",
+                                 description="退回时请写明需要修改的地方；签发时可留空")},
+        response_timeout=timedelta(hours=timeout_hours),
+    )
+
+
+def _settle(rendered: dict, response: dict | None) -> list[str]:
+    """Publish an approved draft, or end a returned one clearly: a skipped step, never a failure."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from .approval import NotPending, answer
+
+    if not response:
+        raise AirflowSkipException("审核步骤没有结果（未完成或已被清除），本次不发布；草稿仍在 "
+                                   f"{rendered['draft']['folder']}，可重新运行或用 docgen publish 签发")
+    try:
+        decision = answer(rendered["root"], rendered["draft"], response)
+    except NotPending as exc:
+        raise AirflowSkipException(str(exc)) from exc
+    if not decision.approved:
+        raise AirflowSkipException(f"草稿已退回（{decision.by}：{decision.comment or '未填写意见'}），未发布；"
+                                   f"意见见 {decision.note}。下次运行本期将重新生成草稿")
+    return [str(p) for p in decision.outputs]
 
 
 def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id: str, task_doc: str,

@@ -182,6 +182,30 @@ class ApiServer:
         return self.request("PATCH", path, {"chosen_options": [option], "params_input": params or {}})
 
 
+def run_reviewed(
+    dag_id: str, airflow_home: Path, workspace: Path, api: ApiServer, conf: dict | None = None, *,
+    option: str | None = None, comment: str = "", log: Path | None = None, timeout: float = 900,
+) -> tuple[int, str, dict[str, Any] | None]:
+    """Run a cycle DAG whose draft waits for review, and answer its Required Action through the REST API
+    as the secretariat would on the Required Actions page: ``option`` (签发 or 退回) with ``comment``.
+
+    (exit code, the run's log, the action as the API listed it); ``option=None``: a DAG that does not ask.
+    """
+    log = log or airflow_home / f"{dag_id}.log"
+    process = start_dags_test(dag_id, airflow_home, workspace, conf, log)
+    action = None
+    try:
+        if option is not None:
+            action = api.wait_for_action(dag_id, timeout=timeout, process=process)
+            api.respond(action, option, {"comment": comment})
+        process.wait(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return process.returncode, log.read_text(encoding="utf-8"), action
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -61,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("cycle", choices=list(cycles.declared()), help="周期：" + _cycle_help())
     r.add_argument("--root", type=Path, required=True, help="工作区目录")
     r.add_argument("--period", required=True, help="期次，如 2026-10")
+    r.add_argument("--draft", action="store_true",
+                   help="只生成草稿（outbox/<周期>/<期次>/drafts/<n>/）待审核，不发布；审核后用 docgen publish 发布")
+
+    p = sub.add_parser("publish", help="签发最新的草稿", description="把本期最新一份待审核的草稿发布到 outbox（签发）。")
+    p.add_argument("--root", type=Path, required=True, help="工作区目录")
+    p.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
+    p.add_argument("--period", required=True, help="期次，如 2026-10")
+    p.add_argument("--by", help="签发人（默认为当前系统用户）")
+    p.add_argument("--comment", default="", help="审核意见")
 
     s = sub.add_parser("status", help="查看各单位的报送状态", description="列出每个应报单位的报送状态（不生成公文）。")
     s.add_argument("--root", type=Path, required=True, help="工作区目录")
@@ -117,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _forms(args)
         if args.command == "remind":
             return _remind(args)
+        if args.command == "publish":
+            return _publish(args)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -190,9 +201,12 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done)
 
-        run = run_cycle(args.root, args.cycle, args.period, progress=progress, started_at=started)
+        run = run_cycle(args.root, args.cycle, args.period, progress=progress, started_at=started, draft=args.draft)
     for line in cycles.get(args.cycle).headline(run.report):
         out.print(line)
+    if run.draft is not None:
+        out.print(f"  [yellow]草稿[/yellow] 第 {run.draft.seq} 稿待审核，未发布：{run.draft.folder}")
+        out.print(f"  审核后签发：docgen publish --root {args.root} --cycle {args.cycle} --period {args.period}")
     out.print(f"  本次新收文件 {run.intake['new']} 个，接收 {len(run.receipts['accepted'])}，退回 "
               f"{len(run.receipts['rejected'])}")
     for p in run.intake["pending"]:
@@ -211,6 +225,7 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
 def _status(args: argparse.Namespace) -> int:
     from rich.table import Table  # noqa: PLC0415
 
+    from .approval import status_lines  # noqa: PLC0415
     from .pipeline import compute, intake_step, receipts_step  # noqa: PLC0415
 
     if args.refresh:
@@ -224,7 +239,30 @@ def _status(args: argparse.Namespace) -> int:
         when = u.received_at.astimezone(report.deadline.tzinfo).strftime("%m-%d %H:%M") if u.received_at else ""
         colour = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "red"}[u.state]
         table.add_row(u.code, u.name, u.category, f"[{colour}]{u.state_label}[/{colour}]", when, u.file or "")
-    _console().print(table)
+    out = _console()
+    out.print(table)
+    drafts = status_lines(args.root, args.cycle, args.period)
+    if drafts:
+        out.print("草稿与审核：")
+        for line in drafts:
+            out.print(f"  {line}")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    import getpass  # noqa: PLC0415
+
+    from .approval import decide, latest_pending  # noqa: PLC0415
+
+    draft = latest_pending(args.root, args.cycle, args.period)
+    if draft is None:
+        raise DocgenError(f"{args.cycle} {args.period} 没有待审核的草稿：请先运行 docgen run --draft")
+    decision = decide(args.root, args.cycle, args.period, draft.seq, approve=True, by=args.by or getpass.getuser(),
+                      comment=args.comment, trigger="cli")
+    out = _console()
+    out.print(f"已签发第 {draft.seq} 稿（{draft.doc_number or '无字号'}），签发人 {decision.by}")
+    for path in decision.outputs:
+        out.print(f"  输出：{path}")
     return EXIT_OK
 
 

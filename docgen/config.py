@@ -61,6 +61,8 @@ class Campaign:
     monthly_requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS
     lag_tolerance: float = 10.0  # percentage points behind the elapsed share before a task is "lagging"
     recipients: str = "各成员单位"
+    approval: str = "required"  # in Airflow, every draft waits for the secretariat's review (审核); "off": none
+    approval_timeout_hours: float = 72.0  # a draft nobody reviewed in this time is returned, not issued
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # other sections (a cycle's, reminders), as written
 
     def deadline(self, period: Period) -> datetime:
@@ -95,6 +97,17 @@ class Campaign:
                 day=int(spec["day"]), time=str(spec.get("time", "17:00")), month=spec.get("month")
             )
         intake = IntakeLimits(**(raw.get("intake") or {}))
+        approval = str(raw.get("approval", "required")).strip().lower()
+        if raw.get("approval") is False:  # YAML reads a bare `off` as false
+            approval = "off"
+        if approval not in ("required", "off"):
+            raise WorkspaceError(f"{source} 的 approval 应为 required（发布前须审核）或 off（不审核）")
+        try:
+            timeout = float(raw.get("approval_timeout_hours", 72))
+        except (TypeError, ValueError):
+            timeout = -1.0
+        if timeout <= 0:
+            raise WorkspaceError(f"{source} 的 approval_timeout_hours 应为正数（小时），如 72")
         monthly = raw.get("monthly") or {}
         return cls(
             name=str(raw["name"]),
@@ -106,5 +119,7 @@ class Campaign:
             monthly_requirements=tuple(monthly.get("requirements") or DEFAULT_REQUIREMENTS),
             lag_tolerance=float(monthly.get("lag_tolerance", 10.0)),
             recipients=str(raw.get("recipients", "各成员单位")),
+            approval=approval,
+            approval_timeout_hours=timeout,
             settings={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("deadlines", "intake")},
         )

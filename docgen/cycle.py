@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from .config import Campaign
-from .models import Problem, Registry, UnitState, UnitStatus
+from .models import UNIT_STATE_LABELS, Problem, Registry, UnitState, UnitStatus
 from .periods import PERIOD_EXAMPLES, Period, parse_period, previous_period
 from .periods import Cycle as CycleName
 
@@ -198,6 +198,16 @@ class Cycle:
     def headline(self, report: Report) -> list[str]:
         """A few lines the CLI prints after a run (Chinese)."""
         return []
+
+    def key_figures(self, report: Report) -> list[tuple[str, str]]:
+        """(label, value) pairs a reviewer checks before approving the period's documents (Chinese): by
+        default how many expected units reported on time, late, were returned or are missing."""
+        counts = {}
+        for u in report.units:
+            counts[u.state] = counts.get(u.state, 0) + 1
+        return [("应报单位", f"{len(report.units)} 个"),
+                *((UNIT_STATE_LABELS[state], f"{counts.get(state, 0)} 个")
+                  for state in ("on_time", "late", "rejected", "missing"))]
 
     # -- blank forms (docgen forms) ---------------------------------------------------------------
 

@@ -68,6 +68,7 @@ class CycleRun:
     intake: dict[str, Any]
     receipts: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    draft: Any = None  # an ``approval.Draft`` when the run stopped at a draft for review (nothing issued)
 
     @property
     def documents(self) -> list[Path]:
@@ -286,16 +287,17 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
     outbox.mkdir(parents=True, exist_ok=True)
     checkpoint("publish")
     with _lock(ws, cycle, period):
-        return _publish(ws, outbox, cycle, period, staging, trigger, doc_number, started_at)
+        return _publish(ws, outbox, cycle, period, staging, trigger, doc_number, started_at)[0]
 
 
 def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path, trigger: str,
-             doc_number: str | None, started_at: datetime | None) -> list[Path]:
+             doc_number: str | None, started_at: datetime | None) -> tuple[list[Path], int]:
+    """Place the staged files and record the run (the caller holds the run lock); (outputs, run id)."""
     outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
-    ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
-                        outputs=[str(p.relative_to(ws.root)) for p in outputs],
-                        started_at=started_at, fingerprint=_fingerprint(outbox))
-    return outputs
+    run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
+                                 outputs=[str(p.relative_to(ws.root)) for p in outputs],
+                                 started_at=started_at, fingerprint=_fingerprint(outbox))
+    return outputs, run_id
 
 
 def summary_bytes(report: Report) -> bytes:
@@ -327,12 +329,13 @@ def already_issued(ws: Workspace, cycle: str, period: str, report: Report, since
 
 def run_cycle(
     root: str | Path, cycle: str, period: str, *, trigger: str = "cli", now: datetime | None = None,
-    progress: Progress | None = None, started_at: datetime | None = None,
+    progress: Progress | None = None, started_at: datetime | None = None, draft: bool = False,
 ) -> CycleRun:
     """A whole cycle, step by step, timing each step, holding the period's run lock.
 
     ``started_at``: when the run was asked for (the command passes its own start, before its imports),
     so a run asked for while another was running, and finding the same documents issued, issues no copy.
+    ``draft``: stop at a draft for the secretariat's review (``docgen.approval``) instead of publishing.
     """
     timings: dict[str, float] = {}
 
@@ -353,11 +356,16 @@ def run_cycle(
                                                   deadline=True))
         receipts = timed("receipts", lambda: receipts_step(root, cycle, period, progress=progress))
         report = timed("compute", lambda: compute(root, cycle, period))
-        issued = already_issued(ws, cycle, period, report, started)
+        issued = None if draft else already_issued(ws, cycle, period, report, started)
         if issued is not None:
             log.info("同时运行的另一次运行已发布相同的公文，本次不再重复发布")
             return CycleRun(cycle, report, issued, got, receipts, timings)
         staging = timed("render", lambda: render(root, cycle, report, charts=charts))
+        if draft:
+            from .approval import make_draft  # noqa: PLC0415
+
+            made = timed("draft", lambda: make_draft(root, cycle, report, staging))
+            return CycleRun(cycle, report, sorted(Path(made.folder).iterdir()), got, receipts, timings, made)
         outputs = timed("publish", lambda: publish(root, cycle, period, staging, trigger=trigger,
                                                    doc_number=getattr(report, "doc_number", None), started_at=started))
     return CycleRun(cycle, report, outputs, got, receipts, timings)

@@ -49,6 +49,14 @@ def deadline_cron(cycle: str) -> tuple[str, str]:
     return f"{minute} {hour} {d.day} {months} *", campaign.timezone if campaign else DEFAULT_TZ
 
 
+def approval_at_parse_time() -> tuple[bool, float]:
+    """(whether drafts wait for the secretariat's review, the response timeout in hours) from
+    ``campaign.yaml``, else the defaults (required, 72 hours)."""
+    campaign = campaign_at_parse_time() or Campaign.from_dict({"name": "-", "secretariat": "-",
+                                                                "doc_number_prefix": "-"})
+    return campaign.approval == "required", campaign.approval_timeout_hours
+
+
 def run_moment(context: Any) -> datetime:
     """The moment a daily DAG run acts as of: its ``as_of`` param when given (a catch-up or a demo), else
     when the run was due."""

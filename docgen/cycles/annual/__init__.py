@@ -118,6 +118,19 @@ class Annual(Cycle):
             f"  汇编收录 {len(report.summaries)} 个单位的年度工作总结",
         ]
 
+    def key_figures(self, report: AnnualReport) -> list[tuple[str, str]]:  # type: ignore[override]
+        grades: dict[str, int] = {}
+        for s in report.scores:
+            grades[s.grade] = grades.get(s.grade, 0) + 1
+        first = report.scores[0] if report.scores else None
+        return [
+            ("应报单位", f"{len(report.units)} 个"), ("已报年度总结", f"{len(report.submitted_units)} 个"),
+            ("未报", f"{len(report.missing_units)} 个"),
+            ("等次", "，".join(f"{g} {n} 个" for g, n in grades.items()) or "无"),
+            ("第一名", f"{first.name}（{first.total:g} 分）" if first else "无"),
+            ("汇编收录", f"{len(report.summaries)} 个单位"),
+        ]
+
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """Every unit of the registry (each is assessed); the assessors' folder for their score sheets."""
         return [kind.folder] if kind.folder is not None else list(inputs.registry.units)

@@ -68,6 +68,17 @@ class Monthly(Cycle):
             f"{len(report.units_in('missing'))}",
         ]
 
+    def key_figures(self, report: MonthlyReport) -> list[tuple[str, str]]:  # type: ignore[override]
+        t = report.totals
+        tasks = [("滞后任务", report.tasks_in("lagging")), ("逾期任务", report.tasks_in("overdue")),
+                 ("未报进度任务", report.tasks_in("unreported"))]
+        return [
+            *super().key_figures(report),
+            ("活动场次", f"{t.activities}"), ("参与人次", f"{t.participants}"),
+            ("投入经费（万元）", f"{t.funds_10k_yuan:g}"),
+            *((label, f"{len(ts)} 项" + (f"：{'、'.join(x.task_id for x in ts)}" if ts else "")) for label, ts in tasks),
+        ]
+
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """The units of the tasks under way in the month (lead or cooperating), in registry order."""
         from .rules import considered_tasks, expected_units  # noqa: PLC0415

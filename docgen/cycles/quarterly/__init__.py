@@ -126,6 +126,15 @@ class Quarterly(Cycle):
             f"整改通知书 {len(report.rectification_numbers)} 份",
         ]
 
+    def key_figures(self, report: QuarterlyReport) -> list[tuple[str, str]]:  # type: ignore[override]
+        s = report.summary()
+        return [
+            *super().key_figures(report),
+            ("本季度挂号问题", f"{len(s['filed'])} 个"), ("本季度销号", f"{len(s['closed'])} 个"),
+            ("季末未销号", f"{len(report.open_items)} 个"), ("逾期未整改", f"{len(s['overdue'])} 个"),
+            ("整改通知书", f"{len(report.rectification_numbers)} 份"),
+        ]
+
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """整改情况报送表: the units with items not closed in the ledger of the quarter (its events and
         earlier quarters'), in registry order; the role folders otherwise."""
