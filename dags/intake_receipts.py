@@ -23,10 +23,11 @@ from docgen.schedule import DEFAULT_TZ
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
+    dag_display_name="回执",
     tags=["docgen", "回执"],
 )
 def intake_receipts() -> None:
-    @task(doc_md="把新放入的文件存档并登记。")
+    @task(task_display_name="接收", doc_md="把新放入的文件存档并登记。")
     def intake() -> str:
         from airflow.sdk import Variable
 
@@ -37,7 +38,7 @@ def intake_receipts() -> None:
         intake_step(root)
         return root
 
-    @task(doc_md="校验新登记的文件并写回执；被退回的单位、文件和原因见日志。")
+    @task(task_display_name="校验与回执", doc_md="校验新登记的文件并写回执；被退回的单位、文件和原因见日志。")
     def receipts(root: str) -> dict:
         from docgen.pipeline import receipts_step
 

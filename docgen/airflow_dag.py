@@ -179,6 +179,7 @@ def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id
         catchup=False,
         max_active_runs=1,
         doc_md=doc_md,
+        dag_display_name=tag,
         params={
             "as_of": Param(
                 None, type=["null", "string"], title="按此时刻运行",
@@ -188,7 +189,7 @@ def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id
         tags=["docgen", tag],
     )
     def wiring() -> None:
-        @task(task_id=task_id, doc_md=task_doc)
+        @task(task_id=task_id, task_display_name=tag, doc_md=task_doc)
         def act() -> Any:
             from airflow.sdk import Variable
 

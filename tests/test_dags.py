@@ -11,10 +11,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docgen.airflow_local import DAGS_DIR, airflow_env, dags_test, migrate
+from docgen.airflow_local import (
+    DAGS_DIR,
+    ApiError,
+    ApiServer,
+    airflow_env,
+    api_server,
+    dags_test,
+    migrate,
+    run_reviewed,
+)
+from docgen.approval import APPROVE, RETURN
 from docgen.periods import previous_period
 from docgen.pipeline import run_cycle
 from docgen.samples import DEMO_DIR, build_demo_workspace
+from docgen.workspace import Workspace
 
 from .test_intake import docx_text
 
@@ -29,21 +40,44 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def api(airflow_home: Path) -> ApiServer:
+    """The REST API of the same Airflow: where the tests answer the review as the secretariat would."""
+    with api_server(airflow_home) as server:
+        yield server
+
+
 def _run(dag_id: str, home: Path, ws: Path, conf: dict | None = None) -> subprocess.CompletedProcess[str]:
+    """A DAG that asks nobody (daily DAGs, or approval: off)."""
     done = dags_test(dag_id, home, ws, conf)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
     assert "state=success" in done.stdout + done.stderr
     return done
 
 
+def _reviewed(dag_id: str, home: Path, ws: Path, api: ApiServer, conf: dict | None, option: str,
+              comment: str = "") -> tuple[str, dict]:
+    """A cycle DAG whose draft is answered ``option`` through the REST API; (its log, the action answered)."""
+    code, log, action = run_reviewed(dag_id, home, ws, api, conf, option=option, comment=comment,
+                                     log=ws.parent / f"{dag_id}-{option}.log")
+    assert code == 0, log[-5000:]
+    assert "state=success" in log
+    return log, action
+
+
+def _issued(outbox: Path) -> list[str]:
+    """The files issued into an outbox (not its drafts or versions)."""
+    return sorted(p.name for p in outbox.iterdir() if p.is_file()) if outbox.is_dir() else []
+
+
 def _receipts(ws: Path) -> list[str]:
     return sorted(p.relative_to(ws).as_posix() for p in (ws / "receipts").rglob("*") if p.is_file())
 
 
-def test_monthly_notice_dag_matches_the_cli(airflow_home: Path, tmp_path: Path) -> None:
+def test_monthly_notice_dag_matches_the_cli(airflow_home: Path, api: ApiServer, tmp_path: Path) -> None:
     via_airflow = build_demo_workspace(tmp_path / "airflow")
     via_cli = build_demo_workspace(tmp_path / "cli")
-    _run("monthly_notice", airflow_home, via_airflow, {"period": "2026-10"})
+    _reviewed("monthly_notice", airflow_home, via_airflow, api, {"period": "2026-10"}, APPROVE)
     run_cycle(via_cli, "monthly", "2026-10")
 
     outbox_a, outbox_c = (ws / "outbox/monthly/2026-10" for ws in (via_airflow, via_cli))
@@ -70,12 +104,23 @@ QUARTER_KEYS = ("filed", "closed", "awaiting_recheck", "rectifying", "open", "ov
                 "expected_units", "on_time_units", "late_units", "rejected_units", "missing_units")
 
 
-def test_quarterly_inspection_dag_matches_the_cli_over_two_quarters(airflow_home: Path, tmp_path: Path) -> None:
+def test_quarterly_inspection_dag_matches_the_cli_over_two_quarters(
+    airflow_home: Path, api: ApiServer, tmp_path: Path
+) -> None:
+    """The first quarter's draft is returned once (nothing issued, the comment beside the draft), then
+    approved; the second approved at once: the outbox then matches the CLI's."""
     via_airflow = build_demo_workspace(tmp_path / "airflow")
     via_cli = build_demo_workspace(tmp_path / "cli")
     expected = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))["quarterly"]
+    _reviewed("quarterly_inspection", airflow_home, via_airflow, api, {"period": QUARTERS[0]}, RETURN,
+              "整改通知书的期限请再核对")
+    outbox = via_airflow / "outbox/quarterly" / QUARTERS[0]
+    assert _issued(outbox) == []
+    note = (outbox / "drafts/1/审核意见.txt").read_text(encoding="utf-8")
+    assert "退回" in note and "整改通知书的期限请再核对" in note
+    assert any("整改通知书" in p.name for p in (outbox / "drafts/1").iterdir())
     for quarter in QUARTERS:
-        _run("quarterly_inspection", airflow_home, via_airflow, {"period": quarter})
+        _reviewed("quarterly_inspection", airflow_home, via_airflow, api, {"period": quarter}, APPROVE)
         run_cycle(via_cli, "quarterly", quarter)
         outbox_a, outbox_c = (ws / "outbox/quarterly" / quarter for ws in (via_airflow, via_cli))
         summary = json.loads((outbox_a / "summary.json").read_text(encoding="utf-8"))
@@ -95,10 +140,14 @@ def test_quarterly_inspection_dag_matches_the_cli_over_two_quarters(airflow_home
 ANNUAL_KEYS = ("expected_units", "submitted_units", "missing_units", "scores", "grades", "ranking", "unscored")
 
 
-def test_annual_acceptance_dag_matches_the_cli(airflow_home: Path, tmp_path: Path) -> None:
+def test_annual_acceptance_dag_matches_the_cli(airflow_home: Path, api: ApiServer, tmp_path: Path) -> None:
+    """Returned first (nothing issued), approved on the next run: the outbox then matches the CLI's."""
     via_airflow = build_demo_workspace(tmp_path / "airflow")
     via_cli = build_demo_workspace(tmp_path / "cli")
-    _run("annual_acceptance", airflow_home, via_airflow, {"period": "2025"})
+    _reviewed("annual_acceptance", airflow_home, via_airflow, api, {"period": "2025"}, RETURN, "等次待复核")
+    assert _issued(via_airflow / "outbox/annual/2025") == []
+    assert "等次待复核" in (via_airflow / "outbox/annual/2025/drafts/1/审核意见.txt").read_text(encoding="utf-8")
+    _reviewed("annual_acceptance", airflow_home, via_airflow, api, {"period": "2025"}, APPROVE)
     run_cycle(via_cli, "annual", "2025")
     outbox_a, outbox_c = (ws / "outbox/annual/2025" for ws in (via_airflow, via_cli))
     summary = json.loads((outbox_a / "summary.json").read_text(encoding="utf-8"))
@@ -110,6 +159,55 @@ def test_annual_acceptance_dag_matches_the_cli(airflow_home: Path, tmp_path: Pat
     for name in (n for n in names if n.endswith(".docx")):
         assert docx_text(outbox_a / name) == docx_text(outbox_c / name), name
     assert _receipts(via_airflow) == _receipts(via_cli)
+
+
+def test_monthly_review_returned_then_approved_through_the_rest_api(
+    airflow_home: Path, api: ApiServer, tmp_path: Path
+) -> None:
+    """The secretariat reads the draft on the Required Actions page and returns it with a comment: nothing
+    is issued, the comment is beside the draft, the run ends successfully with publish skipped, and a
+    second answer is refused. The next run makes draft 2 with the same issuing number; approved, it is
+    issued, and the state records who approved it and when."""
+    ws = build_demo_workspace(tmp_path / "ws")
+    log, action = _reviewed("monthly_notice", airflow_home, ws, api, {"period": "2026-10"}, RETURN,
+                            "参与人次与上月出入较大，请核实")
+    assert action["subject"] == "审核2026年10月月通报（第 1 稿）"
+    body = action["body"]
+    for text in ("创建办〔2026〕1号", "| 应报单位 | 17 个 |", "| 未报送 | 2 个 |", "| 参与人次 | 21156 |",
+                 "| 滞后任务 | 2 项：T02、T06 |", "| 逾期任务 | 1 项：T05 |", "outbox/monthly/2026-10/drafts/1"):
+        assert text in body, text
+    expected = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))["unit_states"]
+    unit_rows = [line.strip("| ").split(" | ") for line in body.splitlines() if line.count("|") == 6][2:]
+    labels = {"on_time": "按时报送", "late": "逾期报送", "rejected": "报送未通过", "missing": "未报送"}
+    assert {row[0]: row[2] for row in unit_rows} == {code: labels[state] for code, state in expected.items()}
+    assert "Skipping task" in log and "草稿已退回" in log
+
+    outbox = ws / "outbox/monthly/2026-10"
+    assert _issued(outbox) == []
+    draft = outbox / "drafts/1"
+    assert sorted(p.suffix for p in draft.iterdir()) == [".docx", ".json", ".txt"]
+    note = (draft / "审核意见.txt").read_text(encoding="utf-8")
+    assert "退回" in note and "secretariat" in note and "参与人次与上月出入较大，请核实" in note
+    with pytest.raises(ApiError) as second:  # answered twice: refused, nothing changes
+        api.respond(action, APPROVE)
+    assert second.value.status == 409
+    assert _issued(outbox) == []
+
+    _reviewed("monthly_notice", airflow_home, ws, api, {"period": "2026-10"}, APPROVE, "同意印发")
+    issued = _issued(outbox)
+    assert issued == ["2026年10月月通报（创建办〔2026〕1号）.docx", "summary.json"]
+    assert (outbox / "summary.json").read_bytes() == (outbox / "drafts/2/summary.json").read_bytes()
+    assert "签发" in (outbox / "drafts/2/审核意见.txt").read_text(encoding="utf-8")
+    rows = Workspace(ws).state.drafts("monthly", "2026-10")
+    assert [(r.seq, r.status, r.decided_by, r.comment) for r in rows] == [
+        (1, "returned", "secretariat", "参与人次与上月出入较大，请核实"), (2, "approved", "secretariat", "同意印发")]
+    run = Workspace(ws).state.run(rows[1].run_id)
+    assert run is not None and run.doc_number == "创建办〔2026〕1号" and run.trigger == "airflow"
+    assert sorted(Path(p).name for p in run.outputs) == issued
+    status = subprocess.run([str(Path(sys.executable).parent / "docgen"), "status", "--root", str(ws), "--period",
+                             "2026-10"], capture_output=True, text=True, check=True).stdout
+    assert "第 1 稿" in status and "已退回" in status and "第 2 稿" in status and "已签发，secretariat" in status
+    assert "同意印发" in status
 
 
 def test_reminders_and_forms_dags(airflow_home: Path, tmp_path: Path) -> None:
@@ -130,8 +228,12 @@ def test_reminders_and_forms_dags(airflow_home: Path, tmp_path: Path) -> None:
 
 
 def test_monthly_notice_defaults_to_the_previous_month(airflow_home: Path, tmp_path: Path) -> None:
+    """With ``approval: off`` there is no review step: the documents are published as soon as rendered."""
     ws = build_demo_workspace(tmp_path / "ws")
-    _run("monthly_notice", airflow_home, ws)
+    campaign = ws / "campaign.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8") + "\napproval: off\n", encoding="utf-8")
+    done = _run("monthly_notice", airflow_home, ws)
+    assert "task_id=review" not in done.stdout + done.stderr
     period = previous_period("monthly", datetime.now(UTC), "Asia/Shanghai").key
     assert (ws / "outbox/monthly" / period / "summary.json").is_file()
 
@@ -170,6 +272,8 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
         "print('OUT', bool(d.doc_md), d.timetable.expression, d.timetable.timezone)\n"
         "q = bag.get_dag('quarterly_inspection')\n"
         "print('OUT', sorted(q.task_ids) == sorted(d.task_ids), q.timetable.expression, sorted(q.tags))\n"
+        "print('OUT', [(t.task_display_name, bool(t.doc_md)) for t in d.topological_sort()])\n"
+        "import json; print('OUT', json.dumps(sorted(bag.get_dag(i).dag_display_name for i in bag.dag_ids)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                           env=airflow_env(airflow_home))
@@ -179,4 +283,6 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
                         "'reminders'] {}")
     assert "intake" in lines[1] and "publish" in lines[1] and "validate_and_receipts" in lines[1]
     assert lines[2] == "True 0 17 5 * * Asia/Shanghai"
-    assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查']"
+    assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查', '审核']"
+    assert lines[4] == str([(name, True) for name in ("接收", "校验与回执", "统计", "生成草稿", "审核", "发布")])
+    assert {"月通报", "季度督查", "年度验收", "回执"} <= set(json.loads(lines[5]))
