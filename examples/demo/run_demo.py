@@ -1,7 +1,9 @@
 """``make demo``: run the demo's October, two quarters and the year 2025 through Airflow; say where the outputs are.
 
 The workspace is a fresh copy of examples/demo (with the drop times applied), so the repository stays
-clean; the Airflow metadata database is a throwaway SQLite file beside it.
+clean; the Airflow metadata database is a throwaway SQLite file beside it. Each cycle's draft waits for
+the secretariat's review (审核): the demo starts Airflow's API server and approves every draft itself
+through the REST API, as a secretariat would on the Required Actions page, and says so.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from docgen.airflow_local import dags_test
+from docgen.airflow_local import USER, ApiServer, api_server, run_reviewed
+from docgen.approval import APPROVE
 from docgen.samples import build_demo_workspace
 
 PERIOD = "2026-10"
@@ -23,15 +26,19 @@ NEXT_PERIOD = "2026-11"  # the month after the demo's: its forms and its reminde
 HERE = Path(__file__).resolve().parent
 
 
-def run_dag(dag_id: str, period: str, ws: Path, airflow_home: Path, log: Path) -> bool:
-    """One ``airflow dags test`` run; its log goes to ``log``; False (with the tail printed) when it failed."""
+def run_dag(dag_id: str, period: str, ws: Path, airflow_home: Path, log: Path, api: ApiServer) -> bool:
+    """One ``airflow dags test`` run whose draft the demo approves through the REST API; its log goes to
+    ``log``; False (with the tail printed) when it failed."""
     print(f"运行 airflow dags test {dag_id} -c '{{\"period\": \"{period}\"}}' …", flush=True)
-    done = dags_test(dag_id, airflow_home, ws, {"period": period})
-    log.write_text(done.stdout + done.stderr, encoding="utf-8")
-    if done.returncode != 0:
-        print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+    code, text, action = run_reviewed(dag_id, airflow_home, ws, api, {"period": period}, option=APPROVE,
+                                      comment="演示：自动签发", log=log)
+    if action is not None:
+        print(f"  演示自动审核：以 {USER} 身份通过 REST API 签发「{action['subject']}」"
+              "（实际使用时由秘书处在 Airflow 的 Required Actions 页面审核）", flush=True)
+    if code != 0:
+        print(text[-8000:], file=sys.stderr)
         print(f"DAG 运行失败，完整日志：{log}", file=sys.stderr)
-    return done.returncode == 0
+    return code == 0
 
 
 def main(dest: str = "build/demo") -> int:
@@ -41,13 +48,14 @@ def main(dest: str = "build/demo") -> int:
     airflow_home = root / "airflow_home"  # throwaway: removed with the demo folder on the next run
     print(f"演示工作区：{ws}")
     print(f"Airflow（临时 AIRFLOW_HOME，SQLite 元数据库）：{airflow_home}")
-    if not run_dag("monthly_notice", PERIOD, ws, airflow_home, root / "airflow-run.log"):
-        return 1
-    for quarter in QUARTERS:
-        if not run_dag("quarterly_inspection", quarter, ws, airflow_home, root / f"airflow-run-{quarter}.log"):
-            return 1
-    if not run_dag("annual_acceptance", YEAR, ws, airflow_home, root / f"airflow-run-{YEAR}.log"):
-        return 1
+    print("启动 Airflow API 服务（用于审核草稿）…", flush=True)
+    with api_server(airflow_home, ws) as api:
+        runs = [("monthly_notice", PERIOD, "airflow-run.log")] + [
+            ("quarterly_inspection", q, f"airflow-run-{q}.log") for q in QUARTERS] + [
+            ("annual_acceptance", YEAR, f"airflow-run-{YEAR}.log")]
+        for dag_id, period, log in runs:
+            if not run_dag(dag_id, period, ws, airflow_home, root / log, api):
+                return 1
     from docgen.issue_forms import issue_forms  # noqa: PLC0415
     from docgen.reminders import remind  # noqa: PLC0415
 
@@ -100,6 +108,8 @@ def main(dest: str = "build/demo") -> int:
     for path in reminder.paths:
         print(f"    {path}")
     print(f"\n  台账：PATH=$PWD/.venv/bin:$PATH docgen ledger --root {ws} --open")
+    print(f"  审核记录：PATH=$PWD/.venv/bin:$PATH docgen status --root {ws} --period {PERIOD}"
+          f"（草稿在 {outbox / 'drafts'}/，每稿旁有 审核意见.txt）")
     print(f"  Airflow 日志：{root}/airflow-run*.log")
     print("\n在 Airflow 界面中查看（见 README「Airflow 界面」）：")
     print(f"  DOCGEN_ROOT={ws} AIRFLOW_HOME={airflow_home} \\")
