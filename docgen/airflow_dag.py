@@ -141,7 +141,7 @@ def _review_step(name: str, timeout_hours: float) -> Any:
         body="{{ " + draft + "['body'] }}",
         options=[APPROVE, RETURN],
         defaults=[RETURN],
-        params={"comment": Param("", type="string", title="审核意见",
+        params={"comment": Param(None, type=["null", "string"], title="审核意见",
                                  description="退回时请写明需要修改的地方；签发时可留空")},
         response_timeout=timedelta(hours=timeout_hours),
     )

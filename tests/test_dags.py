@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from docgen.airflow_local import (
     dags_test,
     migrate,
     run_reviewed,
+    start_dags_test,
 )
 from docgen.approval import APPROVE, RETURN
 from docgen.periods import previous_period
@@ -208,6 +211,32 @@ def test_monthly_review_returned_then_approved_through_the_rest_api(
                              "2026-10"], capture_output=True, text=True, check=True).stdout
     assert "第 1 稿" in status and "已退回" in status and "第 2 稿" in status and "已签发，secretariat" in status
     assert "同意印发" in status
+
+
+def test_a_draft_nobody_reviews_in_time_is_returned(airflow_home: Path, tmp_path: Path) -> None:
+    """``approval_timeout_hours`` passes with no answer: Airflow's scheduler applies the review's default
+    (退回), so nothing is issued and the note says the time ran out."""
+    ws = build_demo_workspace(tmp_path / "ws")
+    campaign = ws / "campaign.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8") + "\napproval_timeout_hours: 0.004\n", encoding="utf-8")
+    run = start_dags_test("monthly_notice", airflow_home, ws, {"period": "2026-10"}, tmp_path / "run.log")
+    env = {**airflow_env(airflow_home, ws), "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "1",
+           "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True"}
+    with open(tmp_path / "scheduler.log", "w") as out:
+        scheduler = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "scheduler"], env=env,
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert run.wait(timeout=600) == 0, (tmp_path / "run.log").read_text(encoding="utf-8")[-5000:]
+    finally:
+        os.killpg(scheduler.pid, signal.SIGTERM)
+        scheduler.wait(timeout=60)
+    log = (tmp_path / "run.log").read_text(encoding="utf-8")
+    assert "state=success" in log and "草稿已退回" in log
+    outbox = ws / "outbox/monthly/2026-10"
+    assert _issued(outbox) == []
+    assert "超过审核时限" in (outbox / "drafts/1/审核意见.txt").read_text(encoding="utf-8")
+    (draft,) = Workspace(ws).state.drafts("monthly", "2026-10")
+    assert (draft.status, draft.decided_by) == ("returned", "超时未审核")
 
 
 def test_reminders_and_forms_dags(airflow_home: Path, tmp_path: Path) -> None:
