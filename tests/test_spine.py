@@ -31,7 +31,8 @@ from docgen.samples import CST, set_drop_time
 DOCGEN = Path(docgen.__file__).parent
 SHARED = [
     "intake.py", "receipts.py", "state.py", "pipeline.py", "cli.py", "workspace.py", "isolation.py", "cycle.py",
-    "airflow_dag.py", "schedule.py", "filenames.py", "atomic.py", "faults.py", "forms.py", "issue_forms.py", *(f"render/{p.name}" for p in
+    "airflow_dag.py", "schedule.py", "filenames.py", "atomic.py", "faults.py", "forms.py", "issue_forms.py",
+    "approval.py", "airflow_local.py", "versions.py", *(f"render/{p.name}" for p in
                                                                                (DOCGEN / "render").glob("*.py")),
 ]
 CYCLE_WORDS = ("monthly", "quarterly", "annual", "月度", "季度", "年度", "月通报", "督查", "验收")
