@@ -101,10 +101,12 @@ def review_text(ws: Workspace, cycle: str, report: Report, row: DraftRow, folder
     """The subject and Markdown body a reviewer reads before deciding (the Required Actions page)."""
     declared = cycles.get(cycle)
     present = {p.name for p in folder.iterdir()}
-    subject = f"审核{report.period_label}{declared.dag_title}（第 {row.seq} 稿）"
+    documents = declared.documents(report)
+    main = Path(documents[0].file_name).stem if documents else f"{report.period_label}{declared.dag_title}"
+    subject = f"审核《{main}》（第 {row.seq} 稿）"
     lines = [f"**{_md(ws.campaign.name)}** · {_md(ws.campaign.secretariat)}", "",
              f"发文字号：{_md(row.doc_number or '无')}", "", "#### 待签发的公文", ""]
-    for d in declared.documents(report):
+    for d in documents:
         made = "" if d.file_name in present else "（未生成，原因见草稿中的 说明.txt）"
         lines.append(f"- {_md(d.file_name)}{made}")
     lines += ["", "#### 主要数字", "", "| 项目 | 数值 |", "| --- | --- |"]

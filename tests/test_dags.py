@@ -174,7 +174,7 @@ def test_monthly_review_returned_then_approved_through_the_rest_api(
     ws = build_demo_workspace(tmp_path / "ws")
     log, action = _reviewed("monthly_notice", airflow_home, ws, api, {"period": "2026-10"}, RETURN,
                             "参与人次与上月出入较大，请核实")
-    assert action["subject"] == "审核2026年10月月通报（第 1 稿）"
+    assert action["subject"] == "审核《2026年10月月通报（创建办〔2026〕1号）》（第 1 稿）"
     body = action["body"]
     for text in ("创建办〔2026〕1号", "| 应报单位 | 17 个 |", "| 未报送 | 2 个 |", "| 参与人次 | 21156 |",
                  "| 滞后任务 | 2 项：T02、T06 |", "| 逾期任务 | 1 项：T05 |", "outbox/monthly/2026-10/drafts/1"):
