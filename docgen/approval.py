@@ -134,8 +134,10 @@ def _md(text: str) -> str:
 
 
 def latest_pending(root: str | Path, cycle: str, period: str) -> DraftRow | None:
-    """The period's newest draft still waiting for review, if any."""
-    pending = [r for r in Workspace(root).state.drafts(cycle, period) if r.status == "pending"]
+    """The period's newest draft still waiting for review, if any (one whose folder a killed run never
+    made is not: the next run makes a new one)."""
+    ws = Workspace(root)
+    pending = [r for r in ws.state.drafts(cycle, period) if r.status == "pending" and (ws.root / r.folder).is_dir()]
     return pending[-1] if pending else None
 
 
@@ -170,6 +172,7 @@ def decide(
             outputs, run_id = _issued_before(ws, row, folder / SUMMARY) or _publish(
                 ws, ws.outbox_dir(cycle, period), cycle, period, _copy_to_staging(ws, row, folder), trigger,
                 row.doc_number, at)
+        checkpoint("decide")
         note = folder / REVIEW_NOTE
         note.write_text(_note_text(approve, who, at, comment, ws.campaign.timezone), encoding="utf-8")
         status = "approved" if approve else "returned"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +16,7 @@ from docgen import approval
 from docgen.cli import main
 from docgen.config import Campaign
 from docgen.errors import WorkspaceError
+from docgen.faults import CRASH_ENV
 from docgen.pipeline import run_cycle
 from docgen.samples import build_demo_workspace
 from docgen.workspace import Workspace
@@ -134,3 +139,32 @@ def _yaml(text: str) -> dict:
     import yaml
 
     return yaml.safe_load(text) or {}
+
+
+def _docgen(*args: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, CRASH_ENV: crash_at} if crash_at else dict(os.environ)
+    return subprocess.run([str(Path(sys.executable).parent / "docgen"), *args], capture_output=True, text=True,
+                          env=env, check=False)
+
+
+def test_a_killed_draft_or_publish_is_completed_by_the_next(tmp_path: Path) -> None:
+    """Killed after registering a draft but before its folder exists, the next ``--draft`` makes draft 2;
+    ``publish`` killed after issuing but before recording the decision is completed by the next
+    ``publish`` without a second version of the same documents."""
+    ws = build_demo_workspace(tmp_path / "ws")
+    common = ["--root", str(ws), "--period", "2026-10"]
+    assert _docgen("run", "monthly", *common, "--draft", crash_at="draft").returncode == -signal.SIGKILL
+    assert approval.latest_pending(ws, "monthly", "2026-10") is None
+    assert _docgen("run", "monthly", *common, "--draft").returncode == 0
+    assert approval.latest_pending(ws, "monthly", "2026-10").seq == 2
+    publish = ["publish", "--cycle", "monthly", *common, "--by", "李主任"]
+    assert _docgen(*publish, crash_at="decide").returncode == -signal.SIGKILL
+    outbox = ws / "outbox/monthly/2026-10"
+    assert "summary.json" in _issued(outbox)
+    done = _docgen(*publish)
+    assert done.returncode == 0, done.stderr
+    assert not (outbox / "versions").exists()  # the same documents were not issued twice
+    rows = Workspace(ws).state.drafts("monthly", "2026-10")
+    assert [(r.seq, r.status) for r in rows] == [(1, "superseded"), (2, "approved")]
+    assert Workspace(ws).state.run(rows[1].run_id).outputs == [
+        str(p.relative_to(ws)) for p in sorted(outbox.iterdir()) if p.is_file()]
