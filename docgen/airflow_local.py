@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -161,12 +162,14 @@ class ApiServer:
         found = self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/~/hitlDetails?response_received=false")
         return found.get("hitl_details", [])
 
-    def wait_for_action(self, dag_id: str, timeout: float = 600, process: subprocess.Popen | None = None
-                        ) -> dict[str, Any]:
-        """The first pending Required Action of ``dag_id``, once there is one."""
+    def wait_for_action(self, dag_id: str, timeout: float = 600, process: subprocess.Popen | None = None,
+                        since: datetime | None = None) -> dict[str, Any]:
+        """The first pending Required Action of ``dag_id`` created after ``since``, once there is one: a
+        run's own, not one an earlier run left unanswered."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pending = self.pending_actions(dag_id)
+            pending = [a for a in self.pending_actions(dag_id)
+                       if since is None or datetime.fromisoformat(a["created_at"].replace("Z", "+00:00")) > since]
             if pending:
                 return pending[0]
             if process is not None and process.poll() is not None:
@@ -192,11 +195,12 @@ def run_reviewed(
     (exit code, the run's log, the action as the API listed it); ``option=None``: a DAG that does not ask.
     """
     log = log or airflow_home / f"{dag_id}.log"
+    since = datetime.now(UTC)
     process = start_dags_test(dag_id, airflow_home, workspace, conf, log)
     action = None
     try:
         if option is not None:
-            action = api.wait_for_action(dag_id, timeout=timeout, process=process)
+            action = api.wait_for_action(dag_id, timeout=timeout, process=process, since=since)
             api.respond(action, option, {"comment": comment})
         process.wait(timeout=timeout)
     finally:

@@ -194,6 +194,11 @@ def test_monthly_review_returned_then_approved_through_the_rest_api(
     with pytest.raises(ApiError) as second:  # answered twice: refused, nothing changes
         api.respond(action, APPROVE)
     assert second.value.status == 409
+    ti = action["task_instance"]  # the run cleared, then answered: refused as well
+    api.request("POST", f"/api/v2/dags/{ti['dag_id']}/dagRuns/{ti['dag_run_id']}/clear", {"dry_run": False})
+    with pytest.raises(ApiError) as after_clear:
+        api.respond(action, APPROVE)
+    assert after_clear.value.status == 409 and "already been updated" in after_clear.value.body
     assert _issued(outbox) == []
 
     _reviewed("monthly_notice", airflow_home, ws, api, {"period": "2026-10"}, APPROVE, "同意印发")
