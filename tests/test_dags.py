@@ -244,6 +244,17 @@ def test_a_draft_nobody_reviews_in_time_is_returned(airflow_home: Path, tmp_path
     assert (draft.status, draft.decided_by) == ("returned", "超时未审核")
 
 
+def test_a_failed_task_says_why_in_chinese(airflow_home: Path, tmp_path: Path) -> None:
+    """A workspace without its task list: the run fails before any draft, and the log names the file."""
+    ws = build_demo_workspace(tmp_path / "ws")
+    (ws / "registry/任务清单.xlsx").unlink()
+    done = dags_test("monthly_notice", airflow_home, ws, {"period": "2026-10"})
+    log = done.stdout + done.stderr
+    assert "state=failed" in log
+    assert f"找不到任务清单：应为 {ws / 'registry/任务清单.xlsx'}" in log
+    assert not (ws / "outbox").exists()
+
+
 def test_reminders_and_forms_dags(airflow_home: Path, tmp_path: Path) -> None:
     """As of 2 November 09:00 the October deadline (5 November) is 3 days away: the October reminder goes
     out, naming the units without an accepted file among those dropped (the demo's missing and returned
