@@ -9,8 +9,9 @@
    某单位的文件有问题只退回该文件，不影响其他单位。日志中逐个列出被退回的单位、文件和原因。
 3. **compute 统计**：先确认本期登记的每个文件都已有回执（中断的运行留下的文件会被接管处理；仍无回执则本次失败并列出文件，不生成通报），再统计按时/逾期/退回/未报单位，任务进度（滞后、逾期、未报），活动场次、参与人次、投入经费合计；
    分配发文字号（同一期次重跑字号不变）。
-4. **render 生成**：按 `templates/monthly_notice.docx` 模板生成月通报（GB/T 9704-2012 版式）和 `summary.json`。
-5. **publish 发布**：写入 `outbox/monthly/<期次>/`；已有的旧版移入 `versions/`，不会被覆盖。
+4. **render 生成草稿**：按 `templates/monthly_notice.docx` 模板生成月通报（GB/T 9704-2012 版式）和 `summary.json`。放在 `outbox/monthly/<期次>/drafts/<n>/` 待审核。
+5. **review 审核**：在 Required Actions（待办操作）页面阅读草稿的公文、发文字号、主要数字和各单位报送情况，选择“签发”或“退回”并填写审核意见；超过 `approval_timeout_hours`（默认 72 小时）无人审核按退回处理。`campaign.yaml` 中 `approval: off` 时没有这一步。
+6. **publish 发布**：签发后写入 `outbox/monthly/<期次>/`，已有的旧版移入 `versions/`，不会被覆盖；退回则不发布（本步骤显示为跳过），退回意见写在草稿旁的 `审核意见.txt`，下次运行本期重新生成草稿。
 
 **参数**：`period`（如 `2026-10`），留空则为运行时刻的上一个月。
 **工作区**：环境变量 `DOCGEN_ROOT`，或 Airflow Variable `DOCGEN_ROOT`。
