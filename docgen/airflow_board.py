@@ -12,8 +12,8 @@ Registered through the ``airflow.plugins`` entry point of the installed package;
 a source checkout (``airflow_local``) loads it from its plugins folder instead.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: FastAPI reads the routes' annotations (Airflow's
+# ``GetUserDep``, imported inside ``create_app``) as objects, which a string annotation would hide.
 import functools
 import logging
 from datetime import UTC, datetime
@@ -88,7 +88,7 @@ def _authorize(user: Any, dag_id: str) -> None:
 
 
 @functools.cache
-def create_app() -> FastAPI:
+def create_app() -> "FastAPI":
     """The board's FastAPI app (made once, when the API server first asks the plugin for it)."""
     from airflow.api_fastapi.core_api.security import GetUserDep  # noqa: PLC0415
     from fastapi import FastAPI, Request  # noqa: PLC0415
