@@ -14,8 +14,10 @@ a source checkout (``airflow_local``) loads it from its plugins folder instead.
 
 # No ``from __future__ import annotations`` here: FastAPI reads the routes' annotations (Airflow's
 # ``GetUserDep``, imported inside ``create_app``) as objects, which a string annotation would hide.
+import contextlib
 import functools
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -97,9 +99,18 @@ def create_app() -> "FastAPI":
     from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: PLC0415
 
     from . import cycles  # noqa: PLC0415
-    from .board import BoardRequestError, board, cycle_and_period, known_periods, outbox_file  # noqa: PLC0415
+    from .board import (  # noqa: PLC0415
+        BoardRequestError,
+        board,
+        cycle_and_period,
+        declared_cycle,
+        known_periods,
+        outbox_file,
+    )
     from .board_page import render_page  # noqa: PLC0415
     from .errors import DocgenError  # noqa: PLC0415
+    from .pipeline import period_of  # noqa: PLC0415
+    from .workspace import Workspace  # noqa: PLC0415
 
     app = FastAPI(title="docgen 状态看板", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -139,6 +150,17 @@ def create_app() -> "FastAPI":
         except DocgenError as exc:
             raise _Refused(503, str(exc)) from exc
 
+    @contextlib.contextmanager
+    def told(cycle: str = "", period: str = "", missing: int = 400) -> Iterator[None]:
+        """docgen's Chinese errors as the page's: the asker's mistake (``missing`` for a file that is
+        not there) or the workspace's state (503), never a traceback."""
+        try:
+            yield
+        except BoardRequestError as exc:
+            raise _Refused(missing, str(exc), cycle, period) from exc
+        except DocgenError as exc:  # the workspace or its database
+            raise _Refused(503, f"状态看板暂时无法显示：{exc}", cycle, period) from exc
+
     @app.get("/board", response_class=HTMLResponse)
     def show_board(user: GetUserDep, cycle: str = "", period: str = "", dag_id: str = "",
                    run_id: str = "") -> HTMLResponse:
@@ -146,45 +168,30 @@ def create_app() -> "FastAPI":
         of the cycle and period a DAG run (``dag_id``, ``run_id``) reported on."""
         root = workspace()
         cycle, period = cycle.strip(), period.strip()
-        if dag_id and not cycle:
-            target = _run_target(dag_id, run_id, root)
-            if target is None:
-                raise _Refused(200, "这个 DAG 不属于任何报送周期，请在上方选择周期和期次")
-            cycle, period = target
-        cycle = cycle or next(iter(cycles.declared()))
-        try:
-            declared = cycles.get(cycle)
-        except DocgenError as exc:
-            raise _Refused(400, str(exc)) from exc
+        with told(cycle, period):
+            if dag_id and not cycle:
+                target = _run_target(dag_id, run_id, root)
+                if target is None:
+                    raise _Refused(200, "这个 DAG 不属于任何报送周期，请在上方选择周期和期次")
+                cycle, period = target
+            declared = declared_cycle(cycle or next(iter(cycles.declared())))
         _authorize(user, declared.dag_id)
-        if not period:
-            from .pipeline import period_of  # noqa: PLC0415
-            from .workspace import Workspace  # noqa: PLC0415
-
-            period = period_of(cycle, None, datetime.now(UTC), Workspace(root).campaign.timezone).key
-        try:
-            periods = known_periods(root, cycle)
-            shown = board(root, cycle, period)
-        except BoardRequestError as exc:
-            raise _Refused(400, str(exc), cycle, period) from exc
-        except DocgenError as exc:  # the workspace or its database: say what, in Chinese
-            raise _Refused(503, f"状态看板暂时无法显示：{exc}", cycle, period) from exc
-        return HTMLResponse(render_page(shown, cycle=cycle, period=period, periods=periods,
+        with told(declared.name, period):
+            period = period or period_of(declared.name, None, datetime.now(UTC), Workspace(root).campaign.timezone).key
+            periods = known_periods(root, declared.name)
+            shown = board(root, declared.name, period)
+        return HTMLResponse(render_page(shown, cycle=declared.name, period=period, periods=periods,
                                         dag_link=f"../dags/{declared.dag_id}"))
 
     @app.get("/file/{cycle}/{period}/{path:path}")
     def download(user: GetUserDep, cycle: str, period: str, path: str) -> FileResponse:
         """A file of the period's outbox (an issued document or a draft's); nothing outside it."""
         root = workspace()
-        try:
+        with told(cycle, period):
             declared, _ = cycle_and_period(cycle, period)
-        except BoardRequestError as exc:
-            raise _Refused(400, str(exc)) from exc
         _authorize(user, declared.dag_id)
-        try:
+        with told(cycle, period, missing=404):
             target = outbox_file(root, cycle, period, path)
-        except BoardRequestError as exc:
-            raise _Refused(404, str(exc), cycle, period) from exc
         return FileResponse(target, filename=target.name)
 
     return app

@@ -329,6 +329,25 @@ def test_a_bad_request_gets_a_4xx_in_chinese_and_no_traceback(server, path: str,
 
 @pytest.mark.airflow
 @needs_airflow
+def test_a_broken_workspace_is_told_in_chinese_not_as_a_traceback(server, demo: Path) -> None:  # noqa: ANN001
+    from docgen.airflow_local import ApiError
+
+    campaign = demo / "campaign.yaml"
+    kept = campaign.read_bytes()
+    campaign.write_text("name: [unclosed\n", encoding="utf-8")
+    try:
+        with pytest.raises(ApiError) as refused:
+            server.request("GET", "/docgen/board?cycle=monthly&period=2026-10", raw=True)
+    finally:
+        campaign.write_bytes(kept)
+    assert refused.value.status == 503
+    assert "活动配置文件" in _alert(refused.value.body) and "无法解析" in _alert(refused.value.body)
+    assert "Traceback" not in refused.value.body
+    assert "XX02" in server.request("GET", "/docgen/board?cycle=monthly&period=2026-10", raw=True).decode()
+
+
+@pytest.mark.airflow
+@needs_airflow
 def test_the_board_stays_up_while_a_run_writes_the_state_database(server, demo: Path) -> None:  # noqa: ANN001
     """A whole November run (intake of every unit's file, receipts, the notice) in another process while
     the board of that month and of October is asked for again and again: every answer is a board."""
@@ -407,7 +426,7 @@ def test_the_board_in_a_headless_browser(server, demo: Path) -> None:  # noqa: A
             expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#unit-table tbody tr")))
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
         assert first.find_element(By.TAG_NAME, "td").value_of_css_property("display") == "flex"
-        _screenshot(driver, Path(__file__).resolve().parents[1] / "docs" / "board-phone.png", width=390)
+        _screenshot(driver, Path(__file__).resolve().parents[1] / "docs" / "board-phone.png", width=390, most=1500)
 
         driver.set_window_size(1280, 900)  # in the Airflow UI: the navigation's page shows the board in a frame
         driver.get(server.url + "/plugin/docgen-board")
@@ -424,9 +443,9 @@ def test_the_board_in_a_headless_browser(server, demo: Path) -> None:  # noqa: A
         driver.quit()
 
 
-def _screenshot(driver, path: Path, width: int = 1280) -> None:  # noqa: ANN001
-    """The whole page, not only the window: the window is made as tall as the page first."""
+def _screenshot(driver, path: Path, width: int = 1280, most: int = 6000) -> None:  # noqa: ANN001
+    """The whole page (up to ``most`` pixels), not only the window: the window is made as tall first."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(width, min(height + 20, 6000))
+    driver.set_window_size(width, min(height + 20, most))
     time.sleep(0.3)
     driver.save_screenshot(str(path))
