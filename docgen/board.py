@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import cycles
+from .approval import STATUS_LABELS as DRAFT_LABELS
 from .cycle import BoardSection, Cycle
 from .errors import DocgenError
 from .models import UNIT_STATE_LABELS, Problem
@@ -28,7 +29,7 @@ BoardState = Literal["on_time", "late", "rejected", "missing", "not_yet_due"]
 STATE_LABELS: dict[str, str] = {**UNIT_STATE_LABELS, "rejected": "已退回", "not_yet_due": "未到截止时间"}
 STATE_ORDER: tuple[str, ...] = ("on_time", "late", "rejected", "missing", "not_yet_due")
 FIRST_PROBLEMS = 3  # a returned file's problems shown on the board; its receipt has them all
-DRAFT_LABELS = {"pending": "待审核", "approved": "已审核发布", "returned": "已退回"}
+SHOWN_DRAFTS = ("pending", "returned")  # an approved draft is what the outbox shows; a superseded one is moot
 
 
 class BoardRequestError(DocgenError):
@@ -101,7 +102,7 @@ class Board:
     units: list[UnitRow]
     sections: list[BoardSection]
     documents: list[IssuedFile]
-    drafts: list[DraftInfo]  # pending ones, then returned ones, newest first
+    drafts: list[DraftInfo]  # pending ones, then returned ones (with the comment), newest first
 
     @property
     def due(self) -> bool:
@@ -170,7 +171,7 @@ def board(root: str | Path, cycle: str, period: str, now: datetime | None = None
             problems=problems, problem_count=count,
             waiting_files=sum(1 for r in mine if r.status in ("received", "processing")),
         ))
-    drafts = [_draft(d, ws.root, outbox) for d in draft_rows if d.status != "approved"]
+    drafts = [_draft(d, ws.root, outbox) for d in draft_rows if d.status in SHOWN_DRAFTS]
     drafts.sort(key=lambda d: (d.status != "pending", -d.seq))
     return Board(
         campaign=ws.campaign.name, cycle=declared.name, cycle_label=declared.label, dag_id=declared.dag_id,

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 import docgen
+from docgen.approval import decide
 from docgen.board import BoardRequestError, board, known_periods, outbox_file
 from docgen.board_page import render_page
 from docgen.pipeline import intake_step, receipts_step, run_cycle
@@ -91,7 +92,7 @@ def test_issued_documents_and_drafts_but_not_earlier_versions(answered: Path) ->
     (outbox / "versions" / "v1").mkdir(parents=True)
     (outbox / "versions" / "v1" / "旧通报.docx").write_bytes(b"old")
     state = Workspace(answered).state
-    for seq in (1, 2, 3):
+    for seq in (1, 2, 3, 4):
         folder = outbox / "drafts" / str(seq)
         folder.mkdir(parents=True)
         (folder / f"草稿{seq}.docx").write_bytes(b"draft")
@@ -100,20 +101,23 @@ def test_issued_documents_and_drafts_but_not_earlier_versions(answered: Path) ->
                        at=AFTER_OCTOBER_DEADLINE, comment="B01 的数据有误 <请核实>")
     state.decide_draft(state.draft("monthly", "2026-10", 2).id, "approved", by="secretariat",
                        at=AFTER_OCTOBER_DEADLINE, comment=None)
+    state.decide_draft(state.draft("monthly", "2026-10", 3).id, "superseded", by="新稿",
+                       at=AFTER_OCTOBER_DEADLINE, comment=None)
 
     shown = board(answered, "monthly", "2026-10")
 
     names = [f.name for f in shown.documents]
     assert names[0] == run.notice.name and names[-1] == "summary.json"
     assert "旧通报.docx" not in names and not any(n.startswith("草稿") for n in names)
-    assert [(d.seq, d.status) for d in shown.drafts] == [(3, "pending"), (1, "returned")]  # approved: issued
-    assert [d.seq for d in shown.pending_drafts] == [3]
-    assert shown.drafts[0].files[0].path == "drafts/3/草稿3.docx" and shown.drafts[0].doc_number == "创建办〔2026〕3号"
+    # an approved draft is what was issued; a superseded one can no longer be approved
+    assert [(d.seq, d.status, d.status_label) for d in shown.drafts] == [(4, "pending", "待审核"), (1, "returned", "已退回")]
+    assert [d.seq for d in shown.pending_drafts] == [4]
+    assert shown.drafts[0].files[0].path == "drafts/4/草稿4.docx" and shown.drafts[0].doc_number == "创建办〔2026〕4号"
     assert shown.drafts[1].comment == "B01 的数据有误 <请核实>" and shown.drafts[1].decided_by == "secretariat"
 
     page = render_page(shown, cycle="monthly", period="2026-10", periods=known_periods(answered, "monthly"))
     assert "B01 的数据有误 &lt;请核实&gt;" in page and "<请核实>" not in page  # autoescaped
-    assert 'href="file/monthly/2026-10/drafts/3/%E8%8D%89%E7%A8%BF3.docx"' in page
+    assert 'href="file/monthly/2026-10/drafts/4/%E8%8D%89%E7%A8%BF4.docx"' in page
 
 
 def test_a_period_with_no_expected_units_is_an_empty_board(workspace: Path) -> None:
@@ -170,11 +174,16 @@ def test_the_page_template_names_no_cycle() -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace with every demo period's files answered, and October's notice issued."""
+    """The demo workspace with every demo period's files answered; October's first draft returned with a
+    comment and its second approved (so issued); the third quarter's draft waiting for review."""
     ws = build_demo_workspace(tmp_path_factory.mktemp("board") / "ws")
     for cycle, period in DEMO_PERIODS:
         _answer(ws, cycle, period)
-    run_cycle(ws, "monthly", "2026-10")
+    for approve in (False, True):
+        made = run_cycle(ws, "monthly", "2026-10", draft=True).draft
+        decide(ws, "monthly", "2026-10", made.seq, approve=approve, by="secretariat",
+               comment="" if approve else "XX02 的数据请再核实")
+    run_cycle(ws, "quarterly", "2026-Q3", draft=True)
     return ws
 
 
@@ -246,18 +255,9 @@ needs_airflow = pytest.mark.skipif(find_spec("airflow") is None, reason="the [ai
 
 @pytest.fixture(scope="module")
 def server(demo: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - an ApiServer
-    """``airflow api-server`` on the demo workspace, with a pending and a returned draft of October."""
+    """``airflow api-server`` on the demo workspace."""
     from docgen.airflow_local import api_server
 
-    state = Workspace(demo).state
-    for seq, status in ((1, "returned"), (2, "pending")):
-        folder = demo / "outbox" / "monthly" / "2026-10" / "drafts" / str(seq)
-        folder.mkdir(parents=True)
-        (folder / "2026年10月月通报（草稿）.docx").write_bytes(b"draft")
-        state.add_draft("monthly", "2026-10", lambda n: f"outbox/monthly/2026-10/drafts/{n}", "创建办〔2026〕1号")
-        if status == "returned":
-            state.decide_draft(state.draft("monthly", "2026-10", seq).id, "returned", by="secretariat",
-                               at=AFTER_OCTOBER_DEADLINE, comment="XX02 的数据请再核实")
     with api_server(tmp_path_factory.mktemp("airflow_home"), demo) as api:
         yield api
 
@@ -273,14 +273,20 @@ def test_a_logged_in_user_sees_the_board_and_downloads_a_document(server, demo: 
     page = server.request("GET", "/docgen/board?cycle=monthly&period=2026-10", raw=True).decode()
     rows = dict(re.findall(r'<tr data-unit="(\w+)" data-state="(\w+)">', page))
     assert rows == EXPECTED["unit_states"]  # the deadline (5 Nov 2026) has passed: nobody is "not yet due"
-    assert "XX02 的数据请再核实" in page and 'data-draft="2" data-status="pending"' in page
+    assert 'data-draft="1" data-status="returned"' in page and "XX02 的数据请再核实" in page
+    assert 'data-draft="2"' not in page and "没有待审核的草稿" in page  # approved: it is what was issued
 
     (notice,) = (demo / "outbox" / "monthly" / "2026-10").glob("*月通报*.docx")
-    link = re.search(r'href="(file/monthly/2026-10/[^"]*%E6%9C%88%E9%80%9A%E6%8A%A5[^"]*)"', page)[1]
+    link = re.search(r'href="(file/monthly/2026-10/(?!drafts)[^"]*%E6%9C%88%E9%80%9A%E6%8A%A5[^"]*)"', page)[1]
     assert server.request("GET", "/docgen/" + link, raw=True) == notice.read_bytes()
 
     quarter = server.request("GET", "/docgen/board?cycle=quarterly&period=2026-Q3", raw=True).decode()
     assert "DC2026Q3-001" in quarter and "各单位未销号问题" in quarter
+    assert 'data-draft="1" data-status="pending"' in quarter and "本期尚未发布公文" in quarter
+    (draft,) = (demo / "outbox" / "quarterly" / "2026-Q3" / "drafts" / "1").glob("*督查通报*.docx")
+    link = re.search(r'href="(file/quarterly/2026-Q3/drafts/1/[^"]*%E7%9D%A3%E6%9F%A5%E9%80%9A%E6%8A%A5[^"]*)"',
+                     quarter)[1]
+    assert server.request("GET", "/docgen/" + link, raw=True) == draft.read_bytes()
     run = server.request("GET", "/docgen/board?dag_id=annual_acceptance&run_id=manual__none", raw=True).decode()
     assert "年度验收 · 2025年度" in run  # a run it cannot find: its DAG's cycle, the period before now (Dec 2026)
 
