@@ -41,12 +41,35 @@ def airflow_env(airflow_home: Path, workspace: Path | None = None) -> dict[str, 
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
             "AIRFLOW__API_AUTH__JWT_SECRET": _secret(airflow_home),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins_folder(airflow_home)),
             "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
         }
     )
     if workspace is not None:
         env["DOCGEN_ROOT"] = str(workspace)
     return env
+
+
+PLUGIN_SHIM = "docgen_board.py"
+
+
+def plugins_folder(airflow_home: Path) -> Path:
+    """The home's plugins folder. An installed docgen registers its status board through the
+    ``airflow.plugins`` entry point; where that entry point is not installed (a source checkout run
+    with ``PYTHONPATH``, an editable install made before the entry point existed) a one-line module
+    here loads it instead. Never both: Airflow would refuse the second copy."""
+    from importlib.metadata import entry_points  # noqa: PLC0415
+
+    folder = airflow_home / "plugins"
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / PLUGIN_SHIM
+    installed = any(e.value.startswith("docgen.") for e in entry_points(group="airflow.plugins"))
+    if installed:
+        shim.unlink(missing_ok=True)
+    elif not shim.exists():
+        shim.write_text("from docgen.airflow_board import BoardPlugin  # noqa: F401 - found here by Airflow\n",
+                        encoding="utf-8")
+    return folder
 
 
 def _secret(airflow_home: Path) -> str:

@@ -118,6 +118,21 @@ class FormContent:
 
 
 @dataclass(frozen=True)
+class BoardSection:
+    """A table of the status board (状态看板) that only some cycles have: all texts, in Chinese.
+
+    ``empty``: what the page says when there are no rows (a section with none still tells something);
+    ``note``: one line shown under the title (why a table is not complete yet).
+    """
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    empty: str = "无"
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class LedgerView:
     """A ledger (or one item's history) as a table for the command line: all texts, in Chinese."""
 
@@ -208,6 +223,11 @@ class Cycle:
         return [("应报单位", f"{len(report.units)} 个"),
                 *((UNIT_STATE_LABELS[state], f"{counts.get(state, 0)} 个")
                   for state in ("on_time", "late", "rejected", "missing"))]
+
+    def board_sections(self, report: Report) -> list[BoardSection]:
+        """The status board's tables beyond who reported (a ledger's open items, scores …), from the
+        report of the period as computed so far; none by default."""
+        return []
 
     # -- blank forms (docgen forms) ---------------------------------------------------------------
 

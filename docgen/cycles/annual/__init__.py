@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ...cycle import Cycle, Document, FormContent, Inputs, Kind
+from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind
 from ...models import Registry
 from ...periods import Period
 from .report import NOTICE_KEY, AnnualReport
@@ -131,6 +131,29 @@ class Annual(Cycle):
             ("汇编收录", f"{len(report.summaries)} 个单位"),
         ]
 
+    def board_sections(self, report: AnnualReport) -> list[BoardSection]:  # type: ignore[override]
+        """The summaries the volume will gather, and the scores and grades once an assessor has scored."""
+        summaries = BoardSection(
+            title=f"已接收的年度工作总结（{len(report.summaries)} 份）",
+            headers=["单位", "文件", "缺少的常用标题"],
+            rows=[[s.unit_name, s.file, "、".join(s.missing_headings)] for s in report.summaries],
+            empty="尚未接收任何单位的年度工作总结",
+        )
+        scored = [s for s in report.scores if s.assessors]
+        rows = [
+            [str(s.rank), s.name, _number(s.total), s.grade, _number(s.self_total), _number(s.gap),
+             "、".join(s.unscored)] if s.assessors else ["", s.name, "", "未评分", _number(s.self_total), "", ""]
+            for s in report.scores
+        ] if scored else []
+        scores = BoardSection(
+            title="测评得分与等次",
+            headers=["名次", "单位", "得分", "等次", "自评得分", "自评差距", "未评分指标"],
+            rows=rows,
+            empty="验收组尚未报送评分表，得分和等次待评分后显示",
+            note=f"已评分单位 {len(scored)} 个（随评分表报送更新，以验收报告为准）" if scored else "",
+        )
+        return [summaries, scores]
+
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """Every unit of the registry (each is assessed); the assessors' folder for their score sheets."""
         return [kind.folder] if kind.folder is not None else list(inputs.registry.units)
@@ -166,6 +189,11 @@ class Annual(Cycle):
 def _points(points: float) -> float | int:
     """10.0 shown as 10, 7.5 as 7.5."""
     return int(points) if float(points).is_integer() else points
+
+
+def _number(value: float | None) -> str:
+    """85.75 shown as 85.75, 90.0 as 90, None as nothing."""
+    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def volume_file_name(report: AnnualReport) -> str:

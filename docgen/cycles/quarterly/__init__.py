@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...cycle import Cycle, Document, FormContent, Inputs, Kind, LedgerView
+from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView
 from ...models import Problem, Registry
 from ...periods import Period
 from .report import NOTICE_KEY, RECTIFICATION_KEY, QuarterlyReport
@@ -134,6 +134,20 @@ class Quarterly(Cycle):
             ("季末未销号", f"{len(report.open_items)} 个"), ("逾期未整改", f"{len(s['overdue'])} 个"),
             ("整改通知书", f"{len(report.rectification_numbers)} 份"),
         ]
+
+    def board_sections(self, report: QuarterlyReport) -> list[BoardSection]:  # type: ignore[override]
+        """The items not closed at the quarter's end (as the notice counts them), unit by unit: what the
+        secretariat chases between inspections."""
+        order = {code: n for n, code in enumerate(report.units_with_open_items)}
+        items = sorted(report.open_items, key=lambda i: order.get(i.unit, len(order)))  # stable: filing order
+        return [BoardSection(
+            title=f"各单位未销号问题（{len(items)} 个）",
+            headers=["单位", "问题编号", "问题类型", "问题描述", "整改时限", "当前状态", "逾期", "复查不通过"],
+            rows=[[i.unit_name, i.problem_id, i.problem_type, i.description, f"{i.deadline:%Y-%m-%d}",
+                   i.state_label, "逾期" if i.overdue else "", str(i.failed_rechecks or "")] for i in items],
+            empty="本季度末没有未销号的问题",
+            note="按季度末（含本季度及以前各季度报送的文件）的整改台账统计",
+        )]
 
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """整改情况报送表: the units with items not closed in the ledger of the quarter (its events and

@@ -1,0 +1,263 @@
+"""The status board (状态看板): what the secretariat asks all period long, for one cycle and period.
+
+Who of the expected units has reported (on time, late, returned with the receipt's first problems,
+missing, or not due yet), the cycle's own tables (``Cycle.board_sections``: a ledger's open items,
+scores …), the documents issued into the period's outbox and the drafts waiting for review. Everything
+comes through the library (``pipeline.compute`` without numbering, which takes no lock, and the state
+database), so the board applies the cycle's rules and never a copy of them; it issues and writes nothing,
+and can be read while a run writes. No Airflow here: the Airflow plugin (``airflow_board``) only shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from . import cycles
+from .approval import STATUS_LABELS as DRAFT_LABELS
+from .cycle import BoardSection, Cycle
+from .errors import DocgenError
+from .models import UNIT_STATE_LABELS, Problem
+from .periods import Period
+from .state import DraftRow, SubmissionRow, aware
+from .workspace import Workspace
+
+BoardState = Literal["on_time", "late", "rejected", "missing", "not_yet_due"]
+STATE_LABELS: dict[str, str] = {**UNIT_STATE_LABELS, "rejected": "已退回", "not_yet_due": "未到截止时间"}
+STATE_ORDER: tuple[str, ...] = ("on_time", "late", "rejected", "missing", "not_yet_due")
+FIRST_PROBLEMS = 3  # a returned file's problems shown on the board; its receipt has them all
+SHOWN_DRAFTS = ("pending", "returned")  # an approved draft is what the outbox shows; a superseded one is moot
+
+
+class BoardRequestError(DocgenError):
+    """The cycle or period asked for does not exist or is written wrongly (the asker's mistake)."""
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One expected unit on the board."""
+
+    code: str
+    name: str
+    category: str
+    state: BoardState
+    received_at: datetime | None  # its first accepted file (on time / late), or its returned file
+    file: str | None  # the file whose data counts, or the returned one
+    problems: list[str] = field(default_factory=list)  # a returned file's first problems, in Chinese
+    problem_count: int = 0  # all of the returned file's problems
+    waiting_files: int = 0  # files received and not answered yet (a run is reading them)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+@dataclass(frozen=True)
+class IssuedFile:
+    """A file of the period's outbox; ``path`` is relative to that outbox (the download link's path)."""
+
+    path: str
+    size: int
+    modified: datetime
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    """A draft of the period's documents and the secretariat's review of it."""
+
+    seq: int
+    status: str  # pending, approved, returned
+    doc_number: str | None
+    created_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str | None
+    files: list[IssuedFile]
+
+    @property
+    def status_label(self) -> str:
+        return DRAFT_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the board shows for one cycle and period, as of ``now``."""
+
+    campaign: str
+    cycle: str
+    cycle_label: str
+    dag_id: str
+    period: str
+    period_label: str
+    deadline: datetime
+    now: datetime
+    timezone: str
+    units: list[UnitRow]
+    sections: list[BoardSection]
+    documents: list[IssuedFile]
+    drafts: list[DraftInfo]  # pending ones, then returned ones (with the comment), newest first
+
+    @property
+    def due(self) -> bool:
+        """Whether the period's deadline has passed."""
+        return self.now >= self.deadline
+
+    def counts(self) -> dict[str, int]:
+        """How many units are in each state, in ``STATE_ORDER``."""
+        return {s: sum(1 for u in self.units if u.state == s) for s in STATE_ORDER}
+
+    @property
+    def pending_drafts(self) -> list[DraftInfo]:
+        return [d for d in self.drafts if d.status == "pending"]
+
+
+def declared_cycle(cycle: str) -> Cycle:
+    """The declared cycle of that name; ``BoardRequestError`` (Chinese) when there is none."""
+    try:
+        return cycles.get(cycle)
+    except DocgenError as exc:
+        raise BoardRequestError(str(exc)) from exc
+
+
+def cycle_and_period(cycle: str, period: str) -> tuple[Cycle, Period]:
+    """The declared cycle and the parsed period; ``BoardRequestError`` (Chinese) for either's mistake."""
+    declared = declared_cycle(cycle)
+    try:
+        return declared, declared.parse_period(period)
+    except ValueError as exc:
+        raise BoardRequestError(str(exc)) from exc
+
+
+def board(root: str | Path, cycle: str, period: str, now: datetime | None = None) -> Board:
+    """The board of ``cycle`` and ``period`` in the workspace at ``root``, as of ``now`` (default: now).
+
+    A period with no expected units gives a board with none; an unknown cycle or a malformed period
+    raises ``BoardRequestError``.
+    """
+    from .pipeline import compute  # noqa: PLC0415 - the pipeline imports intake (pandas) only when asked
+
+    declared, per = cycle_and_period(cycle, period)
+    now = now or datetime.now(UTC)
+    ws = Workspace(root)
+    try:
+        report = compute(ws.root, declared.name, per.key, number=False)
+        rows = ws.state.submissions(declared.name, per.key)
+        draft_rows = ws.state.drafts(declared.name, per.key)
+    finally:
+        ws.state.engine.dispose()
+    deadline = ws.campaign.deadline(per)
+    outbox = ws.outbox_dir(declared.name, per.key)
+    units = []
+    for u in report.units:
+        state: BoardState = u.state
+        if state == "missing" and now < deadline:
+            state = "not_yet_due"
+        mine = [r for r in rows if r.unit == u.code]
+        problems: list[str] = []
+        count = 0
+        returned = _returned(mine, u.file) if state == "rejected" else None
+        if returned is not None:
+            count = len(returned.errors)
+            problems = [_describe(e) for e in returned.errors[:FIRST_PROBLEMS]]
+        units.append(UnitRow(
+            code=u.code, name=u.name, category=u.category, state=state, received_at=u.received_at, file=u.file,
+            problems=problems, problem_count=count,
+            waiting_files=sum(1 for r in mine if r.status in ("received", "processing")),
+        ))
+    drafts = [_draft(d, ws.root, outbox) for d in draft_rows if d.status in SHOWN_DRAFTS]
+    drafts.sort(key=lambda d: (d.status != "pending", -d.seq))
+    return Board(
+        campaign=ws.campaign.name, cycle=declared.name, cycle_label=declared.label, dag_id=declared.dag_id,
+        period=per.key, period_label=per.label, deadline=deadline, now=now, timezone=ws.campaign.timezone, units=units,
+        sections=declared.board_sections(report), documents=issued_files(outbox), drafts=drafts,
+    )
+
+
+def known_periods(root: str | Path, cycle: str) -> list[str]:
+    """The periods of ``cycle`` the workspace has folders for (dropped files or issued documents), the
+    latest first: what the board's form offers."""
+    declared = declared_cycle(cycle)
+    ws = Workspace(root)
+    found = set()
+    for parent in (ws.intake_root / declared.name, ws.root / "outbox" / declared.name):
+        for entry in parent.iterdir() if parent.is_dir() else []:
+            try:
+                found.add(declared.parse_period(entry.name))
+            except ValueError:
+                continue
+    return [p.key for p in sorted(found, reverse=True)]
+
+
+def issued_files(outbox: Path) -> list[IssuedFile]:
+    """The files a period's outbox holds at its top (what was issued), ``summary.json`` and notes last;
+    earlier versions and drafts are left out."""
+    found = _files(outbox, outbox, outbox.iterdir() if outbox.is_dir() else [])
+    return sorted(found, key=lambda f: (not f.name.endswith((".docx", ".pdf", ".xlsx")), f.name))
+
+
+def _files(outbox: Path, folder: Path, entries: Iterable[Path]) -> list[IssuedFile]:
+    """Regular files among ``entries`` (no links: a link could lead out of the outbox), skipping any
+    that a run moves away while they are listed."""
+    found = []
+    for entry in entries:
+        try:
+            if entry.is_symlink() or not entry.is_file() or entry.name.startswith("."):
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        found.append(IssuedFile(str(entry.relative_to(outbox)), stat.st_size,
+                                datetime.fromtimestamp(stat.st_mtime, UTC)))
+    return found
+
+
+def _returned(rows: list[SubmissionRow], file: str | None) -> SubmissionRow | None:
+    """The unit's returned file the rules named (the latest of that name), else its latest returned one."""
+    returned = [r for r in rows if r.status == "rejected"]  # oldest first
+    named = [r for r in returned if r.file_name == file]
+    return (named or returned or [None])[-1]
+
+
+def _draft(row: DraftRow, root: Path, outbox: Path) -> DraftInfo:
+    """A draft row with the files of its folder (only when the folder lies inside the period's outbox)."""
+    folder = (root / row.folder).resolve()
+    files: list[IssuedFile] = []
+    if folder.is_relative_to(outbox.resolve()) and folder.is_dir():
+        files = sorted(_files(outbox.resolve(), folder, folder.iterdir()), key=lambda f: f.name)
+    return DraftInfo(
+        seq=row.seq, status=row.status, doc_number=row.doc_number, created_at=aware(row.created_at),
+        decided_by=row.decided_by, decided_at=aware(row.decided_at), comment=row.comment, files=files,
+    )
+
+
+def _describe(error: dict) -> str:
+    """A stored receipt problem as the receipt words it."""
+    return Problem(message=str(error.get("message", "")), row=error.get("row"), column=error.get("column"),
+                   value=error.get("value"), cell=error.get("cell")).describe()
+
+
+def outbox_file(root: str | Path, cycle: str, period: str, relative: str) -> Path:
+    """The file ``relative`` of the period's outbox, for a download; ``BoardRequestError`` for a path
+    that is absolute, climbs out (``../``), leads out through a link, or names no file."""
+    declared, per = cycle_and_period(cycle, period)
+    ws = Workspace(root)
+    outbox = ws.root / "outbox"
+    period_box = ws.outbox_dir(declared.name, per.key)
+    refused = BoardRequestError(f"没有这个文件：{relative}")
+    if not relative or Path(relative).is_absolute() or "\\" in relative or "\x00" in relative:
+        raise refused
+    target = (period_box / relative).resolve()
+    try:
+        inside = target.is_relative_to(period_box.resolve()) and target.is_relative_to(outbox.resolve())
+    except OSError as exc:
+        raise refused from exc
+    if not inside or not target.is_file():
+        raise refused
+    return target
