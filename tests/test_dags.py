@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -216,6 +217,18 @@ def test_monthly_review_returned_then_approved_through_the_rest_api(
                              "2026-10"], capture_output=True, text=True, check=True).stdout
     assert "第 1 稿" in status and "已退回" in status and "第 2 稿" in status and "已签发，secretariat" in status
     assert "同意印发" in status
+
+    # the run's 状态看板 tab opens on the period the run reported on, with the issued notice linked; the
+    # API server finds the workspace as a secretariat would configure it, in the Airflow Variable DOCGEN_ROOT
+    variable = {"key": "DOCGEN_ROOT", "value": str(ws)}
+    try:
+        api.request("POST", "/api/v2/variables", variable)
+    except ApiError:
+        api.request("PATCH", "/api/v2/variables/DOCGEN_ROOT", variable)
+    run_id = urllib.parse.quote(ti["dag_run_id"], safe="")
+    page = api.request("GET", f"/docgen/board?dag_id=monthly_notice&run_id={run_id}", raw=True).decode("utf-8")
+    assert "2026年10月" in page and "2026年10月月通报（创建办〔2026〕1号）.docx" in page
+    assert "参与人次与上月出入较大，请核实" in page  # the returned draft's comment
 
 
 def test_a_draft_nobody_reviews_in_time_is_returned(airflow_home: Path, tmp_path: Path) -> None:
