@@ -14,7 +14,6 @@ Used alike by the Airflow DAGs (the review step is a Human-in-the-loop task), ``
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import uuid
@@ -150,7 +149,7 @@ def decide(
     Holds the period's run lock, so a decision never overlaps a run of the period. Raises ``NotPending``
     when the draft is not waiting for a decision.
     """
-    from .pipeline import SUMMARY, _lock, _publish  # noqa: PLC0415 - pipeline imports this module's callers
+    from .pipeline import _lock, _publish  # noqa: PLC0415 - pipeline imports this module's callers
 
     ws = Workspace(root)
     cycles.get(cycle).parse_period(period)
@@ -169,7 +168,7 @@ def decide(
         outputs: list[Path] = []
         run_id = None
         if approve:
-            outputs, run_id = _issued_before(ws, row, folder / SUMMARY) or _publish(
+            outputs, run_id = _issued_before(ws, row, folder) or _publish(
                 ws, ws.outbox_dir(cycle, period), cycle, period, _copy_to_staging(ws, row, folder), trigger,
                 row.doc_number, at)
         checkpoint("decide")
@@ -181,28 +180,23 @@ def decide(
     return Decision(approve, who, at, comment, outputs, note)
 
 
-def _issued_before(ws: Workspace, row: DraftRow, summary: Path) -> tuple[list[Path], int] | None:
+def _issued_before(ws: Workspace, row: DraftRow, folder: Path) -> tuple[list[Path], int] | None:
     """The outputs and run of an earlier publish of exactly this draft whose decision a crash kept from
     being recorded: taken instead of issuing a duplicate version."""
-    last = ws.state.last_run(row.cycle, row.period)
-    if (last is None or last.finished_at is None or last.fingerprint != _fingerprint(summary)
-            or aware(last.finished_at) < aware(row.created_at)):
-        return None
-    return [ws.root / p for p in last.outputs], last.id
+    from .pipeline import fingerprint, issued_since  # noqa: PLC0415
+
+    last = issued_since(ws, row.cycle, row.period, fingerprint(folder), aware(row.created_at))
+    return None if last is None else ([ws.root / p for p in last.outputs], last.id)
 
 
 def _copy_to_staging(ws: Workspace, row: DraftRow, folder: Path) -> Path:
     """A copy of the draft's files to publish: the draft stays as the record of what was approved."""
-    staging = ws.root / ".docgen" / "staging" / row.cycle / row.period / uuid.uuid4().hex
+    staging = ws.staging_dir(row.cycle, row.period, uuid.uuid4().hex)
     staging.mkdir(parents=True)
     for p in sorted(folder.iterdir()):
         if p.is_file() and p.name != REVIEW_NOTE:
             shutil.copy2(p, staging / p.name)
     return staging
-
-
-def _fingerprint(summary: Path) -> str:
-    return hashlib.sha256(summary.read_bytes() if summary.is_file() else b"").hexdigest()
 
 
 def _note_text(approve: bool, by: str, at: datetime, comment: str, tz: str) -> str:

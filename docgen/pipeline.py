@@ -33,7 +33,7 @@ from .errors import DocgenError
 from .faults import checkpoint
 from .periods import Period
 from .registry import load_registry
-from .state import StorageError, aware, disk_message, utc_naive
+from .state import RunRow, StorageError, aware, disk_message, utc_naive
 from .versions import place
 from .workspace import Workspace
 
@@ -231,7 +231,7 @@ def compute_step(root: str | Path, cycle: str, period: str) -> str:
     Airflow tasks pass this path, not the report: XCom carries small values.
     """
     report = compute(root, cycle, period)
-    folder = Workspace(root).root / ".docgen" / "staging" / cycle / period
+    folder = Workspace(root).staging_dir(cycle, period)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"report-{uuid.uuid4().hex}.json"
     path.write_text(json.dumps({"cycle": cycle, "report": report.to_dict()}, ensure_ascii=False), encoding="utf-8")
@@ -254,7 +254,7 @@ def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) 
 
     ws = Workspace(root)
     checkpoint("render")
-    staging = ws.root / ".docgen" / "staging" / cycle / report.period / uuid.uuid4().hex
+    staging = ws.staging_dir(cycle, report.period, uuid.uuid4().hex)
     try:
         staging.mkdir(parents=True)
         notes = []
@@ -296,7 +296,7 @@ def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path
     outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
     run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                                  outputs=[str(p.relative_to(ws.root)) for p in outputs],
-                                 started_at=started_at, fingerprint=_fingerprint(outbox))
+                                 started_at=started_at, fingerprint=fingerprint(outbox))
     return outputs, run_id
 
 
@@ -305,8 +305,9 @@ def summary_bytes(report: Report) -> bytes:
     return json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _fingerprint(folder: Path) -> str:
-    """What a run issued: the summary (numbers, units, issuing number) beside the documents."""
+def fingerprint(folder: Path) -> str:
+    """What a run issued (or a draft would issue): the summary (numbers, units, issuing number) beside the
+    documents."""
     summary = folder / SUMMARY
     data = summary.read_bytes() if summary.is_file() else b""
     return hashlib.sha256(data).hexdigest()
@@ -318,13 +319,19 @@ def already_issued(ws: Workspace, cycle: str, period: str, report: Report, since
     A run that waited for another run of the same period has nothing to add when the other one issued
     the same numbers: it returns that run's outputs instead of issuing a duplicate version.
     """
-    last = ws.state.last_run(cycle, period)
-    if last is None or last.finished_at is None or last.finished_at < utc_naive(since):
-        return None
-    if last.fingerprint != hashlib.sha256(summary_bytes(report)).hexdigest():
+    last = issued_since(ws, cycle, period, hashlib.sha256(summary_bytes(report)).hexdigest(), since)
+    if last is None:
         return None
     outputs = [ws.root / p for p in last.outputs]
     return outputs if all(p.exists() for p in outputs) else None
+
+
+def issued_since(ws: Workspace, cycle: str, period: str, fingerprint: str, since: datetime) -> RunRow | None:
+    """The latest run of (cycle, period), if it finished after ``since`` and issued exactly ``fingerprint``."""
+    last = ws.state.last_run(cycle, period)
+    if last is None or last.finished_at is None or last.finished_at < utc_naive(since):
+        return None
+    return last if last.fingerprint == fingerprint else None
 
 
 def run_cycle(

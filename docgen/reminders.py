@@ -566,7 +566,7 @@ def _issue(ws: Any, reminder: Reminder) -> list[Path]:
     from .render.document import render_document  # noqa: PLC0415 - imports docx
     from .state import StorageError, disk_message  # noqa: PLC0415
 
-    staging = ws.root / ".docgen" / "staging" / "reminders" / reminder.cycle / reminder.period / uuid.uuid4().hex
+    staging = ws.staging_dir("reminders", reminder.cycle, reminder.period, uuid.uuid4().hex)
     try:
         staging.mkdir(parents=True)
         document = Document(reminder.file_name, template=REMINDER_TEMPLATE,

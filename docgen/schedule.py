@@ -52,9 +52,10 @@ def deadline_cron(cycle: str) -> tuple[str, str]:
 def approval_at_parse_time() -> tuple[bool, float]:
     """(whether drafts wait for the secretariat's review, the response timeout in hours) from
     ``campaign.yaml``, else the defaults (required, 72 hours)."""
-    campaign = campaign_at_parse_time() or Campaign.from_dict({"name": "-", "secretariat": "-",
-                                                                "doc_number_prefix": "-"})
-    return campaign.approval == "required", campaign.approval_timeout_hours
+    campaign = campaign_at_parse_time()
+    approval, hours = (campaign.approval, campaign.approval_timeout_hours) if campaign else (
+        Campaign.approval, Campaign.approval_timeout_hours)
+    return approval == "required", hours
 
 
 def run_moment(context: Any) -> datetime:

@@ -61,6 +61,11 @@ class Workspace:
     def outbox_dir(self, cycle: Cycle | str, period: str) -> Path:
         return self.root / "outbox" / cycle / period
 
+    def staging_dir(self, *parts: str) -> Path:
+        """Where a run writes before it publishes (``.docgen/staging/…``): inside the workspace, so moving
+        a finished folder into the outbox is one rename on the same disk."""
+        return self.root / ".docgen" / "staging" / Path(*parts)
+
     @property
     def db_url(self) -> str:
         if self._db_url:
