@@ -239,13 +239,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _post_form(url: str, body: dict[str, str]) -> dict[str, Any]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - our own local server
-        return json.loads(resp.read())
-
-
 @contextmanager
 def api_server(airflow_home: Path, workspace: Path | None = None, port: int | None = None,
                timeout: float = 180) -> Iterator[ApiServer]:
@@ -263,17 +256,19 @@ def api_server(airflow_home: Path, workspace: Path | None = None, port: int | No
                                     "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
     try:
+        api = ApiServer(url, "", process)
         deadline = time.monotonic() + timeout
         while True:
             try:
-                token = _post_form(f"{url}/auth/token", {"username": USER, "password": secret})["access_token"]
+                login = {"username": USER, "password": secret}
+                api.token = api.request("POST", "/auth/token", login, token=None)["access_token"]
                 break
-            except (urllib.error.URLError, ConnectionError, json.JSONDecodeError) as exc:
+            except (ApiError, urllib.error.URLError, ConnectionError, json.JSONDecodeError) as exc:
                 if process.poll() is not None or time.monotonic() > deadline:
                     tail = (airflow_home / "api-server.log").read_text(encoding="utf-8")[-3000:]
                     raise RuntimeError(f"airflow api-server 未能启动：{exc}\n{tail}") from exc
                 time.sleep(1)
-        yield ApiServer(url, token, process)
+        yield api
     finally:
         if process.poll() is None:
             os.killpg(process.pid, 15)
