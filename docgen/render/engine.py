@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..atomic import replacing
 from ..errors import DocgenError
+from ..filenames import safe_component
 from ..resources import templates_dir
 from .inplace import InPlaceDocxTemplate
 
@@ -142,6 +143,12 @@ def clean_text(value: object) -> str:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return _XML_ILLEGAL.sub("", text)
+
+
+def number_suffix(number: object) -> str:
+    """An issuing number as a file name carries it, ``（创建办〔2026〕1号）``; "" when there is none."""
+    text = clean_text(number).strip()
+    return f"（{safe_component(text, 60)}）" if text else ""
 
 
 def format_number(value: float, decimals: int = 2) -> str:

@@ -38,6 +38,7 @@ from ...render.engine import (
     format_datetime,
     format_number,
     format_percent,
+    number_suffix,
     today_local,
     zone,
 )
@@ -69,9 +70,7 @@ def report_title(report: AnnualReport) -> str:
 
 def report_name(report: AnnualReport) -> str:
     """``2025年度测评验收报告（创建办〔2026〕1号）.docx``; without the number when there is none."""
-    number = clean_text(report.doc_number).strip()
-    suffix = f"（{safe_component(number, 60)}）" if number else ""
-    return f"{safe_component(clean_text(report.period_label), 60)}测评验收报告{suffix}.docx"
+    return f"{safe_component(clean_text(report.period_label), 60)}测评验收报告{number_suffix(report.doc_number)}.docx"
 
 
 # ---------------------------------------------------------------- shared facts

@@ -32,6 +32,7 @@ from ...render.engine import (
     format_date,
     format_datetime,
     named_unit_groups,
+    number_suffix,
     to_local,
     today_local,
     zone,
@@ -55,17 +56,13 @@ STATE_ORDER: tuple[ItemState, ...] = ("open", "rectifying", "awaiting_recheck", 
 
 def notice_name(report: QuarterlyReport) -> str:
     """``2026年第三季度督查通报（创建办〔2026〕5号）.docx``; without the number when there is none."""
-    number = clean_text(report.doc_number).strip()
-    suffix = f"（{safe_component(number, 60)}）" if number else ""
-    return f"{safe_component(clean_text(report.period_label), 60)}督查通报{suffix}.docx"
+    return f"{safe_component(clean_text(report.period_label), 60)}督查通报{number_suffix(report.doc_number)}.docx"
 
 
 def rectification_name(report: QuarterlyReport, unit_code: str) -> str:
     """``整改通知书_青禾市教育局（创建办〔2026〕6号）.docx``: the unit's name made safe for a file name."""
     unit = safe_component(unit_name(report, unit_code), 100)
-    number = clean_text(report.rectification_numbers.get(unit_code, "")).strip()
-    suffix = f"（{safe_component(number, 60)}）" if number else ""
-    return f"整改通知书_{unit}{suffix}.docx"
+    return f"整改通知书_{unit}{number_suffix(report.rectification_numbers.get(unit_code))}.docx"
 
 
 # ---------------------------------------------------------------- shared facts
