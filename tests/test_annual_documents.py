@@ -33,6 +33,8 @@ from docgen.models import UnitStatus
 from docgen.render.engine import REPO_TEMPLATES, load_template, render_to_file
 from docgen.render.gbt import issuer_size
 
+from .reading import paragraphs, rows, section
+
 ROOT = Path(__file__).resolve().parents[1]
 SH = ZoneInfo("Asia/Shanghai")
 DANGER = "<b>&{{x}}{{ 7*7 }}"  # what a unit might type: markup, an XML entity start, Jinja
@@ -109,19 +111,6 @@ def render_report(report: AnnualReport, out: Path, with_chart: bool = True) -> P
         png = score_chart(report, out.parent / "scores.png")
         chart = InlineImage(tpl, str(png), width=Mm(CHART_WIDTH_MM))
     return render_to_file(tpl, report_context(report, chart, issuer_size(tpl)), out)
-
-
-def paragraphs(doc: DocumentObject) -> list[str]:
-    return [p.text for p in doc.paragraphs]
-
-
-def section(doc: DocumentObject, start: str, end: str) -> list[str]:
-    texts = paragraphs(doc)
-    return texts[texts.index(start) + 1 : texts.index(end)]
-
-
-def rows(table) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows]
 
 
 @pytest.fixture(scope="module")

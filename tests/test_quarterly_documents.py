@@ -34,6 +34,8 @@ from docgen.models import UnitStatus
 from docgen.render.engine import REPO_TEMPLATES, load_template, render_to_file
 from docgen.render.gbt import issuer_size
 
+from .reading import paragraphs, rows, section
+
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
 DANGER = "{{ 7*7 }}<b>&"  # what a unit might type: Jinja, markup, an XML entity start
@@ -112,19 +114,6 @@ def render_notice(report: QuarterlyReport, out: Path, with_chart: bool = True) -
 def render_rectification(report: QuarterlyReport, unit: str, out: Path) -> Path:
     tpl = load_template(REPO_TEMPLATES / RECTIFICATION_TEMPLATE)
     return render_to_file(tpl, rectification_context(report, unit, issuer_size(tpl)), out)
-
-
-def paragraphs(doc: DocumentObject) -> list[str]:
-    return [p.text for p in doc.paragraphs]
-
-
-def section(doc: DocumentObject, start: str, end: str) -> list[str]:
-    texts = paragraphs(doc)
-    return texts[texts.index(start) + 1 : texts.index(end)]
-
-
-def rows(table) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows]
 
 
 @pytest.fixture(scope="module")
