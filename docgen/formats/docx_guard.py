@@ -30,7 +30,7 @@ from typing import BinaryIO
 from ..config import IntakeLimits
 from ..models import Problem
 from .guard import LYING as _XLSX_LYING
-from .guard import Refused, _count_signature, _member, stream_xml
+from .guard import Refused, _count_signature, _member, open_zip, stream_xml
 
 MAX_ZIP_ENTRIES = 1000  # a Word document has a few dozen parts; a few hundred with many pictures
 MAX_PICTURE_MB = 20  # one picture, unpacked
@@ -42,7 +42,6 @@ PAGES = 200  # what the two bounds above amount to, as the messages say it
 DOCUMENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _HEAD = 256 << 10  # bytes of a member kept to read a picture's header
 _LOCAL_SIG = b"PK\x03\x04"
-_CENTRAL_SIG = b"PK\x01\x02"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream's name in the OLE2 directory
 _DTD = b"<!DOCTYPE"
@@ -176,12 +175,8 @@ def _inspect(path: Path, limits: IntakeLimits, check: DocxCheck) -> None:
             raise Refused(ENCRYPTED if _count_signature(_rewound(fp), _ENCRYPTED) else OLD_DOC)
         if magic != _LOCAL_SIG:
             raise Refused(CORRUPT)
-        if (records := _count_signature(_rewound(fp), _CENTRAL_SIG)) > MAX_ZIP_ENTRIES:
-            raise Refused(non_standard(f"包含 {records:,} 个部件，正常的 Word 文档只有几十个"))
-        try:
-            zf = zipfile.ZipFile(fp)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise Refused(CORRUPT) from exc
+        zf = open_zip(fp, MAX_ZIP_ENTRIES, lambda n: non_standard(f"包含 {n:,} 个部件，正常的 Word 文档只有几十个"),
+                      CORRUPT)
         with zf:
             _inspect_zip(fp, [i for i in zf.infolist() if not i.is_dir()], limits, check)
 

@@ -116,6 +116,18 @@ def column_letters(number: int) -> str:
     return letters
 
 
+def open_zip(fp: BinaryIO, max_entries: int, too_many: Callable[[int], str], corrupt: str) -> zipfile.ZipFile:
+    """An Office file's zip, opened only once its central directory is small enough to read: refused
+    with ``too_many(records)`` beyond ``max_entries`` records, with ``corrupt`` when it does not open."""
+    fp.seek(0)
+    if (records := _count_signature(fp, _CENTRAL_SIG)) > max_entries:
+        raise Refused(too_many(records))
+    try:
+        return zipfile.ZipFile(fp)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise Refused(corrupt) from exc
+
+
 def check_xlsx(path: Path, *, max_unpacked_bytes: int, bounds: SheetBounds) -> CheckedWorkbook:
     """Refuse (``Refused``) an .xlsx that is not safe to hand to calamine; else say which sheet to read."""
     with path.open("rb") as fp:
@@ -124,14 +136,8 @@ def check_xlsx(path: Path, *, max_unpacked_bytes: int, bounds: SheetBounds) -> C
             raise Refused(ENCRYPTED)
         if magic != _LOCAL_SIG:
             raise Refused(CORRUPT)
-        fp.seek(0)
-        records = _count_signature(fp, _CENTRAL_SIG)
-        if records > MAX_ZIP_ENTRIES:
-            raise Refused(non_standard(f"包含 {records:,} 个部件，正常的文件只有几十个"))
-        try:
-            zf = zipfile.ZipFile(fp)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise Refused(CORRUPT) from exc
+        zf = open_zip(fp, MAX_ZIP_ENTRIES, lambda n: non_standard(f"包含 {n:,} 个部件，正常的文件只有几十个"),
+                      CORRUPT)
         with zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
             z = _Zip(fp, _index(infos))
