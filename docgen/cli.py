@@ -37,6 +37,8 @@ def description() -> str:
         "      查看台账：全部事项、某单位的事项、未销号的事项，或一个事项的全部变更记录。\n"
         f"  docgen forms --root 工作区 --cycle {first.name} --period {first.period_example} [--unit 单位代码]\n"
         "      为每个应报单位和报送角色生成预填的空白报送表，写入 forms/<周期>/<期次>/。\n"
+        "  docgen doctor\n"
+        "      检查本机生成 PDF 的条件：LibreOffice，以及每种公文字体将以哪种字体排印。\n"
     )
 
 
@@ -99,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--root", type=Path, required=True, help="工作区目录")
     m.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
     m.add_argument("--period", required=True, help="期次，如 2026-11")
+
+    sub.add_parser("doctor", help="检查生成 PDF 的条件与字体",
+                   description="说明本机能否生成 PDF，以及仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312、宋体"
+                   "各将以哪种字体排印（已安装的公文字体优先，否则用免费的简体中文替代字体）。"
+                   "退出码：0 可以生成、且每种公文字体都有字体排印，1 缺少某项。")
     return parser
 
 
@@ -128,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _remind(args)
         if args.command == "publish":
             return _publish(args)
+        if args.command == "doctor":
+            return _doctor()
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -185,6 +194,29 @@ def _validate(args: argparse.Namespace) -> int:
     for p in result.problems:
         out.print(f"  {args.file.name} {p.describe()}")
     return EXIT_REJECTED
+
+
+def _doctor() -> int:
+    """What the PDF step will use on this machine: LibreOffice and its UNO Python, and each official font's face."""
+    from .render.faces import face_plan  # noqa: PLC0415
+    from .render.pdf import NO_UNO, NOT_INSTALLED, find_soffice, find_uno_python  # noqa: PLC0415
+
+    out = _console()
+    soffice = find_soffice()
+    python = find_uno_python(soffice) if soffice is not None else None
+    if soffice is None:
+        out.print(f"[red]PDF[/red]：{NOT_INSTALLED}")
+    elif python is None:
+        out.print(f"[red]PDF[/red]：{NO_UNO}")
+    else:
+        out.print(f"[green]PDF[/green]：LibreOffice {soffice}，接口 Python {python}")
+    out.print("公文字体（PDF 中的排印字体）：")
+    plan = face_plan()
+    for choice in plan:
+        colour = "green" if choice.installed or choice.face is not None else "red"
+        out.print(f"  [{colour}]{choice.describe()}[/{colour}]")
+    ready = python is not None and all(c.installed or c.face is not None for c in plan)
+    return EXIT_OK if ready else EXIT_REJECTED
 
 
 def _run(args: argparse.Namespace, started: datetime) -> int:

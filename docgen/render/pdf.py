@@ -6,7 +6,8 @@ it was saved (LibreOffice does not update indexes when converting, tdf#44448), s
 would have no page numbers. Instead a small UNO script runs in a subprocess under a Python that can
 ``import uno`` (LibreOffice's own ``program/python``, or the system Python with Debian's python3-uno;
 never the project's virtualenv, which cannot): it starts a headless soffice with a throwaway user
-profile (parallel runs, and runs as root, do not share one), loads the document hidden, updates every
+profile (parallel runs, and runs as root, do not share one) and a fontconfig file of its own that maps
+each official font not installed to a free Simplified-Chinese face (``faces``), loads the document hidden, updates every
 document index (``getDocumentIndexes()`` → ``update()``) and refreshes the fields, exports PDF/A-2b
 (``writer_pdf_Export`` with ``SelectPdfVersion=2``), closes the document and terminates the office.
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import replacing
+from .faces import write_fontconfig
 
 NOT_INSTALLED = "未安装 LibreOffice，未生成 PDF；安装方法见 README"
 NO_UNO = "找不到能导入 LibreOffice 接口（uno）的 Python（Debian 上为 python3-uno 软件包），未生成 PDF；安装方法见 README"
@@ -179,11 +181,12 @@ def to_pdf(docx: Path, pdf: Path, *, timeout: float) -> PdfResult:
     script.write_text(UNO_SCRIPT, encoding="utf-8")
     pipe = f"docgen-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
+        fonts, _ = write_fontconfig(profile / "fonts")
         with replacing(pdf) as tmp:
             reason = _run(
                 [python, str(script), str(soffice), str(docx), str(tmp), (profile / "user").as_uri(), pipe,
                  str(timeout)],
-                timeout,
+                timeout, {"FONTCONFIG_FILE": str(fonts)},
             )  # fmt: skip
             if reason is None and (not tmp.is_file() or tmp.stat().st_size == 0):
                 reason = "LibreOffice 未写出 PDF"
@@ -202,10 +205,10 @@ class _Skipped(Exception):
     pass
 
 
-def _run(command: list[str], timeout: float) -> str | None:
+def _run(command: list[str], timeout: float, env: dict[str, str]) -> str | None:
     """Run the UNO script in a process group of its own; None when it succeeded, else why not."""
     try:
-        proc = subprocess.Popen(command, env=_clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(command, env=_clean_env() | env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
     except OSError as exc:
         return f"无法启动 LibreOffice 转换：{exc}"
