@@ -1,4 +1,4 @@
-"""A PDF/A-2 copy of a rendered .docx, made by LibreOffice with its contents (目录) brought up to date.
+"""A PDF/A-2 copy of a rendered .docx (or an .xlsx, printed with its own page setup), made by LibreOffice with its contents (目录) brought up to date.
 
 LibreOffice is optional: without it ``to_pdf`` returns a skipped result with the reason in Chinese, and
 nothing else in a run depends on the PDF. ``soffice --convert-to pdf`` would print a Word TOC field as
@@ -84,18 +84,22 @@ try:
     if doc is None:
         sys.exit("LibreOffice 无法打开该文件")
     try:
-        indexes = doc.getDocumentIndexes()
-        # One update lays the contents out and then numbers them: enough even when the contents grow
-        # by pages and push every chapter (checked: 300 chapters, 14 pages of contents, LibreOffice 7.4).
-        for i in range(indexes.getCount()):
-            indexes.getByIndex(i).update()
-        doc.getTextFields().refresh()
-        doc.refresh()
+        if doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+            export, count = "calc_pdf_Export", 0  # a workbook prints with its own page setup
+        else:
+            indexes = doc.getDocumentIndexes()
+            # One update lays the contents out and then numbers them: enough even when the contents grow
+            # by pages and push every chapter (checked: 300 chapters, 14 pages of contents, LibreOffice 7.4).
+            for i in range(indexes.getCount()):
+                indexes.getByIndex(i).update()
+            doc.getTextFields().refresh()
+            doc.refresh()
+            export, count = "writer_pdf_Export", indexes.getCount()
         data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("SelectPdfVersion", 2),))
         uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(target),
-                                       (prop("FilterName", "writer_pdf_Export"), prop("Overwrite", True),
+                                       (prop("FilterName", export), prop("Overwrite", True),
                                         prop("FilterData", data))))
-        print("indexes=%d" % indexes.getCount())
+        print("indexes=%d" % count)
     finally:
         doc.close(True)
 finally:
@@ -158,7 +162,8 @@ def find_uno_python(soffice: Path) -> str | None:
 
 
 def to_pdf(docx: Path, pdf: Path, *, timeout: float) -> PdfResult:
-    """Write ``pdf`` (PDF/A-2b, indexes updated) from ``docx`` with LibreOffice, within ``timeout`` seconds.
+    """Write ``pdf`` (PDF/A-2b, indexes updated) from ``docx`` (or a workbook) with LibreOffice, within
+    ``timeout`` seconds.
 
     Never raises for a missing or failing LibreOffice: the result then has no path and says why.
     """
