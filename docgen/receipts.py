@@ -20,6 +20,7 @@ from typing import Any
 from .atomic import replacing
 from .config import IntakeLimits
 from .filenames import display_name, safe_component
+from .formats.guard import column_letters
 from .formats.tables import HEADER_SEARCH_ROWS, FileRejected, read_grid
 from .models import Problem, Receipt
 from .validation import read_limits
@@ -173,21 +174,28 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
     for r, values in enumerate(grid.rows, start=1):
         row_width = max(len(values), bad_width.get(r, 0))
         in_table = r >= header
+        # a line of text above the table (a form's title, its 填表说明): across the table, wrapped, so it
+        # neither runs off the page nor widens what is printed
+        spanning = not in_table and width > 1 and _only_first(values) and bad_width.get(r, 0) <= 1
         if in_table:
             row_width = max(row_width, width)
             sheet.row_dimensions[r].height = sheets.row_height([_shown(v) for v in values], widths)
+        elif spanning:
+            sheet.merged_cells.add(f"A{r}:{column_letters(width)}{r}")
+            sheet.row_dimensions[r].height = sheets.row_height([_shown(values[0])], [sum(widths)])
         cells: list[Any] = []
         for c in range(1, row_width + 1):
             value = values[c - 1] if c <= len(values) else None
             cell = _value_cell(sheet, value)
             messages = bad.get((r, c))
-            if messages is None and not in_table:
+            if messages is None and not in_table and not spanning:
                 cells.append(cell)
                 continue
             if not isinstance(cell, Cell):
                 cell = WriteOnlyCell(sheet, cell)
             if in_table:
                 cell.border = sheets.GRID
+            if in_table or spanning:
                 cell.alignment = wrapped
             if messages is not None:
                 cell.fill = fill
@@ -200,6 +208,11 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
     with replacing(out) as tmp:
         sheets.save(book, tmp)
     return out
+
+
+def _only_first(values: list[Any]) -> bool:
+    """A row whose only content is its first cell."""
+    return bool(values) and values[0] not in (None, "") and all(v in (None, "") for v in values[1:])
 
 
 def _header_row(rows: list[list[Any]]) -> int:

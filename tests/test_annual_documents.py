@@ -345,7 +345,7 @@ def test_score_sheet_a_row_per_unit_in_ranking_order(workbook: Path) -> None:
     assert ws["E5"].fill.fill_type is None and ws["E5"].comment is None
     assert ws.auto_filter.ref == "A2:L7"
     assert ws.freeze_panes == "D3"  # right of the unit's name, below the header
-    assert ws.column_dimensions["C"].width == 20 and ws.column_dimensions["D"].width == 10
+    assert ws.column_dimensions["C"].width == 24 and ws.column_dimensions["D"].width == 10
 
 
 def test_indicator_sheet(workbook: Path) -> None:

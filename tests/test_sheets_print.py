@@ -200,6 +200,10 @@ def test_annotated_copy_of_a_form_repeats_the_forms_header_row(tmp_path: Path) -
     (path,) = (demo / "receipts/monthly/2026-11/BM02").glob("*.标注.xlsx")
     copy = openpyxl.load_workbook(path).worksheets[1]
     assert copy["A3"].value == "单位代码"  # the form's title and 填表说明 stay above, unbordered
+    last = get_column_letter(copy.max_column)
+    # ... each across the table and wrapped: a long line neither runs off the page nor widens the print
+    assert {f"A1:{last}1", f"A2:{last}2"} <= {str(r) for r in copy.merged_cells.ranges}
+    assert copy["A2"].alignment.wrap_text and copy.row_dimensions[2].height >= 15 * 2
     check_paper(copy, header=3, columns=copy.max_column, last=copy.max_row, title=None)
 
 

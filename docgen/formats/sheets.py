@@ -93,15 +93,16 @@ def wrapped_lines(text: object, width: float) -> int:
 
 
 def _measured(text: str) -> float:
-    """``text_width`` with a CJK glyph at 2.2 units: at 11 pt it is 14.7 px against the "0"'s 7."""
-    return sum(2.2 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+    """``text_width`` with a CJK glyph at 2.2 units (at 11 pt it is 14.7 px against the "0"'s 7), and the
+    ambiguous ones (“ ” ・ …) as wide, as Chinese fonts draw them."""
+    return sum(2.2 if unicodedata.east_asian_width(ch) in "WFA" else 1.0 for ch in text)
 
 
 def row_height(values: Sequence[object], widths: Sequence[float], *, line_pt: float = LINE_PT) -> float:
     """Points for a row whose cells wrap: the tallest cell's lines, at least one line."""
     lines = max((wrapped_lines(v, w) for v, w in zip(values, widths, strict=False) if v not in (None, "")),
                 default=1)  # fmt: skip
-    return float(min(MAX_ROW_PT, lines * line_pt + 3))
+    return float(min(MAX_ROW_PT, lines * line_pt + 5))
 
 
 def column_mm(width: float) -> float:
@@ -116,20 +117,15 @@ def printable_mm(*, landscape: bool) -> float:
 
 def fit_widths(widths: Sequence[float], floors: Sequence[float], *, pages: int = 1) -> list[float]:
     """``widths`` narrowed, each no lower than its floor, so the table prints on ``pages`` landscape pages
-    across at ``MIN_SCALE``: the wide columns give first (their text wraps), the narrow ones keep theirs."""
+    across at ``MIN_SCALE``: every column gives the same share of what it has above its floor, so the
+    wide ones (whose text wraps) give most and the table keeps its proportions."""
     budget_px = pages * printable_mm(landscape=True) / MIN_SCALE * 96 / MM_PER_INCH - PADDING_PX * len(widths)
-    budget = budget_px / PX_PER_UNIT
-    out = [float(w) for w in widths]
-    while sum(out) > budget + 1e-9:
-        room = [w - f for w, f in zip(out, floors, strict=True)]
-        if max(room, default=0) <= 0:
-            break
-        widest = max(w for w, r in zip(out, room, strict=True) if r > 0)
-        over = sum(out) - budget
-        for i, w in enumerate(out):  # take from every column as wide as the widest that can still give
-            if w >= widest - 1e-9 and room[i] > 0:
-                out[i] = max(floors[i], w - min(over, 1.0))
-    return [round(w, 1) for w in out]
+    excess = sum(widths) - budget_px / PX_PER_UNIT
+    slack = sum(max(0.0, w - f) for w, f in zip(widths, floors, strict=True))
+    if excess <= 0 or slack <= 0:
+        return [float(w) for w in widths]
+    keep = max(0.0, 1 - excess / slack)
+    return [math.floor((f + (w - f) * keep if w > f else w) * 10) / 10 for w, f in zip(widths, floors, strict=True)]
 
 
 # ---------------------------------------------------------------- cells and rows
@@ -177,12 +173,10 @@ def grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
 
 
 def fit_rows(ws: Worksheet, first_row: int, last_row: int, widths: Sequence[float]) -> None:
-    """Row heights for ``first_row``..``last_row`` from their wrapped text (Excel leaves them one line)."""
+    """Row heights for ``first_row``..``last_row`` from their wrapped text (Excel leaves them one line);
+    a one-line row gets a little air too, so the table's rows look alike."""
     for r in range(first_row, last_row + 1):
-        values = [ws.cell(r, c).value for c in range(1, len(widths) + 1)]
-        lines_pt = row_height(values, widths)
-        if lines_pt > LINE_PT + 3:
-            ws.row_dimensions[r].height = lines_pt
+        ws.row_dimensions[r].height = row_height([ws.cell(r, c).value for c in range(1, len(widths) + 1)], widths)
 
 
 def set_widths(ws: AnySheet, widths: Sequence[float]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -489,7 +489,7 @@ def write_score_sheet(report: AnnualReport, path: Path) -> Path:
     ws = wb.active
     ws.title = "评分汇总"
     columns = [
-        ("名次", 5), ("单位代码", 8), ("单位名称", 20),
+        ("名次", 5), ("单位代码", 8), ("单位名称", 24),
         *((score_header(i), SCORE_WIDTH) for i in report.indicators),
         ("总分", 7), ("等次", 6), ("自评总分", 7), ("差距", 6), ("未评分指标", 16),
     ]  # fmt: skip
@@ -503,7 +503,7 @@ def write_score_sheet(report: AnnualReport, path: Path) -> Path:
             _cents(s.total), s.grade, None if s.self_total is None else _cents(s.self_total),
             None if s.gap is None else _cents(s.gap), "、".join(clean_text(i) for i in s.unscored),
         ]  # fmt: skip
-        _row(ws, row, values)
+        _row(ws, row, values, left=(3, len(values)))
         for col, indicator in enumerate(report.indicators, start=first_score):
             if s.scores.get(indicator.indicator_id) is None:
                 cell = ws.cell(row, col)
@@ -524,7 +524,7 @@ def write_score_sheet(report: AnnualReport, path: Path) -> Path:
         _row(sheet, row, [
             i.indicator_id, i.level1, i.level2, _cents(i.points),
             None if loss is None else _cents(loss.average), None if loss is None else _cents(loss.lost),
-        ])  # fmt: skip
+        ], left=(2, 3))  # fmt: skip
     widths = [width for _header_text, width in INDICATOR_COLUMNS]
     sheets.fit_rows(sheet, HEADER_ROW, sheet.max_row, widths)
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(INDICATOR_COLUMNS))}{sheet.max_row}"
@@ -550,10 +550,11 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+def _row(ws: Worksheet, row: int, values: Sequence[Any], left: Collection[int] = ()) -> None:
+    """A table row: bordered, wrapped, centred but for the ``left`` columns (names, lists)."""
     for col, value in enumerate(values, start=1):
         cell = _put(ws, row, col, value)
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal=None if col in left else "center")
         cell.border = sheets.GRID
 
 

@@ -10,7 +10,7 @@ Chinese, so a template only places text and a secretariat editing it in Word nev
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -393,7 +393,7 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
             item.deadline, item.state_label, "是" if item.overdue else "否", item.failed_rechecks,
             _local_naive(item.last_change, tz),
         ]  # fmt: skip
-        _row(ledger, row, values)
+        _row(ledger, row, values, centered=(3, 6, 7, 8, 9, 10))
         _fill(ledger.cell(row, 7), STATE_FILLS[item.state])
     _table_sheet(ledger, LEDGER_COLUMNS)
 
@@ -409,7 +409,7 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
             entry.to_label, _local_naive(entry.at, tz), entry.file,
             f"{kind}（{value}）" if value and value not in kind else kind, _period_label(entry.period),
         ]  # fmt: skip
-        _row(history, row, values)
+        _row(history, row, values, centered=(3, 4, 5, 8))
         if entry.from_state:
             _fill(history.cell(row, 3), STATE_FILLS[entry.from_state])
         _fill(history.cell(row, 4), STATE_FILLS[entry.to_state])
@@ -447,10 +447,11 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+def _row(ws: Worksheet, row: int, values: Sequence[Any], centered: Collection[int] = ()) -> None:
+    """A table row: bordered, wrapped, the short columns (``centered``: states, dates, counts) centred."""
     for col, value in enumerate(values, start=1):
         cell = _put(ws, row, col, value)
-        cell.alignment = _alignment(wrap=True)
+        cell.alignment = _alignment(wrap=True, center=col in centered)
         cell.border = sheets.GRID
 
 
@@ -483,9 +484,9 @@ def _count_table(ws: Worksheet, first: str, groups: dict[str, list[LedgerItem]],
 
     for name, items in groups.items():
         row += 1
-        _row(ws, row, [name, *counts(items)])
+        _row(ws, row, [name, *counts(items)], centered=range(2, len(COUNT_HEADERS) + 2))
     row += 1
-    _row(ws, row, ["合计", *counts([i for items in groups.values() for i in items])])
+    _row(ws, row, ["合计", *counts([i for items in groups.values() for i in items])], centered=range(2, len(COUNT_HEADERS) + 2))
     ws.cell(row, 1).font = Font(bold=True)
     sheets.fit_rows(ws, start, row, COUNT_WIDTHS)
     return row
