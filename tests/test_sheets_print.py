@@ -221,8 +221,9 @@ def test_every_form_prints_on_a4(tmp_path: Path) -> None:
 
 def test_issued_forms_with_hints_print_on_a4(tmp_path: Path) -> None:
     demo = build_demo_workspace(tmp_path / "demo")
-    written = issue_forms(demo, "monthly", "2026-11")
-    assert written
+    written = [p for cycle, period in (("monthly", "2026-11"), ("quarterly", "2026-Q3"), ("annual", "2025"))
+               for p in issue_forms(demo, cycle, period)]
+    assert {p.name.split("_")[-2] for p in written} >= {"月度进展报送表", "问题清单", "复查结果", "自评表", "验收评分表"}
     for path in written:
         wb = openpyxl.load_workbook(path)
         ws = wb.worksheets[0]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -132,7 +133,7 @@ def fit_widths(widths: Sequence[float], floors: Sequence[float], *, pages: int =
 
 
 def styled(ws: AnySheet, value: Any, *, bold: bool = False, wrap: bool = True, center: bool = False,
-           border: bool = True) -> WriteOnlyCell:
+           border: bool = True) -> Cell:
     """A cell for a write-only sheet: bordered, wrapped, vertically centred (text always as text)."""
     cell = WriteOnlyCell(ws, value)
     if isinstance(value, str):
@@ -163,13 +164,6 @@ def title_row(ws: AnySheet, title: str, columns: int, row: int = 1) -> None:
     cell.font, cell.alignment = TITLE_FONT, alignment
     if columns > 1:
         ws.merge_cells(f"A{row}:{last}{row}")
-
-
-def grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
-    """Thin borders on every cell of rows ``first_row``..``last_row``, columns 1..``columns``."""
-    for r in range(first_row, last_row + 1):
-        for c in range(1, columns + 1):
-            ws.cell(r, c).border = GRID
 
 
 def fit_rows(ws: Worksheet, first_row: int, last_row: int, widths: Sequence[float]) -> None:
@@ -228,12 +222,6 @@ def running_title(ws: AnySheet, title: str) -> None:
     """``title`` in the header of every printed page: for a sheet whose rows must stay where they are."""
     ws.oddHeader.center.text = title.replace("&", "&&")
     ws.oddHeader.center.size = 10
-
-
-def print_scale(widths: Iterable[float], *, landscape: bool, pages: int = 1) -> float:
-    """The scale fit-to-width prints at: 1 when the table fits, else what shrinks it to ``pages`` across."""
-    content = sum(column_mm(w) for w in widths)
-    return min(1.0, pages * printable_mm(landscape=landscape) / content) if content else 1.0
 
 
 # ---------------------------------------------------------------- the file

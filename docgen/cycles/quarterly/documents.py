@@ -362,7 +362,7 @@ HISTORY_COLUMNS = (
     ("变更类型", 24), ("期次", 14),
 )  # fmt: skip
 COUNT_HEADERS = ("问题总数", *(ITEM_STATE_LABELS[s] for s in STATE_ORDER), "逾期")
-COUNT_WIDTHS = (24, *(10 for _ in COUNT_HEADERS))  # fits portrait at 100 %
+COUNT_WIDTHS = (26, *(10 for _ in COUNT_HEADERS))  # fits portrait at 100 %
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 
 
