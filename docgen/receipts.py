@@ -141,7 +141,8 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
     from .formats import sheets  # noqa: PLC0415 - openpyxl
 
     grid = read_grid(source, read_limits(limits))
-    title = f"《{_clean(display_name(receipt.file))}》填报问题清单"
+    shown_name = _clean(display_name(receipt.file))
+    title = f"《{shown_name}》填报问题清单"
     book = openpyxl.Workbook(write_only=True)
     listing = book.create_sheet(_LISTING)
     sheets.set_up_page(listing, _LISTING_WIDTHS, header_rows=(2, 2), freeze="A3")
@@ -169,7 +170,7 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
     widths = _copy_widths(grid.rows[header - 1 :], width)
     if width:
         sheets.set_up_page(sheet, widths, header_rows=(header, header), freeze=f"A{header + 1}", title_cols=None)
-        sheets.running_title(sheet, title.replace("填报问题清单", "标注副本"))
+        sheets.running_title(sheet, f"《{shown_name}》标注副本")
     commented = 0
     for r, values in enumerate(grid.rows, start=1):
         row_width = max(len(values), bad_width.get(r, 0))

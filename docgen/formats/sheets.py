@@ -49,7 +49,6 @@ MM_PER_INCH = 25.4
 PX_PER_UNIT = 7  # a column width unit: the "0" of the default 11 pt font, 7 px at 96 dpi
 PADDING_PX = 5  # Excel adds this much to every column
 MIN_SCALE = 0.75  # the print scale a sheet keeps at least (the floor promised is 70 %; some slack)
-BODY_PT = 11.0
 LINE_PT = 15.0  # one line of 11 pt text, CJK included, with its leading
 TITLE_PT = 16.0
 MAX_ROW_PT = 409.0  # Excel's limit for a row's height
