@@ -35,9 +35,7 @@ form someone re-saved) can compare them with the contract.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,7 +44,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -54,7 +52,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import replacing
 from .contracts import CONTRACTS_DIR, RULE_NOTES, Contract, Field
-from .formats import cells
+from .formats import cells, sheets
 from .formats.tables import ReadLimits, header_key
 
 __all__ = [
@@ -85,14 +83,11 @@ _MAX_ERROR = 225
 _MAX_INLINE_LIST = 255  # characters of a list validation's formula text, without its quotes
 _MAX_CELL = 32767
 _MAX_SHEET_NAME = 31
-_MAX_ROW_HEIGHT = 409
 _MAX_TOLD_CHOICES = 80  # a longer list is not spelt out in messages and 填表说明: the drop-down shows it
 _EXCEL_FIRST_DATE = 1  # 1900-01-01 as an Excel serial
 _EXCEL_LAST_DATE = 2958465  # 9999-12-31
 _LIMITS = ReadLimits()  # intake's default bounds: a form must be readable as a submission
 
-_THIN = Side(style="thin", color="BFBFBF")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _TITLE_FONT = Font(bold=True, size=16)
 _HEADER_FONT = Font(bold=True)
 _REQUIRED_FONT = Font(bold=True, color="C00000")
@@ -123,6 +118,7 @@ class FormSpec:
     hints: Sequence[tuple[str, Sequence[Any]]] = ()
     blank_rows: int = 20
     description: str | None = None
+    issuer: str = ""  # who sends the form (the secretariat): its author in the document properties
 
 
 # ---------------------------------------------------------------- writing
@@ -157,15 +153,16 @@ def write_form(spec: FormSpec, path: Path) -> Path:
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 30
 
-    widths = [_column_width(f) for f in fields] + [
-        _hint_width(header, values) for header, values in spec.hints
-    ]
+    wanted = [_column_width(f) for f in fields] + [_hint_width(header, values) for header, values in spec.hints]
+    floors = [min(w, _column_floor(f)) for w, f in zip(wanted, fields, strict=False)]
+    floors += [min(w, 10.0) for w in wanted[len(fields) :]]
+    widths = sheets.fit_widths(wanted, floors)
     notes = form_instructions(contract, spec.description, locked=bool(locked and rows), hints=bool(spec.hints))
     note = ws.cell(INSTRUCTIONS_ROW, 1, _text(notes))
     note.data_type = "s"
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"A{INSTRUCTIONS_ROW}:{last_col}{INSTRUCTIONS_ROW}")
-    ws.row_dimensions[INSTRUCTIONS_ROW].height = _wrapped_height(notes, sum(widths))
+    ws.row_dimensions[INSTRUCTIONS_ROW].height = sheets.row_height([notes], [sum(widths)]) + 3
 
     headers = [f.header for f in fields] + [header for header, _ in spec.hints]
     for c, text in enumerate(headers, start=1):
@@ -174,9 +171,9 @@ def write_form(spec: FormSpec, path: Path) -> Path:
         is_required = c <= len(fields) and fields[c - 1].required
         cell.font = _REQUIRED_FONT if is_required else _HEADER_FONT
         cell.fill = _HEADER_FILL
-        cell.border = _GRID
+        cell.border = sheets.GRID
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[HEADER_ROW].height = 32
+    ws.row_dimensions[HEADER_ROW].height = max(32.0, sheets.row_height(headers, widths))
 
     # the data rows: contract columns are input cells, except pre-filled cells of locked fields
     for c, f in enumerate(fields, start=1):
@@ -189,7 +186,7 @@ def write_form(spec: FormSpec, path: Path) -> Path:
                 if isinstance(value, str):
                     cell.data_type = "s"  # "=..." stays text, never a formula
             cell.number_format = number_format
-            cell.border = _GRID
+            cell.border = sheets.GRID
             cell.alignment = Alignment(vertical="top", wrap_text=f.logical_type == "string")
             if value is not None and f.name in locked:
                 cell.protection = _LOCKED
@@ -212,7 +209,7 @@ def write_form(spec: FormSpec, path: Path) -> Path:
                         cell.number_format = DATE_FORMAT
             cell.protection = _LOCKED
             cell.fill = _LOCKED_FILL
-            cell.border = _GRID
+            cell.border = sheets.GRID
             cell.alignment = Alignment(vertical="top", wrap_text=True)
 
     if last >= first:
@@ -224,20 +221,16 @@ def write_form(spec: FormSpec, path: Path) -> Path:
             ws.add_data_validation(dv)
         lists.finish()
 
-    for c, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.freeze_panes = ws.cell(DATA_ROW, 1)  # title, 填表说明 and header stay in view
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # pre-filled rows as tall as their text; title, 填表说明 and header stay in view and print on every page
+    for r in range(first, first + len(rows)):
+        ws.row_dimensions[r].height = sheets.row_height([ws.cell(r, c).value for c in range(1, ncols + 1)], widths)
+    sheets.set_up_page(ws, widths, header_rows=(HEADER_ROW, HEADER_ROW), freeze=f"A{DATA_ROW}")
     _protect(ws)
     wb.active = 0
+    sheets.set_properties(wb, title=_text(spec.title), creator=_text(spec.issuer))
 
     with replacing(path) as tmp:
-        wb.save(tmp)
+        sheets.save(wb, tmp)
     return path
 
 
@@ -580,9 +573,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _display_width(text: str) -> int:
-    """Columns a text takes in Excel's units: a CJK or full-width character counts two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+_display_width = sheets.text_width
 
 
 def _column_width(f: Field) -> float:
@@ -600,15 +591,23 @@ def _column_width(f: Field) -> float:
     return max(base, 16)
 
 
+def _column_floor(f: Field) -> float:
+    """How narrow a column may get so the form prints readably: a date or a code whole, a drop-down's
+    values and its arrow, a number's digits; text wraps."""
+    if f.logical_type == "date":
+        return 12
+    if f.valid_values:
+        return max(_display_width(v) for v in f.valid_values) + 4
+    if f.parse in ("code", "codes"):
+        return 12
+    if f.logical_type in ("integer", "number"):
+        return 8
+    return 10
+
+
 def _hint_width(header: str, values: Sequence[Any]) -> float:
     longest = max((_display_width(str(v)) for v in values if not cells.is_blank(v)), default=0)
     return max(_display_width(header) + 4, min(40, longest + 2))
-
-
-def _wrapped_height(text: str, width: float) -> float:
-    """Points for a wrapped merged row (Excel does not fit merged rows itself): 15 points a line."""
-    lines = max(1, math.ceil(_display_width(text) * 1.1 / max(width, 10)))
-    return float(min(_MAX_ROW_HEIGHT, 15 * lines + 6))
 
 
 def _purpose(name: str) -> str:

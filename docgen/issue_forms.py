@@ -109,6 +109,7 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
                 rows=content.rows,
                 locked_fields=content.locked_fields,
                 hints=content.hints,
+                issuer=ws.campaign.secretariat,
             )
             file_name = form_file_name(who, name, kind, per)
             made = write_form(spec, scratch / file_name)

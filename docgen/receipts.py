@@ -21,7 +21,7 @@ from .atomic import replacing
 from .config import IntakeLimits
 from .filenames import display_name, safe_component
 from .formats.guard import column_letters
-from .formats.tables import FileRejected, read_grid
+from .formats.tables import HEADER_SEARCH_ROWS, FileRejected, read_grid
 from .models import Problem, Receipt
 from .validation import read_limits
 from .workspace import Workspace
@@ -33,6 +33,8 @@ NAME_BYTES = 160  # of the file's name in a receipt's name: + time stamp and suf
 UNIT_BYTES = 100
 MAX_COMMENTS = 1000  # cells explained in a comment; every bad cell is filled and listed in 问题清单
 _LISTING = "问题清单"
+_LISTING_HEADERS = ("序号", "行号", "列名", "单元格", "填写的值", "问题说明")
+_LISTING_WIDTHS = (5.0, 6.0, 16.0, 8.0, 20.0, 39.0)  # fits A4 portrait at 100 %
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
@@ -134,55 +136,115 @@ def annotate(source: Path, receipt: Receipt, out: Path, limits: IntakeLimits | N
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
     from openpyxl.cell.cell import Cell  # noqa: PLC0415
     from openpyxl.comments import Comment  # noqa: PLC0415
-    from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
+    from openpyxl.styles import Alignment, PatternFill  # noqa: PLC0415
+
+    from .formats import sheets  # noqa: PLC0415 - openpyxl
 
     grid = read_grid(source, read_limits(limits))
+    shown_name = _clean(display_name(receipt.file))
+    title = f"《{shown_name}》填报问题清单"
     book = openpyxl.Workbook(write_only=True)
     listing = book.create_sheet(_LISTING)
-    for col, width in zip("ABCDEF", (6, 8, 18, 10, 24, 70), strict=True):
-        listing.column_dimensions[col].width = width
-    bold = Font(bold=True)
-    heading = []
-    for text in ("序号", "行号", "列名", "单元格", "填写的值", "问题说明"):
-        cell = WriteOnlyCell(listing, text)
-        cell.font = bold
-        heading.append(cell)
-    listing.append(heading)
+    sheets.set_up_page(listing, _LISTING_WIDTHS, header_rows=(2, 2), freeze="A3")
+    sheets.title_row(listing, title, len(_LISTING_WIDTHS))
+    listing.row_dimensions[2].height = sheets.row_height(_LISTING_HEADERS, _LISTING_WIDTHS)
+    listing.append([sheets.styled(listing, text, bold=True, center=True) for text in _LISTING_HEADERS])
     for i, p in enumerate(receipt.errors, start=1):
-        listing.append([i, p.row, *(_text_cell(listing, v) for v in (p.column, p.cell, p.value, p.message))])
+        values = [i, p.row, *(None if v is None else _clean(str(v)) for v in (p.column, p.cell, p.value, p.message))]
+        listing.row_dimensions[i + 2].height = sheets.row_height(values, _LISTING_WIDTHS)
+        listing.append([sheets.styled(listing, v) for v in values])
 
     sheet = book.create_sheet(_sheet_title(grid.sheet))
     bad = _bad_cells(receipt.errors)
     fill = PatternFill("solid", start_color=_BAD_FILL, end_color=_BAD_FILL)
+    wrapped = Alignment(wrap_text=True, vertical="center")
     width = max((len(r) for r in grid.rows), default=0)
     bad_width: dict[int, int] = {}  # per row, the last column with a bad cell (a CSV row may be shorter)
     for r, c in bad:
         if c <= width:
             bad_width[r] = max(bad_width.get(r, 0), c)
-    for c in range(1, width + 1):
-        sheet.column_dimensions[column_letters(c)].width = 14
+    # The copy keeps the unit's rows where they were, so the cells 问题清单 names are where it says: no
+    # title row here; the title prints in the page header instead, and the table from its header row on
+    # is bordered, wrapped and repeated on every page.
+    header = _header_row(grid.rows)
+    widths = _copy_widths(grid.rows[header - 1 :], width)
+    if width:
+        sheets.set_up_page(sheet, widths, header_rows=(header, header), freeze=f"A{header + 1}", title_cols=None)
+        sheets.running_title(sheet, f"《{shown_name}》标注副本")
     commented = 0
     for r, values in enumerate(grid.rows, start=1):
         row_width = max(len(values), bad_width.get(r, 0))
+        in_table = r >= header
+        # a line of text above the table (a form's title, its 填表说明): across the table, wrapped, so it
+        # neither runs off the page nor widens what is printed
+        spanning = not in_table and width > 1 and _only_first(values) and bad_width.get(r, 0) <= 1
+        if in_table:
+            row_width = max(row_width, width)
+            sheet.row_dimensions[r].height = sheets.row_height([_shown(v) for v in values], widths)
+        elif spanning:
+            sheet.merged_cells.add(f"A{r}:{column_letters(width)}{r}")
+            sheet.row_dimensions[r].height = sheets.row_height([_shown(values[0])], [sum(widths)])
         cells: list[Any] = []
         for c in range(1, row_width + 1):
             value = values[c - 1] if c <= len(values) else None
-            messages = bad.get((r, c))
-            if messages is None:
-                cells.append(_value_cell(sheet, value))
-                continue
             cell = _value_cell(sheet, value)
+            messages = bad.get((r, c))
+            if messages is None and not in_table and not spanning:
+                cells.append(cell)
+                continue
             if not isinstance(cell, Cell):
                 cell = WriteOnlyCell(sheet, cell)
-            cell.fill = fill
-            if commented < MAX_COMMENTS:
-                cell.comment = Comment(_clean("\n".join(messages))[:2000], "创建办")
-                commented += 1
+            if in_table:
+                cell.border = sheets.GRID
+            if in_table or spanning:
+                cell.alignment = wrapped
+            if messages is not None:
+                cell.fill = fill
+                if commented < MAX_COMMENTS:
+                    cell.comment = Comment(_clean("\n".join(messages))[:2000], _clean(receipt.secretariat) or "创建办")
+                    commented += 1
             cells.append(cell)
         sheet.append(cells)
+    sheets.set_properties(book, title=title, creator=_clean(receipt.secretariat))
     with replacing(out) as tmp:
-        book.save(tmp)
+        sheets.save(book, tmp)
     return out
+
+
+def _only_first(values: list[Any]) -> bool:
+    """A row whose only content is its first cell."""
+    return bool(values) and values[0] not in (None, "") and all(v in (None, "") for v in values[1:])
+
+
+def _header_row(rows: list[list[Any]]) -> int:
+    """The Excel row of the copy's header: among the first rows, the first that fills the most columns
+    with text (a form's title and 填表说明 above it fill one cell each); 1 for an empty sheet."""
+    def filled(row: list[Any]) -> int:
+        texts = [v for v in row if v not in (None, "")]
+        return len(texts) if all(isinstance(v, str) for v in texts) else 0
+
+    head = rows[:HEADER_SEARCH_ROWS]
+    most = max((filled(r) for r in head), default=0)
+    return next((i for i, r in enumerate(head, start=1) if most and filled(r) == most), 1)
+
+
+def _copy_widths(rows: list[list[Any]], width: int) -> list[float]:
+    """Column widths for the copy: its texts' widths (header and the first rows), between 8 and 30 units,
+    narrowed so the copy prints at a readable scale (``formats.sheets.fit_widths``)."""
+    from .formats import sheets  # noqa: PLC0415
+
+    wanted = []
+    for c in range(width):
+        seen = [sheets.text_width(_shown(r[c])) for r in rows[:200] if c < len(r) and r[c] not in (None, "")]
+        wanted.append(float(min(30, max(8, max(seen, default=0) + 2))))
+    return sheets.fit_widths(wanted, [8.0] * width)
+
+
+def _shown(value: Any) -> str:
+    """A value as the copy shows it, to measure (dates as yyyy-mm-dd)."""
+    from .formats import sheets  # noqa: PLC0415
+
+    return sheets.shown_text(value)
 
 
 def _bad_cells(problems: list[Problem]) -> dict[tuple[int, int], list[str]]:

@@ -151,9 +151,10 @@ def test_report_and_score_sheet(year: Path) -> None:
     book = openpyxl.load_workbook(outbox(year) / "验收评分汇总表.xlsx")
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    header = [str(h) for h in rows[0]]
+    assert rows[0][0] == "2025年度验收评分汇总表"  # the title above the header
+    header = [str(h) for h in rows[1]]
     assert header[:3] == ["名次", "单位代码", "单位名称"] and "总分" in header and "等次" in header
-    by_code = {r[1]: r for r in rows[1:]}
+    by_code = {r[1]: r for r in rows[2:]}
     total, grade = header.index("总分"), header.index("等次")
     assert (by_code["A01"][0], by_code["A01"][total], by_code["A01"][grade]) == (1, 90.5, "优秀")
     assert (by_code["B01"][0], by_code["D01"][0]) == (3, 3)  # a tie shares its rank

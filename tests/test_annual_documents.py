@@ -325,7 +325,8 @@ def test_score_sheet_a_row_per_unit_in_ranking_order(workbook: Path) -> None:
     wb = openpyxl.load_workbook(workbook)
     assert wb.sheetnames == ["评分汇总", "指标"]
     ws = wb["评分汇总"]
-    assert values(ws, 1, ws.max_row) == [
+    assert ws["A1"].value == "2025年度验收评分汇总表" and "A1:L1" in ws.merged_cells
+    assert values(ws, 2, ws.max_row) == [
         ["名次", "单位代码", "单位名称", "1.1 领导机构健全（10分）", "1.2 工作机制完善（20分）", "2.1 宣传阵地建设（30分）",
          "2.2 主题活动开展（40分）", "总分", "等次", "自评总分", "差距", "未评分指标"],
         [1, "JY01", "青禾市教育局", 9, 18, 27.5, 37, 91.5, "优秀", 95, 3.5, None],
@@ -334,29 +335,29 @@ def test_score_sheet_a_row_per_unit_in_ranking_order(workbook: Path) -> None:
         [4, "SQ04", "团结社区居委会", 6, None, 24, 35, 65, "合格", None, None, "1.2"],
         [5, "QY05", FORMULA, 8, 14, 22, None, 44, "不合格", None, None, "2.2"],
     ]  # fmt: skip
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=3):
         assert [c.data_type for c in row[3:8]] == ["n"] * 5  # numbers, also the empty ones
         assert row[0].data_type == "n" and row[2].data_type == "s" and row[8].data_type == "s"
-    assert ws["C6"].value == FORMULA and ws["C6"].data_type == "s"
+    assert ws["C7"].value == FORMULA and ws["C7"].data_type == "s"
     # a score no assessor gave: empty, tinted and noted; a scored one: neither
-    for ref in ("E5", "G6"):
+    for ref in ("E6", "G7"):
         assert ws[ref].fill.fgColor.rgb == "00FFEB9C" and ws[ref].comment.text == "未评分"
-    assert ws["E4"].fill.fill_type is None and ws["E4"].comment is None
-    assert ws.auto_filter.ref == "A1:L6"
-    assert ws.freeze_panes == "D2"  # right of the unit's name, below the header
-    assert ws.column_dimensions["C"].width == 28 and ws.column_dimensions["D"].width == 14
+    assert ws["E5"].fill.fill_type is None and ws["E5"].comment is None
+    assert ws.auto_filter.ref == "A2:L7"
+    assert ws.freeze_panes == "D3"  # right of the unit's name, below the header
+    assert ws.column_dimensions["C"].width == 24 and ws.column_dimensions["D"].width == 10
 
 
 def test_indicator_sheet(workbook: Path) -> None:
     ws = openpyxl.load_workbook(workbook)["指标"]
-    assert values(ws, 1, ws.max_row) == [
+    assert values(ws, 2, ws.max_row) == [
         ["编号", "一级指标", "二级指标", "分值", "平均得分", "平均失分"],
         ["1.1", "组织领导", "领导机构健全", 10, 8.2, 1.8],
         ["1.2", "组织领导", "工作机制完善", 20, 16.25, 3.75],
         ["2.1", "宣传教育", "宣传阵地建设", 30, 24.9, 5.1],
         ["2.2", "宣传教育", "主题活动开展", 40, 34.5, 5.5],
     ]
-    assert ws["A2"].data_type == "s" and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:F5"
+    assert ws["A3"].data_type == "s" and ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:F6"
 
 
 def test_score_sheet_holds_no_formula(workbook: Path) -> None:

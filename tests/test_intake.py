@@ -143,7 +143,7 @@ def test_annotated_copy_marks_each_bad_cell(workspace: Path, drop: Dropper) -> N
     stem = receipts_of(workspace, "A01")[path.name]["_stem"]
     book = openpyxl.load_workbook(workspace / "receipts/monthly/2026-10/A01" / f"{stem}.标注.xlsx")
     assert book.sheetnames[0] == "问题清单"
-    listing = [r for r in book["问题清单"].iter_rows(min_row=2, values_only=True)]
+    listing = [r for r in book["问题清单"].iter_rows(min_row=3, values_only=True)]
     assert {(r[1], r[2]) for r in listing} == {(3, "完成进度(%)"), (4, "任务编号"), (4, "参与人数(人次)")}
     sheet = book[book.sheetnames[1]]
     assert "0 到 100" in sheet["D3"].comment.text and sheet["D3"].fill.start_color.rgb.endswith("9999")

@@ -176,16 +176,17 @@ def test_ledger_workbook(two_quarters: Path) -> None:
     book = openpyxl.load_workbook(two_quarters / "outbox/quarterly/2026-Q2/整改台账.xlsx")
     assert book.sheetnames[:2] == ["台账", "历史"]
     ledger = book["台账"]
-    header = [c.value for c in ledger[1]]
+    assert ledger["A1"].value == "2026年第二季度整改台账"  # the title above the header
+    header = [c.value for c in ledger[2]]
     assert header == ["问题编号", "单位", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "是否逾期",
                       "复查不通过次数", "最近变更"]
-    rows = {r[0]: r for r in ledger.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r for r in ledger.iter_rows(min_row=3, values_only=True)}
     assert set(rows) == {"P1", "P2", "P3", "P4", "P5"}
     assert (rows["P3"][1], rows["P3"][6], rows["P3"][8]) == ("市民族宗教事务局", "销号", 1)
     assert (rows["P4"][6], rows["P4"][7]) == ("挂号", "是")
     assert rows["P4"][3] == "{{ 7*7 }}<b>&"
-    assert ledger.auto_filter.ref and ledger.freeze_panes == "A2"
-    history = list(book["历史"].iter_rows(min_row=2, values_only=True))
+    assert ledger.auto_filter.ref and ledger.freeze_panes == "A3"
+    history = list(book["历史"].iter_rows(min_row=3, values_only=True))
     assert len(history) == 4 + 3 + 2 + 1 + 2 + 2  # filed, reported, rechecked (Q1); filed, reported, rechecked (Q2)
 
 

@@ -327,24 +327,24 @@ def test_ledger_sheet_one_row_per_item(workbook: Path) -> None:
     wb = openpyxl.load_workbook(workbook)
     assert wb.sheetnames == ["台账", "历史", "统计"]
     ws = wb["台账"]
-    assert values(ws, 1, 3) == [
+    assert values(ws, 2, 4) == [
         ["问题编号", "单位", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "是否逾期", "复查不通过次数", "最近变更"],
         ["WT2026-Q2-01", "青禾市教育局", "基础设施", "校园民族团结宣传栏内容陈旧", "校园民族团结宣传栏内容陈旧的整改要求",
          datetime(2026, 8, 31), "整改中", "是", 0, datetime(2026, 9, 20, 10, 0)],
         ["WT2026-Q2-02", MZ, "宣传教育", FORMULA, f"{FORMULA}的整改要求", datetime(2026, 9, 15), "挂号", "是", 1,
          datetime(2026, 9, 20, 10, 0)],
     ]  # fmt: skip
-    assert ws.max_row == 8
-    assert [ws.cell(r, 7).fill.fgColor.rgb for r in range(2, 9)] == [
+    assert ws.max_row == 9
+    assert [ws.cell(r, 7).fill.fgColor.rgb for r in range(3, 10)] == [
         "00F8CBAD", "00FFC7CE", "00FFEB9C", "00FFC7CE", "00C6EFCE", "00C6EFCE", "00C6EFCE",
     ]  # fmt: skip
-    assert ws.auto_filter.ref == "A1:J8"
-    assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["D"].width == 48
+    assert ws.auto_filter.ref == "A2:J9"
+    assert ws.freeze_panes == "A3"
+    assert ws.column_dimensions["D"].width == 40
 
 
 def test_text_that_looks_like_a_formula_stays_text(workbook: Path) -> None:
-    cell = openpyxl.load_workbook(workbook)["台账"]["D3"]
+    cell = openpyxl.load_workbook(workbook)["台账"]["D4"]
     assert cell.value == FORMULA and cell.data_type == "s"
     with zipfile.ZipFile(workbook) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
@@ -353,7 +353,7 @@ def test_text_that_looks_like_a_formula_stays_text(workbook: Path) -> None:
 
 def test_history_sheet_in_the_campaigns_time_zone(workbook: Path) -> None:
     ws = openpyxl.load_workbook(workbook)["历史"]
-    assert values(ws, 1, 4) == [
+    assert values(ws, 2, 5) == [
         ["问题编号", "单位", "原状态", "新状态", "变更时间", "文件", "变更类型", "期次"],
         ["WT2026-Q2-02", MZ, None, "挂号", datetime(2026, 6, 10, 10, 0), "问题清单.xlsx", "督查挂号", "2026年第二季度"],
         ["WT2026-Q2-02", MZ, "挂号", "已整改待复查", datetime(2026, 7, 5, 9, 0), "整改情况.xlsx",
@@ -361,13 +361,13 @@ def test_history_sheet_in_the_campaigns_time_zone(workbook: Path) -> None:
         ["WT2026-Q2-02", MZ, "已整改待复查", "挂号", datetime(2026, 9, 20, 10, 30), "复查结果.xlsx", "复查不通过",
          "2026年第三季度"],
     ]  # fmt: skip
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H4"
-    assert ws["D4"].fill.fgColor.rgb == "00FFC7CE"
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:H5"
+    assert ws["D5"].fill.fgColor.rgb == "00FFC7CE"
 
 
 def test_statistics_sheet_by_unit_and_by_type(workbook: Path) -> None:
     ws = openpyxl.load_workbook(workbook)["统计"]
-    assert values(ws, 1, 12) == [
+    assert values(ws, 2, 13) == [
         ["单位", "问题总数", "挂号", "整改中", "已整改待复查", "销号", "逾期"],
         ["青禾市教育局", 2, 0, 1, 1, 0, 1],
         [MZ, 1, 1, 0, 0, 0, 1],

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,13 @@ from docxtpl import InlineImage
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...atomic import replacing
 from ...filenames import safe_component
+from ...formats import sheets
 from ...render.chart import horizontal_bars
 from ...render.engine import (
     clean_text,
@@ -458,10 +459,11 @@ def score_chart(report: AnnualReport, out_png: Path) -> Path:
 HEADER_FILL = "D9D9D9"
 UNSCORED_FILL = "FFEB9C"  # Excel's "neutral" tint
 UNSCORED_NOTE = "未评分"
-SCORE_WIDTH = 14
-INDICATOR_COLUMNS = (  # header, width
-    ("编号", 10), ("一级指标", 20), ("二级指标", 32), ("分值", 8), ("平均得分", 10), ("平均失分", 10),
+SCORE_WIDTH = 10  # an indicator's header wraps to three or four lines; a score takes five characters
+INDICATOR_COLUMNS = (  # header, width in Excel's units (a CJK character takes two)
+    ("编号", 8), ("一级指标", 16), ("二级指标", 24), ("分值", 7), ("平均得分", 9), ("平均失分", 9),
 )  # fmt: skip
+TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 
 
 def score_header(indicator: IndicatorInfo) -> str:
@@ -469,58 +471,71 @@ def score_header(indicator: IndicatorInfo) -> str:
     return f"{_indicator_label(indicator)}（{_points(indicator.points)}分）"
 
 
+def score_sheet_title(report: AnnualReport) -> str:
+    """``2025年度验收评分汇总表``: the workbook's title, as the report's attachment names it."""
+    return f"{clean_text(report.period_label)}验收评分汇总表"
+
+
 def write_score_sheet(report: AnnualReport, path: Path) -> Path:
     """Write 验收评分汇总表.xlsx (sheets 评分汇总, 指标) atomically to ``path`` and return it.
 
-    评分汇总: a row per unit in ranking order, one column per indicator; a score no assessor gave is an
-    empty cell, tinted and noted 未评分. Numbers are numbers (so the secretariat can sort and sum them);
-    every text is stored as text, never as a formula.
+    评分汇总: the title, then a row per unit in ranking order, one column per indicator; a score no
+    assessor gave is an empty cell, tinted and noted 未评分. Numbers are numbers (so the secretariat can
+    sort and sum them); every text is stored as text, never as a formula. Both sheets are set up for A4
+    (``formats.sheets``): landscape, fit to the page's width, the header on every page.
     """
+    title = score_sheet_title(report)
     wb = Workbook()
     ws = wb.active
     ws.title = "评分汇总"
     columns = [
-        ("名次", 6), ("单位代码", 10), ("单位名称", 28),
+        ("名次", 5), ("单位代码", 8), ("单位名称", 24),
         *((score_header(i), SCORE_WIDTH) for i in report.indicators),
-        ("总分", 9), ("等次", 8), ("自评总分", 10), ("差距", 8), ("未评分指标", 24),
+        ("总分", 7), ("等次", 6), ("自评总分", 7), ("差距", 6), ("未评分指标", 16),
     ]  # fmt: skip
+    sheets.title_row(ws, title, len(columns))
     _header(ws, columns)
     first_score = 4
-    for row, s in enumerate(report.scores, start=2):
+    for row, s in enumerate(report.scores, start=FIRST_ROW):
         values: list[Any] = [
             s.rank, s.code, unit_name(report, s.code),
             *(None if (v := s.scores.get(i.indicator_id)) is None else _cents(v) for i in report.indicators),
             _cents(s.total), s.grade, None if s.self_total is None else _cents(s.self_total),
             None if s.gap is None else _cents(s.gap), "、".join(clean_text(i) for i in s.unscored),
         ]  # fmt: skip
-        _row(ws, row, values)
+        _row(ws, row, values, left=(3, len(values)))
         for col, indicator in enumerate(report.indicators, start=first_score):
             if s.scores.get(indicator.indicator_id) is None:
                 cell = ws.cell(row, col)
                 _fill(cell, UNSCORED_FILL)
                 cell.comment = Comment(UNSCORED_NOTE, clean_text(report.secretariat) or "docgen", width=80, height=24)
-    ws.freeze_panes = "D2"  # the header, and 名次 / 代码 / 名称 stay in view
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = "1:1"
-    ws.print_title_cols = "A:C"
-    ws.row_dimensions[1].height = 45  # indicator headers wrap to three lines
+    widths = [width for _header_text, width in columns]
+    sheets.fit_rows(ws, HEADER_ROW, ws.max_row, widths)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{max(ws.max_row, HEADER_ROW)}"
+    # the header, and 名次 / 代码 / 名称 stay in view (and print on every page, should the table need two across)
+    sheets.set_up_page(ws, widths, header_rows=(HEADER_ROW, HEADER_ROW), freeze=f"D{FIRST_ROW}", title_cols="A:C")
 
     sheet = wb.create_sheet("指标")
+    sheets.title_row(sheet, f"{title}（指标）", len(INDICATOR_COLUMNS))
     _header(sheet, INDICATOR_COLUMNS)
     losses = {loss.indicator_id: loss for loss in report.losses}
-    for row, i in enumerate(report.indicators, start=2):
+    for row, i in enumerate(report.indicators, start=FIRST_ROW):
         loss = losses.get(i.indicator_id)
         _row(sheet, row, [
             i.indicator_id, i.level1, i.level2, _cents(i.points),
             None if loss is None else _cents(loss.average), None if loss is None else _cents(loss.lost),
-        ])  # fmt: skip
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(INDICATOR_COLUMNS))}{sheet.max_row}"
+        ], left=(2, 3))  # fmt: skip
+    widths = [width for _header_text, width in INDICATOR_COLUMNS]
+    sheets.fit_rows(sheet, HEADER_ROW, sheet.max_row, widths)
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(INDICATOR_COLUMNS))}{sheet.max_row}"
+    sheets.set_up_page(sheet, widths, header_rows=(HEADER_ROW, HEADER_ROW), freeze=f"A{FIRST_ROW}")
 
+    tz = zone(report.timezone)
+    sheets.set_properties(wb, title=title, creator=clean_text(report.secretariat),
+                          issued=report.issue_date or today_local(tz))  # fmt: skip
     path = Path(path)
     with replacing(path) as tmp:
-        wb.save(tmp)
+        sheets.save(wb, tmp)
     return path
 
 
@@ -535,18 +550,21 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+def _row(ws: Worksheet, row: int, values: Sequence[Any], left: Collection[int] = ()) -> None:
+    """A table row: bordered, wrapped, centred but for the ``left`` columns (names, lists)."""
     for col, value in enumerate(values, start=1):
-        _put(ws, row, col, value).alignment = Alignment(vertical="center")
+        cell = _put(ws, row, col, value)
+        cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal=None if col in left else "center")
+        cell.border = sheets.GRID
 
 
 def _header(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> None:
-    for col, (title, width) in enumerate(columns, start=1):
-        cell = _put(ws, 1, col, title)
-        cell.font = Font(bold=True)
+    for col, (title, _width) in enumerate(columns, start=1):
+        cell = _put(ws, HEADER_ROW, col, title)
+        cell.font = sheets.HEADER_FONT
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = sheets.GRID
         _fill(cell, HEADER_FILL)
-        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 def _fill(cell: Cell, rgb: str) -> None:

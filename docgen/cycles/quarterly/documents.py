@@ -10,7 +10,7 @@ Chinese, so a template only places text and a secretariat editing it in Word nev
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...atomic import replacing
 from ...filenames import safe_component
+from ...formats import sheets
 from ...periods import parse_period
 from ...render.chart import horizontal_bars
 from ...render.engine import (
@@ -352,28 +353,38 @@ STATE_FILLS: dict[str, str] = {  # Excel's own "bad / neutral / good" tints, and
 HEADER_FILL = "D9D9D9"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-LEDGER_COLUMNS = (  # header, width
-    ("问题编号", 14), ("单位", 24), ("问题类型", 14), ("问题描述", 48), ("整改要求", 40), ("整改时限", 12),
-    ("当前状态", 14), ("是否逾期", 10), ("复查不通过次数", 16), ("最近变更", 18),
+LEDGER_COLUMNS = (  # header, width in Excel's units (a CJK character takes two): 178, landscape at ≥ 75 %
+    ("问题编号", 15), ("单位", 20), ("问题类型", 12), ("问题描述", 40), ("整改要求", 34), ("整改时限", 12),
+    ("当前状态", 10), ("是否逾期", 9), ("复查不通过次数", 10), ("最近变更", 17),
 )  # fmt: skip
 HISTORY_COLUMNS = (
-    ("问题编号", 14), ("单位", 24), ("原状态", 14), ("新状态", 14), ("变更时间", 18), ("文件", 36),
-    ("变更类型", 24), ("期次", 16),
+    ("问题编号", 15), ("单位", 20), ("原状态", 10), ("新状态", 10), ("变更时间", 17), ("文件", 30),
+    ("变更类型", 24), ("期次", 14),
 )  # fmt: skip
 COUNT_HEADERS = ("问题总数", *(ITEM_STATE_LABELS[s] for s in STATE_ORDER), "逾期")
+COUNT_WIDTHS = (26, *(10 for _ in COUNT_HEADERS))  # fits portrait at 100 %
+TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
+
+
+def ledger_title(report: QuarterlyReport) -> str:
+    """``2026年第三季度整改台账``: the workbook's title, on its first sheet and in its properties."""
+    return f"{clean_text(report.period_label)}整改台账"
 
 
 def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
     """Write 整改台账.xlsx (sheets 台账, 历史, 统计) atomically to ``path`` and return it.
 
-    Every text is stored as text: a description typed as ``=SUM(A1)`` must not become a formula that
-    Excel runs when the secretariat opens the ledger.
+    Every sheet: its title in row 1, the header in row 2, set up for A4 (``formats.sheets``). Every text
+    is stored as text: a description typed as ``=SUM(A1)`` must not become a formula that Excel runs
+    when the secretariat opens the ledger.
     """
     tz = zone(report.timezone)
     name_of = functools.cache(lambda code: unit_name(report, code))
+    title = ledger_title(report)
     wb = Workbook()
     ledger = wb.active
     ledger.title = "台账"
+    sheets.title_row(ledger, title, len(LEDGER_COLUMNS))
     _header(ledger, LEDGER_COLUMNS)
     for item in report.items:
         row = ledger.max_row + 1
@@ -382,13 +393,12 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
             item.deadline, item.state_label, "是" if item.overdue else "否", item.failed_rechecks,
             _local_naive(item.last_change, tz),
         ]  # fmt: skip
-        _row(ledger, row, values)
+        _row(ledger, row, values, centered=(3, 6, 7, 8, 9, 10))
         _fill(ledger.cell(row, 7), STATE_FILLS[item.state])
-        for col in (4, 5):
-            ledger.cell(row, col).alignment = _alignment(wrap=True)
-    _table_sheet(ledger, len(LEDGER_COLUMNS))
+    _table_sheet(ledger, LEDGER_COLUMNS)
 
     history = wb.create_sheet("历史")
+    sheets.title_row(history, f"{title}（状态变更记录）", len(HISTORY_COLUMNS))
     _header(history, HISTORY_COLUMNS)
     for entry in report.history:
         row = history.max_row + 1
@@ -399,23 +409,24 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
             entry.to_label, _local_naive(entry.at, tz), entry.file,
             f"{kind}（{value}）" if value and value not in kind else kind, _period_label(entry.period),
         ]  # fmt: skip
-        _row(history, row, values)
+        _row(history, row, values, centered=(3, 4, 5, 8))
         if entry.from_state:
             _fill(history.cell(row, 3), STATE_FILLS[entry.from_state])
         _fill(history.cell(row, 4), STATE_FILLS[entry.to_state])
-    _table_sheet(history, len(HISTORY_COLUMNS))
+    _table_sheet(history, HISTORY_COLUMNS)
 
     stats = wb.create_sheet("统计")
+    sheets.title_row(stats, f"{title}（统计）", len(COUNT_WIDTHS))
     by_unit = {name_of(code): items for code, items in _by_unit(report, report.items).items()}
-    end = _count_table(stats, "单位", by_unit, start=1)
+    end = _count_table(stats, "单位", by_unit, start=HEADER_ROW)
     _count_table(stats, "问题类型", _grouped(report.items, _problem_type), start=end + 2)
-    stats.column_dimensions["A"].width = 28
-    for col in range(2, len(COUNT_HEADERS) + 2):
-        stats.column_dimensions[get_column_letter(col)].width = 14
+    sheets.set_up_page(stats, COUNT_WIDTHS, header_rows=(HEADER_ROW, HEADER_ROW), freeze=f"A{FIRST_ROW}")
 
+    sheets.set_properties(wb, title=title, creator=clean_text(report.secretariat),
+                          issued=report.issue_date or today_local(tz))  # fmt: skip
     path = Path(path)
     with replacing(path) as tmp:
-        wb.save(tmp)
+        sheets.save(wb, tmp)
     return path
 
 
@@ -436,28 +447,29 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+def _row(ws: Worksheet, row: int, values: Sequence[Any], centered: Collection[int] = ()) -> None:
+    """A table row: bordered, wrapped, the short columns (``centered``: states, dates, counts) centred."""
     for col, value in enumerate(values, start=1):
-        _put(ws, row, col, value)
-        ws.cell(row, col).alignment = _alignment()
+        cell = _put(ws, row, col, value)
+        cell.alignment = _alignment(wrap=True, center=col in centered)
+        cell.border = sheets.GRID
 
 
-def _header(ws: Worksheet, columns: Sequence[tuple[str, float]], row: int = 1) -> None:
-    for col, (title, width) in enumerate(columns, start=1):
+def _header(ws: Worksheet, columns: Sequence[tuple[str, float]], row: int = HEADER_ROW) -> None:
+    for col, (title, _width) in enumerate(columns, start=1):
         cell = _put(ws, row, col, title)
-        cell.font = Font(bold=True)
-        cell.alignment = _alignment(center=True)
+        cell.font = sheets.HEADER_FONT
+        cell.alignment = _alignment(wrap=True, center=True)
+        cell.border = sheets.GRID
         _fill(cell, HEADER_FILL)
-        if width:
-            ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _table_sheet(ws: Worksheet, columns: int) -> None:
-    """Header frozen, auto filter over the table, printed landscape with the header on every page."""
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{ws.max_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = "1:1"
+def _table_sheet(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> None:
+    """Rows as tall as their text, the header frozen and on every printed page, auto filter, A4."""
+    widths = [width for _title, width in columns]
+    sheets.fit_rows(ws, HEADER_ROW, ws.max_row, widths)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{ws.max_row}"
+    sheets.set_up_page(ws, widths, header_rows=(HEADER_ROW, HEADER_ROW), freeze=f"A{FIRST_ROW}")
 
 
 def _count_table(ws: Worksheet, first: str, groups: dict[str, list[LedgerItem]], start: int) -> int:
@@ -472,10 +484,11 @@ def _count_table(ws: Worksheet, first: str, groups: dict[str, list[LedgerItem]],
 
     for name, items in groups.items():
         row += 1
-        _row(ws, row, [name, *counts(items)])
+        _row(ws, row, [name, *counts(items)], centered=range(2, len(COUNT_HEADERS) + 2))
     row += 1
-    _row(ws, row, ["合计", *counts([i for items in groups.values() for i in items])])
+    _row(ws, row, ["合计", *counts([i for items in groups.values() for i in items])], centered=range(2, len(COUNT_HEADERS) + 2))
     ws.cell(row, 1).font = Font(bold=True)
+    sheets.fit_rows(ws, start, row, COUNT_WIDTHS)
     return row
 
 
