@@ -482,7 +482,7 @@ def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
         return pd.Series((s.to_numpy() == expected) | pd.isna(expected), index=s.index)
 
     def message(ctx: ValidationContext) -> str:
-        return f"单位代码应为本单位代码“{ctx.unit}”（文件放在 {ctx.unit} 文件夹中），不能报送其他单位的数据"
+        return f"单位代码应为本单位代码“{ctx.unit}”，不能报送其他单位的数据"
 
     return pa.Check(check, error="单位代码应为本单位代码"), message
 
