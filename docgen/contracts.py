@@ -501,9 +501,7 @@ def _task_involves_unit(f: Field, batch: _Batch) -> CheckSpec | None:
     def test(t: str, c: ValidationContext) -> bool:
         return c.tasks is None or c.unit is None or t not in c.tasks or c.tasks[t].involves(c.unit)
 
-    def message(ctx: ValidationContext) -> str:
-        return f"本单位（{ctx.unit}）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"
-
+    message = "本单位不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"  # the unit reads it: no code
     return pa.Check(_rowwise(batch, test), error="本单位不是该任务的牵头单位或配合单位"), message
 
 
