@@ -792,7 +792,8 @@ def _validate_one(contract: Contract, table: Any, context: ValidationContext) ->
 
 
 def _misplaced(job: Job, table: Any) -> Validation | None:
-    """A file of another kind of the cycle, dropped in the wrong folder: one problem saying where it belongs.
+    """A file of another kind of the cycle, dropped in the wrong folder: one problem saying what it is and who
+    sends it (in words, never a folder's path).
 
     Told only when the file lacks its folder's columns and has every column of the other kind.
     """
@@ -803,8 +804,7 @@ def _misplaced(job: Job, table: Any) -> Validation | None:
             continue
         here = job.kind_read_as.title
         return Validation(rows=[], problems=[Problem(message=(
-            f"这是一份{kind.title}，应由{kind.role}报送；这里只接收{here}。"
-            f"请由{kind.role}按{kind.title}的报送方式报送"))])
+            f"这是一份{kind.title}，应由{kind.role}报送；这里只接收{here}。请按{kind.title}的报送方式重新报送"))])
     return None
 
 
