@@ -855,7 +855,7 @@ def build_rectification_notice() -> DocumentObject:
     _para(
         doc, body,
         "请你单位对照上述问题和整改要求，逐项制定整改措施、明确责任人和完成时限，于{{ deadline_text }}"
-        "（{{ time_zone_text }}）前报送整改情况报送表。已逾期的问题要立即整改，"
+        "（{{ time_zone_text }}）前报送整改情况报送表。{{ channel }}已逾期的问题要立即整改，"
         "并书面说明逾期原因；复查未通过的问题要重新制定整改措施。整改完成后由{{ secretariat }}组织复查，"
         "复查通过的予以销号。",
     ).paragraph_format.keep_with_next = True  # fmt: skip
