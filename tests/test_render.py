@@ -7,6 +7,7 @@ import importlib.util
 import warnings
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -335,7 +336,10 @@ def test_accepted_receipt_reports_rows(tmp_path: Path) -> None:
 def test_receipt_problem_table_is_capped(tmp_path: Path) -> None:
     doc = docx.Document(str(render_receipt(make_receipt(False, problems=450), tmp_path / "r.docx")))
     assert len(doc.tables[1].rows) == 1 + MAX_PROBLEM_ROWS
-    assert "另有250个问题未在此列出" in full_text(doc)
+    assert "另有250个问题未在此列出，完整问题清单见随本回执发回的标注表格中的“问题清单”工作表。" in full_text(doc)
+    summary = replace(make_receipt(False, problems=450), file="年度工作总结.docx")  # no annotated copy
+    doc = docx.Document(str(render_receipt(summary, tmp_path / "s.docx")))
+    assert "另有250个问题未在此列出，完整问题清单请向青禾市创建办索取。" in full_text(doc)
 
 
 # ---------------------------------------------------------------- templates
