@@ -58,6 +58,7 @@ class Campaign:
         }
     )
     intake: IntakeLimits = field(default_factory=IntakeLimits)
+    submission_channel: str = ""  # how units send files, in their words; receipts and reminders tell it
     monthly_requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS
     lag_tolerance: float = 10.0  # percentage points behind the elapsed share before a task is "lagging"
     recipients: str = "各成员单位"
@@ -116,6 +117,7 @@ class Campaign:
             timezone=str(raw.get("timezone", "Asia/Shanghai")),
             deadlines=deadlines,
             intake=intake,
+            submission_channel=str(raw.get("submission_channel") or "").strip(),
             monthly_requirements=tuple(monthly.get("requirements") or DEFAULT_REQUIREMENTS),
             lag_tolerance=float(monthly.get("lag_tolerance", 10.0)),
             recipients=str(raw.get("recipients", "各成员单位")),

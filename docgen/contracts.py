@@ -482,7 +482,7 @@ def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
         return pd.Series((s.to_numpy() == expected) | pd.isna(expected), index=s.index)
 
     def message(ctx: ValidationContext) -> str:
-        return f"单位代码应为本单位代码“{ctx.unit}”（文件放在 {ctx.unit} 文件夹中），不能报送其他单位的数据"
+        return f"单位代码应为本单位代码“{ctx.unit}”，不能报送其他单位的数据"
 
     return pa.Check(check, error="单位代码应为本单位代码"), message
 
@@ -501,9 +501,7 @@ def _task_involves_unit(f: Field, batch: _Batch) -> CheckSpec | None:
     def test(t: str, c: ValidationContext) -> bool:
         return c.tasks is None or c.unit is None or t not in c.tasks or c.tasks[t].involves(c.unit)
 
-    def message(ctx: ValidationContext) -> str:
-        return f"本单位（{ctx.unit}）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"
-
+    message = "本单位不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"  # the unit reads it: no code
     return pa.Check(_rowwise(batch, test), error="本单位不是该任务的牵头单位或配合单位"), message
 
 

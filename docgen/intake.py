@@ -792,7 +792,8 @@ def _validate_one(contract: Contract, table: Any, context: ValidationContext) ->
 
 
 def _misplaced(job: Job, table: Any) -> Validation | None:
-    """A file of another kind of the cycle, dropped in the wrong folder: one problem saying where it belongs.
+    """A file of another kind of the cycle, dropped in the wrong folder: one problem saying what it is and who
+    sends it (in words, never a folder's path).
 
     Told only when the file lacks its folder's columns and has every column of the other kind.
     """
@@ -801,11 +802,9 @@ def _misplaced(job: Job, table: Any) -> Validation | None:
     for kind in cycles.get(job.cycle).kinds:
         if kind.folder == _folder_kind(job.unit) or kind.reader or load_contract(kind.name).missing_columns(table):
             continue
-        where = f"intake/{job.cycle}/{job.period}/{kind.folder_label}/"
         here = job.kind_read_as.title
         return Validation(rows=[], problems=[Problem(message=(
-            f"这是一份{kind.title}（由{kind.role}报送），应放入 {where} 文件夹；"
-            f"本文件夹只接收{here}。请把文件移到正确的文件夹"))])
+            f"这是一份{kind.title}，应由{kind.role}报送；这里只接收{here}。请按{kind.title}的报送方式重新报送"))])
     return None
 
 
@@ -849,6 +848,7 @@ def _answer(
         notes=[*([job.note] if job.note else []), *validation.notes,
                *(_form_note(ws, job) if validation.problems else _owed(registry, job, validation, period, events))],
         timezone=ws.campaign.timezone,
+        channel=ws.campaign.submission_channel,
     )
     source = ws.root / str(job.archive_path) if job.readable and annotate else None
     try:
@@ -884,8 +884,7 @@ def _form_note(ws: Workspace, job: Job) -> list[str]:
         return []
     if not forms:
         return []
-    where = forms[0].relative_to(ws.root).as_posix()
-    return [f"创建办已下发本期报送模板：{where}。用模板填写可避免大部分问题（表头、编号、数值范围已预设）"]
+    return [f"创建办已下发本期{kind.title}填报模板，用模板填写可避免大部分问题（表头、编号、数值范围已预设）"]
 
 
 def unanswered(ws: Workspace, cycle: str, period: str) -> list[SubmissionRow]:

@@ -129,6 +129,7 @@ class Receipt:
     secretariat: str = ""
     timezone: str = "Asia/Shanghai"  # the campaign's: the receipt shows its times in this zone
     notes: list[str] = field(default_factory=list)  # shown on the receipt as 说明：…, e.g. why a time was used
+    channel: str = ""  # campaign.yaml's submission_channel: how to send a corrected file, in the unit's words
 
     @property
     def on_time(self) -> bool | None:

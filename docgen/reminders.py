@@ -363,6 +363,7 @@ class Reminder:
     file_types: str = ".xlsx或.csv格式"  # as ``file_types_text`` says it
     recipients: str = RECIPIENTS
     doc_number: str = ""
+    channel: str = ""  # campaign.yaml's submission_channel: how units send files, in their words
 
     @property
     def owing_codes(self) -> list[str]:
@@ -418,7 +419,14 @@ class Reminder:
 
 def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict[str, Any]:
     """Everything ``reminder.docx`` uses, as text (unit text through ``clean_text``)."""
-    from .render.engine import clean_text, format_date, format_datetime, zone  # noqa: PLC0415 - imports docxtpl
+    from .render.engine import (  # noqa: PLC0415 - imports docxtpl
+        channel_sentence,
+        clean_text,
+        format_as_of,
+        format_date,
+        format_datetime,
+        zone,
+    )
     from .render.gbt import ISSUER_PT, IssuerMark, time_zone_text  # noqa: PLC0415
 
     tz = zone(reminder.timezone)
@@ -427,8 +435,8 @@ def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict
     remaining = "今天截止" if days_left <= 0 else f"距截止还有{days_left}天"
 
     def detail(code: str, kinds: Sequence[str]) -> str:
-        owed = f"，{'、'.join(clean_text(k) for k in kinds)}" if reminder.several_kinds and kinds else ""
-        return f"（单位代码：{clean_text(code)}{owed}）"
+        """What the unit owes, when the cycle takes several kinds; the unit is named, never coded."""
+        return f"（{'、'.join(clean_text(k) for k in kinds)}）" if reminder.several_kinds and kinds else ""
 
     secretariat = clean_text(reminder.secretariat)
     return {
@@ -440,7 +448,7 @@ def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict
         "recipients": clean_text(reminder.recipients),
         "deadline_text": format_datetime(reminder.deadline, tz=tz),
         "time_zone_text": time_zone_text(reminder.timezone),
-        "as_of_text": format_datetime(reminder.generated_at, tz=tz),
+        "as_of_text": format_as_of(reminder.generated_at, tz=tz),
         "remaining_text": remaining,
         "overdue": reminder.overdue,
         "report_by_text": "尽快" if reminder.overdue else f"于{format_datetime(reminder.deadline, tz=tz)}前",
@@ -460,6 +468,8 @@ def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict
             for i, u in enumerate(reminder.returned, start=1)
         ],
         "file_types": clean_text(reminder.file_types),
+        "channel": channel_sentence(reminder.channel, reminder.secretariat),
+        # for a workspace's older copy of the template only: the shipped one names no folder
         "drop_folder": reminder.drop_folder,
         "receipt_folder": reminder.receipt_folder,
         "document_title": clean_text(reminder.document_title),
@@ -544,7 +554,7 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
             several_kinds=len(kinds) > 1, document_title=declared.document_title,
             deadline=campaign.deadline(per), generated_at=moment, expected_count=len(report.units),
             missing=tuple(missing), returned=tuple(returned), secretariat=campaign.secretariat,
-            timezone=campaign.timezone,
+            timezone=campaign.timezone, channel=campaign.submission_channel,
             file_types=file_types_text([k for k in kinds if k.title in owed] or kinds),
         )
         paths = _issue(ws, reminder)

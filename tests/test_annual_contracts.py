@@ -218,5 +218,5 @@ def test_too_many_decimals_and_text_for_a_score(tmp_path: Path) -> None:
     path = write_table(tmp_path / "验收评分表.xlsx", ASSESSOR_HEADERS, [["A01", "A1", 8.125, ""], ["A01", "A2", "九分", ""]])
     assert _found(_assessed(path)) == {
         (2, "评分", "最多保留2位小数"),
-        (3, "评分", "应填写数字（可用 1,234 或 85% 的写法），不能填写文字"),
+        (3, "评分", "应填写数字（如 8 或 12.5），不能填写文字"),
     }

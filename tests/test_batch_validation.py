@@ -102,21 +102,21 @@ def test_problems_carry_their_own_file_row_cell_and_message(contract: Contract, 
                 message="同一“任务编号”在表中出现多次，每个任务编号只能填一行，请合并"),
         Problem(row=2, column="完成进度(%)", value="120", cell="D2", message="应在 0 到 100 之间"),
         Problem(row=3, column="任务编号", value="T4", cell="B3",
-                message="本单位（C01）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"),
+                message="本单位不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"),
         Problem(row=3, column="本月开展活动(场次)", value="十二", cell="E3",
-                message="应填写数字（可用 1,234 或 85% 的写法），不能填写文字"),
+                message="应填写整数（如 12 或 1,234），不能填写文字"),
         Problem(row=4, column="单位代码", value="B01", cell="A4",
-                message="单位代码应为本单位代码“C01”（文件放在 C01 文件夹中），不能报送其他单位的数据"),
+                message="单位代码应为本单位代码“C01”，不能报送其他单位的数据"),
         Problem(row=4, column="任务编号", value="T9", cell="B4", message="任务编号不在任务清单中，请核对任务编号"),
         Problem(row=5, column="任务编号", value="T3", cell="B5",
                 message="同一“任务编号”在表中出现多次，每个任务编号只能填一行，请合并"),
         Problem(row=5, column="本月进展", value=None, cell="C5", message="“本月进展”为必填项，不能为空"),
         Problem(row=6, column="任务编号", value="T1", cell="B6",
-                message="本单位（C01）不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"),
+                message="本单位不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"),
         Problem(row=6, column="参与人数(人次)", value="-3", cell="F6", message="不能小于 0"),
         Problem(row=6, column="投入经费(万元)", value="1.234", cell="G6", message="最多保留2位小数"),
         Problem(row=6, column="联系电话", value="12345", cell="K6",
-                message="格式不正确，请填写 11 位手机号，或“区号-号码”形式的座机号（如 0471-1234567）"),
+                message="格式不正确，请填写 11 位手机号，或带区号的座机号（写作“区号-号码”，如 区号-12345678）"),
     ]
 
 
@@ -124,7 +124,7 @@ def test_the_same_rows_in_another_unit_folder_are_refused_there_only(contract: C
     results = dict(zip(batch, contract.validate_many(list(batch.values())), strict=True))
     wrong = results["wrong_folder"].problems
     assert [(p.row, p.column, p.message) for p in wrong] == [
-        (2, "单位代码", "单位代码应为本单位代码“D01”（文件放在 D01 文件夹中），不能报送其他单位的数据"),
+        (2, "单位代码", "单位代码应为本单位代码“D01”，不能报送其他单位的数据"),
     ]
     # a file whose context names no unit gets no folder rules, but still the within-file uniqueness
     assert [(p.row, p.column, p.message) for p in results["no_unit"].problems] == [

@@ -323,7 +323,8 @@ def test_command(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_returned_files_receipt_points_to_the_units_form(workspace: Path, drop: Any) -> None:
-    """A unit whose file is returned is told where its pre-filled form for the period is."""
+    """A unit whose file is returned is told that a pre-filled form for the period was issued to it, in its
+    words: the form's kind, never the folder it sits in."""
     import json
 
     from .conftest import row
@@ -333,8 +334,8 @@ def test_a_returned_files_receipt_points_to_the_units_form(workspace: Path, drop
     run_cycle(workspace, "monthly", "2026-10")
     (receipt,) = (workspace / "receipts/monthly/2026-10/C01").glob("*.回执.json")
     notes = json.loads(receipt.read_text(encoding="utf-8"))["notes"]
-    assert notes == [f"创建办已下发本期报送模板：{form.relative_to(workspace).as_posix()}。"
-                     "用模板填写可避免大部分问题（表头、编号、数值范围已预设）"]
+    assert form.is_file()
+    assert notes == ["创建办已下发本期月度进展报送表填报模板，用模板填写可避免大部分问题（表头、编号、数值范围已预设）"]
     drop("A01", [row("A01", "T1", 50)], name="进展.xlsx")
     run_cycle(workspace, "monthly", "2026-10")
     (accepted,) = (workspace / "receipts/monthly/2026-10/A01").glob("*.回执.json")

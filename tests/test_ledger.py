@@ -262,7 +262,7 @@ def test_report_on_unknown_or_another_units_item_is_refused_whole() -> None:
     assert problems == [
         Problem(message="问题编号“DC-999”不在整改台账中，请照整改通知书核对问题编号", row=5, column="问题编号",
                 value="DC-999"),
-        Problem(message="问题“DC-003”不是本单位（A01）的问题，只能报送本单位的问题", row=6, column="问题编号",
+        Problem(message="问题“DC-003”不是本单位的问题，只能报送本单位的问题", row=6, column="问题编号",
                 value="DC-003"),
     ]
 

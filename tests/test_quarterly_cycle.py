@@ -294,13 +294,15 @@ def test_unknown_status_and_verdict(filed: Path) -> None:
 
 
 def test_a_file_of_another_kind_in_a_folder_says_where_it_belongs(filed: Path) -> None:
+    """What the file is and who sends it, in words: no folder's path."""
     r = refused(filed, "A01", "问题清单.xlsx", PROBLEM_HEADERS, [problem("P8", "A01", "宣传教育", "2026-05-31", "2026-03-12")],
                 at(4, 1))
     (e,) = r["errors"]
-    assert "问题清单" in e["message"] and "intake/quarterly/2026-Q1/_inspection/" in e["message"]
+    assert e["message"] == "这是一份问题清单，应由督查组报送；这里只接收整改情况报送表。请按问题清单的报送方式重新报送"
     r = refused(filed, "_recheck", "整改.xlsx", REPORT_HEADERS, [["P1", "已整改", "已完成", "2026-03-28", ""]], at(4, 1))
     (e,) = r["errors"]
-    assert "整改情况报送表" in e["message"] and "intake/quarterly/2026-Q1/<单位代码>/" in e["message"]
+    assert e["message"] == ("这是一份整改情况报送表，应由成员单位报送；这里只接收复查结果。"
+                            "请按整改情况报送表的报送方式重新报送")
 
 
 def test_an_unknown_role_folder_is_refused_unread(filed: Path) -> None:

@@ -6,6 +6,7 @@ late / rejected / missing units). Expected values are written out, not computed 
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -286,11 +287,19 @@ def test_rectification_notice_lists_exactly_the_units_open_items(tmp_path: Path)
     ]  # fmt: skip
     assert texts[-3:] == [
         "请你单位对照上述问题和整改要求，逐项制定整改措施、明确责任人和完成时限，于2027年1月10日17:00（北京时间）前"
-        "将整改情况报送表报送至你单位的报送文件夹。已逾期的问题要立即整改，并书面说明逾期原因；复查未通过的问题要"
-        "重新制定整改措施。整改完成后由青禾市创建办组织复查，复查通过的予以销号。",
+        "报送整改情况报送表。报送渠道不变，如有疑问请与青禾市创建办联系。已逾期的问题要立即整改，并书面说明逾期原因；"
+        "复查未通过的问题要重新制定整改措施。整改完成后由青禾市创建办组织复查，复查通过的予以销号。",
         "青禾市创建办",
         "2026年10月12日",
     ]
+
+
+def test_rectification_notice_says_how_to_send_in_the_campaigns_words(tmp_path: Path) -> None:
+    report = replace(make_report(), channel="请登录市创建办共享盘，将文件放入本单位的报送目录")
+    texts = paragraphs(docx.Document(str(render_rectification(report, "JY01", tmp_path / "jy.docx"))))
+    assert ("前报送整改情况报送表。请登录市创建办共享盘，将文件放入本单位的报送目录。已逾期的问题要立即整改"
+            in texts[-3])
+    assert QuarterlyReport.from_dict(report.to_dict()).channel == report.channel  # kept in the stored report
 
 
 def test_rectification_notice_without_overdue_items_does_not_count_them(tmp_path: Path) -> None:

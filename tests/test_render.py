@@ -7,6 +7,7 @@ import importlib.util
 import warnings
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -299,14 +300,14 @@ def test_rejected_receipt_lists_problems_and_asks_to_resubmit(tmp_path: Path) ->
     text = full_text(doc)
     assert "材料报送回执" in text
     info = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
-    assert info["报送单位"] == f"市民族宗教事务局{DANGER}（BM03）"
+    assert info["报送单位"] == f"市民族宗教事务局{DANGER}"  # named, not coded
     assert info["报送文件"] == f"月度进展{DANGER}.xlsx"
     assert info["报送类型"] == "月度进展报送表"
     assert info["期次"] == "2026年10月"
     assert info["接收时间"] == "2026年11月4日10:30"  # UTC 02:30 shown in Asia/Shanghai
     assert info["截止时间"] == "2026年11月5日17:00"
     assert info["是否按时"] == "按时"
-    assert info["文件指纹(SHA-256)"] == "ab" * 32
+    assert "ab" * 32 not in text and "SHA" not in text  # the hash is the JSON receipt's, not the unit's
     assert info["处理结果"] == "退回"
     assert data_rows(doc.tables[1]) == [
         ["1", "5", "完成进度(%)（E5）", f"12０{DANGER}", "完成进度应为0到100之间的数字"],
@@ -335,7 +336,10 @@ def test_accepted_receipt_reports_rows(tmp_path: Path) -> None:
 def test_receipt_problem_table_is_capped(tmp_path: Path) -> None:
     doc = docx.Document(str(render_receipt(make_receipt(False, problems=450), tmp_path / "r.docx")))
     assert len(doc.tables[1].rows) == 1 + MAX_PROBLEM_ROWS
-    assert "另有250个问题未在此列出" in full_text(doc)
+    assert "另有250个问题未在此列出，完整问题清单见随本回执发回的标注表格中的“问题清单”工作表。" in full_text(doc)
+    summary = replace(make_receipt(False, problems=450), file="年度工作总结.docx")  # no annotated copy
+    doc = docx.Document(str(render_receipt(summary, tmp_path / "s.docx")))
+    assert "另有250个问题未在此列出，完整问题清单请向青禾市创建办索取。" in full_text(doc)
 
 
 # ---------------------------------------------------------------- templates
@@ -544,7 +548,7 @@ def test_rendered_receipt_has_its_fixed_title_and_table_headers(tmp_path: Path) 
         ("主送机关", f"市民族宗教事务局{DANGER}："),
     ]
     assert [row.cells[0].text for row in doc.tables[0].rows] == [
-        "报送单位", "报送文件", "报送类型", "期次", "接收时间", "截止时间", "是否按时", "文件指纹(SHA-256)", "处理结果",
+        "报送单位", "报送文件", "报送类型", "期次", "接收时间", "截止时间", "是否按时", "处理结果",
     ]  # fmt: skip
     assert [c.text for c in doc.tables[1].rows[0].cells] == ["序号", "行号", "列名", "填写的值", "问题说明"]
     assert {c.paragraphs[0].style.name for c in doc.tables[1].rows[0].cells} == {"附件表头"}

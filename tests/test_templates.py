@@ -96,7 +96,7 @@ RECEIPT_FIXED = [
     ("成文日期", "{{ issue_date_text }}"),
 ]
 RECEIPT_INFO_LABELS = [
-    "报送单位", "报送文件", "报送类型", "期次", "接收时间", "截止时间", "是否按时", "文件指纹(SHA-256)", "处理结果",
+    "报送单位", "报送文件", "报送类型", "期次", "接收时间", "截止时间", "是否按时", "处理结果",
 ]  # fmt: skip
 RECEIPT_PROBLEM_HEADERS = ["序号", "行号", "列名", "填写的值", "问题说明"]
 RECEIPT_SECTIONS = [  # the body sentences a unit reads, in order (tags kept)
@@ -105,8 +105,9 @@ RECEIPT_SECTIONS = [  # the body sentences a unit reads, in order (tags kept)
     "本次报送晚于截止时间（{{ deadline_text }}），按逾期报送登记。",
     "如需更正，可修改后重新报送；重新报送的材料将替换本期此前报送的材料，此前的材料留档备查。",
     "经审核，报送材料存在以下{{ problem_count }}个问题，未予接收：",
-    "另有{{ problems_more }}个问题未在此列出，完整问题清单见同一文件夹中同名的JSON格式回执。",
-    "请对照上述问题逐项修改后，{{ resubmit_by }}重新报送。重新报送的材料将替换本期此前报送的材料，此前的材料留档备查。",
+    "另有{{ problems_more }}个问题未在此列出，{{ more_where }}",
+    "请对照上述问题逐项修改后，{{ resubmit_by }}重新报送。{{ channel }}重新报送的材料将替换本期此前报送的材料，"
+    "此前的材料留档备查。",
     "说明：{{ note }}",
 ]
 QUARTERLY_FIXED = [

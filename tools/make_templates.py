@@ -622,14 +622,13 @@ def build_receipt() -> DocumentObject:
     _para(doc, body, "你单位于{{ received_text }}报送的材料已收到，登记信息如下：")
 
     rows = [
-        ("报送单位", "{{ unit_name }}（{{ unit }}）"),
+        ("报送单位", "{{ unit_name }}"),
         ("报送文件", "{{ file }}"),
         ("报送类型", "{{ submission_type }}"),
         ("期次", "{{ period_label }}"),
         ("接收时间", "{{ received_text }}"),
         ("截止时间", "{{ deadline_text }}"),
         ("是否按时", "{{ on_time_text }}"),
-        ("文件指纹(SHA-256)", "{{ sha256 }}"),
         ("处理结果", "{{ result }}"),
     ]
     info = doc.add_table(rows=len(rows), cols=2)
@@ -665,13 +664,13 @@ def build_receipt() -> DocumentObject:
     _para(doc, body, "{%p if problems_more %}")
     _para(
         doc, body,
-        "另有{{ problems_more }}个问题未在此列出，完整问题清单见同一文件夹中同名的JSON格式回执。",
+        "另有{{ problems_more }}个问题未在此列出，{{ more_where }}",
     )  # fmt: skip
     _para(doc, body, "{%p endif %}")
     _para(
         doc, body,
-        "请对照上述问题逐项修改后，{{ resubmit_by }}重新报送。重新报送的材料将替换本期此前报送的材料，"
-        "此前的材料留档备查。",
+        "请对照上述问题逐项修改后，{{ resubmit_by }}重新报送。{{ channel }}重新报送的材料将替换本期此前报送的"
+        "材料，此前的材料留档备查。",
     ).paragraph_format.keep_with_next = True  # fmt: skip
     _para(doc, body, "{%p endif %}")
     # Notes of the intake (e.g. which time a file was taken in by), after the result and before the
@@ -856,7 +855,7 @@ def build_rectification_notice() -> DocumentObject:
     _para(
         doc, body,
         "请你单位对照上述问题和整改要求，逐项制定整改措施、明确责任人和完成时限，于{{ deadline_text }}"
-        "（{{ time_zone_text }}）前将整改情况报送表报送至你单位的报送文件夹。已逾期的问题要立即整改，"
+        "（{{ time_zone_text }}）前报送整改情况报送表。{{ channel }}已逾期的问题要立即整改，"
         "并书面说明逾期原因；复查未通过的问题要重新制定整改措施。整改完成后由{{ secretariat }}组织复查，"
         "复查通过的予以销号。",
     ).paragraph_format.keep_with_next = True  # fmt: skip
@@ -1062,12 +1061,11 @@ def build_reminder() -> DocumentObject:
     _para(doc, "一级标题", "三、有关要求")
     _para(
         doc, body,
-        "1. 请以上单位{{ report_by_text }}将{{ kind_title }}（{{ file_types }}）放入本单位的报送文件夹"
-        "{{ drop_folder }}（“单位代码”即上列括号中的代码）。",
+        "1. 请以上单位{{ report_by_text }}报送{{ kind_title }}（{{ file_types }}）。{{ channel }}",
     )  # fmt: skip
     _para(
         doc, body,
-        "2. 报送后请及时查看回执，回执在{{ receipt_folder }}中，与所报文件同名。回执显示“接收”的，即报送成功；"
+        "2. 报送后请及时查看回执（与所报文件同名）。回执显示“接收”的，即报送成功；"
         "显示“退回”的，请按回执所列问题逐项修改后重新报送。重新报送的材料将替换此前报送的材料，此前的材料留档备查。",
     )  # fmt: skip
     _para(

@@ -60,8 +60,13 @@ def parse_code(value: Any) -> str | None:
     return None if text is None else re.sub(r"\s+", "", normalize(text))
 
 
-def parse_number(value: Any, *, percent: bool = False, percent_formatted: bool = False) -> float | None:
-    """A number. With ``percent``, ``85%`` and an Excel percent-formatted ``0.85`` both mean 85."""
+def parse_number(
+    value: Any, *, percent: bool = False, percent_formatted: bool = False, whole: bool = False
+) -> float | None:
+    """A number. With ``percent``, ``85%`` and an Excel percent-formatted ``0.85`` both mean 85.
+
+    ``whole``: the column counts things (场次, 人次), so the advice for text shows a whole number, never a
+    percentage."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -82,13 +87,22 @@ def parse_number(value: Any, *, percent: bool = False, percent_formatted: bool =
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if not _PLAIN_NUMBER.match(text):
-        raise CellError("应填写数字（可用 1,234 或 85% 的写法），不能填写文字")
+        raise CellError(_number_advice(percent, whole))
     return float(text)
+
+
+def _number_advice(percent: bool, whole: bool) -> str:
+    """What to write instead of text, in the column's own terms: 85% only where a percentage is asked."""
+    if percent:
+        return "应填写百分比数字（如 85 或 85%），不能填写文字"
+    if whole:
+        return "应填写整数（如 12 或 1,234），不能填写文字"
+    return "应填写数字（如 8 或 12.5），不能填写文字"
 
 
 def parse_integer(value: Any) -> int | None:
     """A whole number (场次, 人次)."""
-    number = parse_number(value)
+    number = parse_number(value, whole=True)
     if number is None:
         return None
     if not float(number).is_integer():

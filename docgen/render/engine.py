@@ -205,6 +205,31 @@ def format_datetime(moment: datetime | None, missing: str = "—", tz: TimeZone 
     return f"{format_date(local.date())}{local:%H:%M}"
 
 
+OFFICE_HOURS = (8, 20)  # a clock time a notice may print for "截至": 08:00 to 20:00
+
+
+def format_as_of(moment: datetime, tz: TimeZone = None) -> str:
+    """What "截至…" says of the moment counts were taken: 2026年11月3日09:00 within office hours, else the
+    day alone (a run at 01:31 is as of that day, not a time of night nobody works)."""
+    local = to_local(moment, tz)
+    start, end = OFFICE_HOURS
+    if start <= local.hour < end or (local.hour == end and local.minute == 0):
+        return format_datetime(local, tz=tz)
+    return format_date(local.date())
+
+
+DEFAULT_CHANNEL = "报送渠道不变，如有疑问请与{secretariat}联系。"
+
+
+def channel_sentence(channel: str, secretariat: str) -> str:
+    """How a unit sends its files, in its own terms: ``submission_channel`` of campaign.yaml as written
+    (a sentence, closed with 。), or a default that names no folder."""
+    text = clean_text(channel).strip()
+    if not text:
+        return DEFAULT_CHANNEL.format(secretariat=clean_text(secretariat).strip() or "创建办")
+    return text if text[-1] in "。！；" else text + "。"
+
+
 def today_local(tz: TimeZone = None) -> date:
     """Today in the campaign's zone (the default 成文日期)."""
     return datetime.now(zone(tz)).date()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..models import Problem, Receipt
 from .engine import (
+    channel_sentence,
     clean_text,
     find_template,
     format_date,
@@ -24,6 +25,7 @@ RECEIPT_TEMPLATE = "receipt.docx"
 MAX_PROBLEM_ROWS = 200  # the rest are in the JSON receipt; a 5,000-row table helps nobody
 VALUE_LIMIT = 60  # characters of a submitted value shown in the table
 DEFAULT_SECRETARIAT = "创建办"
+ANNOTATED_SUFFIXES = (".xlsx", ".csv")  # a returned file of these types gets an annotated copy (receipts.py)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -44,7 +46,10 @@ def _problem_row(no: int, problem: Problem) -> dict[str, Any]:
 
 
 def receipt_context(receipt: Receipt) -> dict[str, Any]:
-    """Everything ``receipt.docx`` uses, formatted in Chinese, times in the campaign's time zone."""
+    """Everything ``receipt.docx`` uses, formatted in Chinese, times in the campaign's time zone.
+
+    What the unit reads names no folder, hash or field: ``unit`` and ``sha256`` stay in the context for a
+    workspace's older copy of the template only (the JSON receipt keeps both)."""
     tz = zone(receipt.timezone)
     on_time = receipt.on_time
     shown = receipt.errors[:MAX_PROBLEM_ROWS]
@@ -52,6 +57,11 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         resubmit_by = f"于{format_datetime(receipt.deadline, tz=tz)}前"
     else:
         resubmit_by = "尽快"
+    secretariat = clean_text(receipt.secretariat) or DEFAULT_SECRETARIAT
+    if receipt.file.lower().endswith(ANNOTATED_SUFFIXES):
+        more_where = "完整问题清单见随本回执发回的标注表格中的“问题清单”工作表。"
+    else:
+        more_where = f"完整问题清单请向{secretariat}索取。"
     return {
         "unit": clean_text(receipt.unit),
         "unit_name": clean_text(receipt.unit_name) or clean_text(receipt.unit),
@@ -69,8 +79,10 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "problem_count": len(receipt.errors),
         "problems": [_problem_row(i, p) for i, p in enumerate(shown, start=1)],
         "problems_more": len(receipt.errors) - len(shown),
+        "more_where": more_where,
         "resubmit_by": resubmit_by,
-        "secretariat": clean_text(receipt.secretariat) or DEFAULT_SECRETARIAT,
+        "channel": channel_sentence(receipt.channel, secretariat),
+        "secretariat": secretariat,
         "issue_date_text": format_date(receipt.received_at, tz),
         "notes": [note for note in (clean_text(n).strip() for n in receipt.notes) if note],
     }

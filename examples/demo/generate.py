@@ -1530,10 +1530,14 @@ def write_annual() -> dict[str, str]:
     return drops
 
 
+# How the demo's units send files, as receipts and reminders tell them (campaign.yaml's submission_channel)
+DEMO_CHANNEL = "请登录市创建办共享盘，将文件放入本单位的报送目录"
+
+
 def main() -> None:
     for sub in ("registry", "intake"):
         shutil.rmtree(HERE / sub, ignore_errors=True)
-    write_campaign(HERE)
+    write_campaign(HERE, submission_channel=DEMO_CHANNEL)
     write_registry(HERE, UNITS, TASKS, sample_indicators(), messy=True)
     drops: dict[str, str] = {}
     counted: list[list[object]] = []

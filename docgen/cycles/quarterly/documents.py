@@ -29,6 +29,7 @@ from ...formats import sheets
 from ...periods import parse_period
 from ...render.chart import horizontal_bars
 from ...render.engine import (
+    channel_sentence,
     clean_text,
     format_date,
     format_datetime,
@@ -301,6 +302,7 @@ def rectification_context(
             for i in items
         ],
         "deadline_text": format_datetime(report_by or next_deadline(report), tz=tz),
+        "channel": channel_sentence(report.channel, report.secretariat),
     }
 
 

@@ -320,7 +320,7 @@ def _event_for(
     value = row["status"] if action == "reported" else row["verdict"]
     if action == "reported":
         if unit is not None and current.item.unit != unit:
-            raise TransitionRefused(f"问题“{item_id}”不是本单位（{unit}）的问题，只能报送本单位的问题", "问题编号")
+            raise TransitionRefused(f"问题“{item_id}”不是本单位的问题，只能报送本单位的问题", "问题编号")
         done = row.get("completion_date")
         if isinstance(done, date) and done < current.item.filed:
             raise TransitionRefused(f"完成日期不能早于该问题的督查日期（{_cn_date(current.item.filed)}）", "完成日期")

@@ -90,6 +90,7 @@ class QuarterlyReport:
     rectification_numbers: dict[str, str] = field(default_factory=dict)  # unit code → 整改通知书's number
     issue_date: date | None = None
     timezone: str = "Asia/Shanghai"
+    channel: str = ""  # campaign.yaml's submission_channel: how a unit sends its 整改情况报送表, in its words
 
     def units_in(self, state: str) -> list[UnitStatus]:
         return [u for u in self.units if u.state == state]
@@ -154,4 +155,5 @@ class QuarterlyReport:
             rectification_numbers=dict(d.get("rectification_numbers") or {}),
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),
+            channel=d.get("channel", ""),
         )

@@ -115,6 +115,7 @@ def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
         requirements=requirements(campaign),
         recipients=campaign.recipients,
         timezone=campaign.timezone,
+        channel=campaign.submission_channel,
     )
 
 
