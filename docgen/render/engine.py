@@ -124,6 +124,7 @@ def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path
         tpl.render(dict(context), env, autoescape=True)
     except jinja2.TemplateError as exc:
         raise RenderError(f"模板 {_name(tpl)} 填写失败：{exc}") from exc
+    settle_for_print(tpl.docx.element.body)
     out_path = Path(out_path)
     with replacing(out_path) as tmp:
         tpl.save(str(tmp))
@@ -132,6 +133,76 @@ def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path
 
 def _name(tpl: DocxTemplate) -> str:
     return str(getattr(tpl, "template_file", "") or "")
+
+
+# ---------------------------------------------------------------- typesetting a rendered body
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NO_BREAK_HYPHEN = "\u2011"
+# The 落款 of a 公文 as the templates style it (tools/make_templates.py): the 附件说明 when there is one,
+# else the 发文机关署名; each keeps with the next, so the whole block ends at the 成文日期.
+CLOSING_STYLES = ("GongwenAttachmentNote", "GongwenSignature")
+
+
+def keep_whole(code: object) -> str:
+    """A code (DC2026Q2-002, a task number) as a document shows it: its hyphens never end a line.
+
+    The hyphens become U+2011 here and Word's own no-break hyphen (``w:noBreakHyphen``) when the document
+    is rendered (``settle_for_print``), so the text read back from the .docx or its PDF still says "-".
+    """
+    return clean_text(code).replace("-", NO_BREAK_HYPHEN)
+
+
+def settle_for_print(body: Any) -> None:
+    """What a rendered body needs before it is printed: codes kept whole, the 落款 kept with the text.
+
+    * every U+2011 (``keep_whole``) becomes a ``w:noBreakHyphen`` element in its run;
+    * the body paragraph just before the 落款 (附件说明 or 发文机关署名) keeps with it (``w:keepNext``), so
+      the authority and the date never stand alone at the top of a page.
+    """
+    for t in list(body.iter(_W + "t")):
+        if t.text and NO_BREAK_HYPHEN in t.text:
+            _split_no_break(t)
+    for p in body.iter(_W + "p"):
+        if _style_of(p) not in CLOSING_STYLES:
+            continue
+        before = p.getprevious()
+        if before is not None and before.tag == _W + "p" and _style_of(before) not in CLOSING_STYLES:
+            _keep_next(before)
+
+
+def _split_no_break(t: Any) -> None:
+    """``<w:t>a‑b</w:t>`` → ``<w:t>a</w:t><w:noBreakHyphen/><w:t>b</w:t>`` within the same run."""
+    parts = (t.text or "").split(NO_BREAK_HYPHEN)
+    t.text = parts[0]
+    anchor = t
+    for part in parts[1:]:
+        hyphen = t.makeelement(_W + "noBreakHyphen", {})
+        anchor.addnext(hyphen)
+        anchor = hyphen
+        if part:
+            piece = t.makeelement(_W + "t", {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+            piece.text = part
+            anchor.addnext(piece)
+            anchor = piece
+    if not parts[0]:
+        t.getparent().remove(t)
+
+
+def _style_of(p: Any) -> str | None:
+    style = p.find(f"{_W}pPr/{_W}pStyle")
+    return None if style is None else style.get(_W + "val")
+
+
+def _keep_next(p: Any) -> None:
+    ppr = p.find(_W + "pPr")
+    if ppr is None:
+        ppr = p.makeelement(_W + "pPr", {})
+        p.insert(0, ppr)
+    if ppr.find(_W + "keepNext") is not None:
+        return
+    style = ppr.find(_W + "pStyle")
+    ppr.insert(0 if style is None else ppr.index(style) + 1, ppr.makeelement(_W + "keepNext", {}))
 
 
 # ---------------------------------------------------------------- formatting
