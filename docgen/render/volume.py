@@ -74,6 +74,11 @@ FIGURE_STYLE = "GongwenFigure"  # 图片
 CAPTION_STYLE = "GongwenFigureCaption"  # 图题
 CELL_STYLE = "GongwenTableTextLeft"  # 附件表格居左
 TOC_ENTRY_STYLE = "TOC1"  # 目录 1 (toc 1)
+NOTES_TITLE = "说明"
+# A chapter's closing lines (the unit's name, a date) are short: up to this many characters each, and up
+# to CLOSING_LINES of them at the end of a chapter are kept with the paragraph before them.
+CLOSING_CHARS = 30
+CLOSING_LINES = 3
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -340,13 +345,16 @@ def _style_names(styles: Any) -> dict[str, str | None]:
 
 
 def compose_volume(
-    cover: Mapping[str, str], chapters: Sequence[Chapter], out: Path, *, template: Path
+    cover: Mapping[str, str], chapters: Sequence[Chapter], out: Path, *, template: Path,
+    notes: Sequence[str] = (), notes_title: str = NOTES_TITLE,
 ) -> VolumeResult:
     """Write the volume to ``out`` (atomically): the cover filled with ``cover``, the 目录, each chapter.
 
     ``cover`` gives the template's variables (``campaign``, ``title``, ``secretariat``, ``date_text`` in
     the shipped template); a template naming one it lacks is refused (``RenderError``). A chapter whose
     file cannot be read as a .docx is still listed, with a line saying so, and reported in ``skipped``.
+    ``notes``: the paragraphs of a 说明 (``notes_title``) between the contents and the first chapter, listed
+    in the contents like a chapter: what the volume holds and what it leaves out (the caller words it).
     """
     started = time.perf_counter()
     out = Path(out)
@@ -362,6 +370,11 @@ def compose_volume(
     result = VolumeResult(path=out, chapters=len(chapters))
     anchors: list[tuple[str, str]] = []
     type_width = _type_width_twips(volume)
+    if notes:
+        anchors.append(("_TocVolumeNotes", notes_title))
+        body.insert(composer.append_index(), _heading(notes_title, "_TocVolumeNotes"))
+        for text in notes:
+            body.insert(composer.append_index(), _plain_paragraph(clean_text(text)))
     for number, chapter in enumerate(chapters, start=1):
         title = clean_text(chapter.title).strip() or f"第{number}章"
         anchor = f"_TocVolume{number:04d}"
@@ -544,8 +557,62 @@ def _fit_unit(unit: DocumentObject, type_width: int, dropped: dict[str, int]) ->
         _drop_external(part[1], part[0], set(), dropped)
         part[2]()
     _map_styles(unit, body)
+    _trim_end(body, dropped)
+    _keep_closing_lines(body)
     _fit_tables(body, type_width)
     _fit_pictures(body, type_width * 635)
+
+
+def _blank(p: Any) -> bool:
+    """A paragraph that shows nothing: no text, no picture, no object (page breaks and spaces only)."""
+    if _x(".//w:drawing|.//w:pict|.//w:object|.//mc:AlternateContent")(p):
+        return False
+    return not "".join(t.text or "" for t in p.iter(W + "t")).strip()
+
+
+def _trim_end(body: Any, dropped: dict[str, int]) -> None:
+    """Nothing a unit's document ends with may leave a fragment in the volume: its trailing empty
+    paragraphs and page breaks go (the next chapter starts a new page anyway)."""
+    while True:
+        last = [el for el in body if el.tag in (W + "p", W + "tbl")]
+        if not last or last[-1].tag != W + "p" or not _blank(last[-1]):
+            break
+        body.remove(last[-1])
+        _count(dropped, "末尾空行")
+    blocks = [el for el in body if el.tag in (W + "p", W + "tbl")]
+    if blocks and blocks[-1].tag == W + "p":
+        for br in _x(".//w:br[@w:type='page']")(blocks[-1]):
+            br.getparent().remove(br)
+            _count(dropped, "末尾分页符")
+
+
+def _keep_closing_lines(body: Any) -> None:
+    """A chapter's closing lines (the unit's name, the date: short paragraphs at its end) keep with the
+    paragraph before them (w:keepNext), so that no page of the volume holds only a signature or a date."""
+    blocks = [el for el in body if el.tag in (W + "p", W + "tbl")]
+    lines = run = 0  # closing lines with text; paragraphs of the closing run (blank ones between included)
+    for el in reversed(blocks):
+        if el.tag != W + "p":
+            break
+        if not _blank(el):
+            text = "".join(t.text or "" for t in el.iter(W + "t")).strip()
+            if lines == CLOSING_LINES or len(text) > CLOSING_CHARS:
+                break
+            lines += 1
+        run += 1
+    if not lines or run == len(blocks):
+        return
+    keep = blocks[len(blocks) - run - 1 : len(blocks) - 1]
+    for p in keep:
+        if p.tag != W + "p":
+            continue  # a table right before the signature: left as it is
+        ppr = p.find(W + "pPr")
+        if ppr is None:
+            ppr = _w("pPr")
+            p.insert(0, ppr)
+        if ppr.find(W + "keepNext") is None:
+            style = ppr.find(W + "pStyle")
+            ppr.insert(0 if style is None else ppr.index(style) + 1, _w("keepNext"))
 
 
 def _note_parts(unit: DocumentObject) -> list[tuple[Any, Any, Any]]:
