@@ -42,6 +42,7 @@ mostly python-docx opening the 300 files and docxcompose's per-element work, lin
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tempfile
 import time
@@ -79,6 +80,7 @@ NOTES_TITLE = "说明"
 # to CLOSING_LINES of them at the end of a chapter are kept with the paragraph before them.
 CLOSING_CHARS = 30
 CLOSING_LINES = 3
+LINE_CHARS = 28  # characters of a line of 公文正文 (GB/T 9704-2012: 22 lines of 28 characters)
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -602,10 +604,18 @@ def _keep_closing_lines(body: Any) -> None:
         run += 1
     if not lines or run == len(blocks):
         return
-    keep = blocks[len(blocks) - run - 1 : len(blocks) - 1]
+    keep = blocks[len(blocks) - run : len(blocks) - 1]  # the closing lines but the last
+    # and the body paragraphs before them, back to two lines of text (widow control keeps the last two
+    # lines of a longer paragraph together), at most CLOSING_LINES paragraphs
+    body_lines = 0
+    for el in list(reversed(blocks[: len(blocks) - run]))[:CLOSING_LINES]:
+        if el.tag != W + "p" or _blank(el):
+            break  # a table right before the closing lines: left as it is
+        keep.append(el)
+        body_lines += max(1, math.ceil(len("".join(t.text or "" for t in el.iter(W + "t")).strip()) / LINE_CHARS))
+        if body_lines >= 2:
+            break
     for p in keep:
-        if p.tag != W + "p":
-            continue  # a table right before the signature: left as it is
         ppr = p.find(W + "pPr")
         if ppr is None:
             ppr = _w("pPr")
