@@ -643,7 +643,7 @@ def build_receipt() -> DocumentObject:
     body = "公文正文"
     _para(doc, "公文标题", "材料报送回执")
     _para(doc, "主送机关", "{{ unit_name }}：")
-    _para(doc, body, "你单位于{{ received_text }}报送的材料已收到，登记信息如下：")
+    _para(doc, body, "你单位于{{ received_text }}报送的材料已收到，登记信息如下：").paragraph_format.keep_with_next = True
 
     rows = [
         ("报送单位", "{{ unit_name }}（{{ unit }}）"),
