@@ -277,7 +277,8 @@ def test_no_item_code_is_split_in_a_quarterly_notices_pdf(tmp_path: Path) -> Non
     doc = docx.Document(str(path))
     shown = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     text = "\n".join(page.extract_text() or "" for page in PdfReader(str(result.path)).pages)
-    lines = [re.sub(r"\s+", "", line).replace("\u2011", "-") for line in text.splitlines()]
+    # (pypdf joins a table cell's lines with a space: a code broken in its cell reads "WT202 6-Q2-01")
+    lines = [line.replace("\u2011", "-") for line in text.splitlines()]
     codes = sorted({i.problem_id for i in report.items})
     expected = {c: sum(s.count(c) for s in shown) for c in codes}
     assert sum(expected.values()) >= 6  # the named items and the open items' table
