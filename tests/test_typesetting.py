@@ -81,6 +81,8 @@ def check_typesetting(doc: DocumentObject, *, headerless: int = 0) -> None:
             assert row.find(f"{W}trPr/{W}cantSplit") is not None, "a row that may split across pages"
         if index >= headerless:
             assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None, "a header row that does not repeat"
+        if len(rows) >= 3:  # the last row never alone on a page: the row before it keeps with it
+            assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in rows[-2].iter(f"{W}p"))
         # what comes right before the table (its caption, or the sentence introducing it) keeps with it
         before = tbl.getprevious()
         assert before is not None and before.tag == f"{W}p"
@@ -204,11 +206,15 @@ def test_the_volume_says_which_units_it_leaves_out_and_the_report_names_them_too
 # ---------------------------------------------------------------- what a unit's document ends with
 
 
-def unit_with_closing(path: Path, filler: int, *, trailing: bool = False) -> Path:
+def unit_with_closing(path: Path, filler: int, *, trailing: bool = False, table: bool = False) -> Path:
     """A unit's summary: ``filler`` one-line paragraphs, then its name and the date (its 落款); with
     ``trailing``, a page break after the date and empty paragraphs after it, as Word users leave them."""
     doc = docx.Document()
     doc.add_paragraph("一、基本情况", style="Heading 1")
+    if table:  # as python-docx and Word write a table: rows that may split, a first row that does not repeat
+        grid = doc.add_table(rows=4, cols=2)
+        for i, row in enumerate(grid.rows):
+            row.cells[0].text, row.cells[1].text = ("项目", "完成情况") if i == 0 else (f"项目{i}", "已完成")
     for i in range(filler):
         doc.add_paragraph(f"第{i + 1}项工作按计划推进，取得阶段性成效。")
     doc.add_paragraph("青禾市民族宗教事务局")
@@ -225,7 +231,7 @@ def unit_with_closing(path: Path, filler: int, *, trailing: bool = False) -> Pat
 def test_a_units_trailing_blank_lines_and_page_break_go_and_its_closing_lines_keep_with_the_text(
     tmp_path: Path,
 ) -> None:
-    unit = unit_with_closing(tmp_path / "u.docx", 3, trailing=True)
+    unit = unit_with_closing(tmp_path / "u.docx", 3, trailing=True, table=True)
     out = tmp_path / "汇编.docx"
     result = compose_volume({"campaign": "甲", "title": "乙", "secretariat": "丙", "date_text": "2026年1月20日"},
                             [Chapter("市民族宗教事务局", unit)], out, template=REPO_TEMPLATES / "volume.docx")
@@ -239,6 +245,13 @@ def test_a_units_trailing_blank_lines_and_page_break_go_and_its_closing_lines_ke
     assert [p.text for p in paragraphs][-2:] == ["青禾市民族宗教事务局", "2026年1月5日"]
     # two lines of text, the name and the date stay on one page
     assert [_keeps_next(doc, p) for p in paragraphs] == [True, True, True, False]
+    # the unit's table: no row splits, the first row repeats and stays with the next, the last is not alone
+    (table,) = doc.tables
+    rows = table._tbl.findall(f"{W}tr")
+    assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
+    assert [r.find(f"{W}trPr/{W}tblHeader") is not None for r in rows] == [True, False, False, False]
+    keeps = [all(p.find(f"{W}pPr/{W}keepNext") is not None for p in r.iter(f"{W}p")) for r in rows]
+    assert keeps == [True, False, True, False]
 
 
 @needs_office

@@ -158,7 +158,9 @@ def settle_for_print(body: Any) -> None:
 
     * every U+2011 (``keep_whole``) becomes a ``w:noBreakHyphen`` element in its run;
     * the body paragraph just before the 落款 (附件说明 or 发文机关署名) keeps with it (``w:keepNext``), so
-      the authority and the date never stand alone at the top of a page.
+      the authority and the date never stand alone at the top of a page;
+    * a table's last row never stands alone on a page (``keep_rows``; the templates' tables already
+      repeat their header row and have rows that cannot split).
     """
     for t in list(body.iter(_W + "t")):
         if t.text and NO_BREAK_HYPHEN in t.text:
@@ -168,7 +170,49 @@ def settle_for_print(body: Any) -> None:
             continue
         before = p.getprevious()
         if before is not None and before.tag == _W + "p" and _style_of(before) not in CLOSING_STYLES:
-            _keep_next(before)
+            keep_with_next(before)
+    for tbl in body.iter(_W + "tbl"):
+        keep_rows(tbl)
+
+
+def keep_rows(tbl: Any, *, header: bool = False) -> None:
+    """The last row of a table keeps company: the row before it keeps with it (Word and LibreOffice keep
+    a row whose paragraphs keep with the next on the page of the next row). With ``header``, also what
+    a unit's table needs: no row splits across pages, and the first row repeats on each page as a
+    header and stays with the row under it."""
+    rows = tbl.findall(_W + "tr")
+    if header:
+        for row in rows:
+            _row_property(row, "cantSplit")
+        if len(rows) > 1:
+            _row_property(rows[0], "tblHeader")
+            for p in rows[0].iter(_W + "p"):
+                keep_with_next(p)
+    if len(rows) >= 3:
+        for p in rows[-2].iter(_W + "p"):
+            keep_with_next(p)
+
+
+# w:trPr's children in schema order (CT_TrPr is a sequence in Word's eyes)
+_TRPR_ORDER = ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+               "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange")  # fmt: skip
+
+
+def _row_property(row: Any, tag: str) -> None:
+    trpr = row.find(_W + "trPr")
+    if trpr is None:
+        trpr = row.makeelement(_W + "trPr", {})
+        tblpr_ex = row.find(_W + "tblPrEx")
+        row.insert(0 if tblpr_ex is None else row.index(tblpr_ex) + 1, trpr)
+    if trpr.find(_W + tag) is not None:
+        return
+    rank = _TRPR_ORDER.index(tag)
+    for i, child in enumerate(trpr):
+        name = child.tag.split("}")[-1] if isinstance(child.tag, str) else ""
+        if name in _TRPR_ORDER and _TRPR_ORDER.index(name) > rank:
+            trpr.insert(i, trpr.makeelement(_W + tag, {}))
+            return
+    trpr.append(trpr.makeelement(_W + tag, {}))
 
 
 def _split_no_break(t: Any) -> None:
@@ -194,7 +238,8 @@ def _style_of(p: Any) -> str | None:
     return None if style is None else style.get(_W + "val")
 
 
-def _keep_next(p: Any) -> None:
+def keep_with_next(p: Any) -> None:
+    """Give paragraph ``p`` keep-with-next (``w:keepNext`` in its properties, at its schema place)."""
     ppr = p.find(_W + "pPr")
     if ppr is None:
         ppr = p.makeelement(_W + "pPr", {})

@@ -63,7 +63,7 @@ from docxcompose.image import ImageWrapper
 from lxml import etree
 
 from ..atomic import replacing
-from .engine import clean_text, load_template, render_to_file
+from .engine import clean_text, keep_rows, keep_with_next, load_template, render_to_file
 
 VOLUME_TEMPLATE = "volume.docx"
 COVER_FIELDS = ("campaign", "title", "secretariat", "date_text")
@@ -561,6 +561,8 @@ def _fit_unit(unit: DocumentObject, type_width: int, dropped: dict[str, int]) ->
     _map_styles(unit, body)
     _trim_end(body, dropped)
     _keep_closing_lines(body)
+    for tbl in body.iter(W + "tbl"):
+        keep_rows(tbl, header=True)
     _fit_tables(body, type_width)
     _fit_pictures(body, type_width * 635)
 
@@ -616,13 +618,7 @@ def _keep_closing_lines(body: Any) -> None:
         if body_lines >= 2:
             break
     for p in keep:
-        ppr = p.find(W + "pPr")
-        if ppr is None:
-            ppr = _w("pPr")
-            p.insert(0, ppr)
-        if ppr.find(W + "keepNext") is None:
-            style = ppr.find(W + "pStyle")
-            ppr.insert(0 if style is None else ppr.index(style) + 1, _w("keepNext"))
+        keep_with_next(p)
 
 
 def _note_parts(unit: DocumentObject) -> list[tuple[Any, Any, Any]]:
