@@ -176,10 +176,11 @@ def settle_for_print(body: Any) -> None:
 
 
 def keep_rows(tbl: Any, *, header: bool = False) -> None:
-    """The last row of a table keeps company: the row before it keeps with it (Word and LibreOffice keep
-    a row whose paragraphs keep with the next on the page of the next row). With ``header``, also what
-    a unit's table needs: no row splits across pages, and the first row repeats on each page as a
-    header and stays with the row under it."""
+    """A table's first and last rows keep company: the row before the last keeps with it, and under a
+    header row the first row keeps with the second (Word and LibreOffice keep a row whose paragraphs keep
+    with the next on the page of the next row), so neither a header with one row at the foot of a page
+    nor a last row alone at the head of one. With ``header``, also what a unit's table needs: no row
+    splits across pages, and the first row repeats on each page as a header and stays with the next."""
     rows = tbl.findall(_W + "tr")
     if header:
         for row in rows:
@@ -188,8 +189,11 @@ def keep_rows(tbl: Any, *, header: bool = False) -> None:
             _row_property(rows[0], "tblHeader")
             for p in rows[0].iter(_W + "p"):
                 keep_with_next(p)
-    if len(rows) >= 3:
-        for p in rows[-2].iter(_W + "p"):
+    kept = [rows[-2]] if len(rows) >= 3 else []
+    if len(rows) >= 4 and rows[0].find(f"{_W}trPr/{_W}tblHeader") is not None:
+        kept.append(rows[1])
+    for row in kept:
+        for p in row.iter(_W + "p"):
             keep_with_next(p)
 
 
