@@ -221,6 +221,7 @@ def unit_with_closing(path: Path, filler: int, *, trailing: bool = False, table:
         doc.add_paragraph(f"第{i + 1}项工作按计划推进，取得阶段性成效。")
     doc.add_paragraph("青禾市民族宗教事务局")
     last = doc.add_paragraph("2026年1月5日")
+    last.paragraph_format.widow_control = False  # set by hand in the unit's file: the volume does not keep it
     if trailing:
         last.add_run().add_break(WD_BREAK.PAGE)
         doc.add_paragraph("")
@@ -247,6 +248,8 @@ def test_a_units_trailing_blank_lines_and_page_break_go_and_its_closing_lines_ke
     assert [p.text for p in paragraphs][-2:] == ["青禾市民族宗教事务局", "2026年1月5日"]
     # two lines of text, the name and the date stay on one page
     assert [_keeps_next(doc, p) for p in paragraphs] == [True, True, True, False]
+    assert not list(doc.element.body.iter(f"{W}widowControl"))  # the styles' widow control holds
+    assert doc.styles["公文正文"].paragraph_format.widow_control is True
     # the unit's table: no row splits, the first row repeats and stays with two rows, the last is not alone
     (table,) = doc.tables
     rows = table._tbl.findall(f"{W}tr")

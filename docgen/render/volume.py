@@ -559,6 +559,8 @@ def _fit_unit(unit: DocumentObject, type_width: int, dropped: dict[str, int]) ->
         _drop_external(part[1], part[0], set(), dropped)
         part[2]()
     _map_styles(unit, body)
+    for off in _x(".//w:pPr/w:widowControl[@w:val='0' or @w:val='false' or @w:val='off']")(body):
+        off.getparent().remove(off)  # the volume's styles have widow/orphan control: a unit does not undo it
     _trim_end(body, dropped)
     _keep_closing_lines(body)
     for tbl in body.iter(W + "tbl"):
