@@ -63,6 +63,7 @@ class Submission:
     kind: str = ""
     id: int = 0
     archive_path: str = ""  # its copy in the archive, relative to the workspace (a document the cycle compiles)
+    problems: list[str] = field(default_factory=list)  # why a returned file was returned, as its receipt says
 
 
 @dataclass(frozen=True)

@@ -150,10 +150,17 @@ def submissions_for(ws: Workspace, cycle: str, period: str) -> list[Submission]:
     return [
         Submission(unit=row.unit, file=row.file_name, received_at=aware(row.received_at),  # type: ignore[arg-type]
                    accepted=row.accepted, rows=row.rows, kind=row.kind or "", id=row.id,
-                   archive_path=row.archive_path or "")
+                   archive_path=row.archive_path or "",
+                   problems=[] if row.accepted else _returned_because(row.errors, row.refusal))
         for row in ws.state.submissions(cycle, period)
         if row.status in ("accepted", "rejected")
     ]
+
+
+def _returned_because(errors: list[dict[str, Any]], refusal: str | None) -> list[str]:
+    """A returned file's problems in the receipt's words (what a document may cite), else its refusal."""
+    found = [str(e.get("message") or "").strip() for e in errors]
+    return [m for m in found if m] or ([refusal] if refusal else [])
 
 
 def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:

@@ -36,6 +36,7 @@ from docgen.render import (
     render_receipt,
     render_to_file,
 )
+from docgen.render.engine import settle_for_print
 
 from .test_render import DANGER, SH, full_text, make_receipt, make_report
 
@@ -59,9 +60,10 @@ HOSTILE_VALUES = [
 
 
 def plain_render(template: Path, context: dict, out: Path) -> Path:
-    """Today's plain docxtpl path: open, render (sandboxed, autoescaped) and save."""
+    """Today's plain docxtpl path: open, render (sandboxed, autoescaped), settle for print and save."""
     tpl = DocxTemplate(str(template))
     tpl.render(context, make_jinja_env(), autoescape=True)
+    settle_for_print(tpl.docx.element.body)
     tpl.save(str(out))
     return out
 

@@ -96,6 +96,8 @@ def test_receipts_speak_the_units_words(workspace: Path, drop: Dropper) -> None:
     # the annotated copy's 问题清单: the same words, nothing but the unit's own values in English
     listing_path = returned_docx.with_name(returned_docx.name.replace(".回执.docx", ".标注.xlsx"))
     listing = list(openpyxl.load_workbook(listing_path)["问题清单"].iter_rows(values_only=True))
+    assert listing[0][0] == "《进展 v2.xlsx》填报问题清单"  # the printed sheet's title row
+    listing = listing[1:]
     assert listing[0] == ("序号", "行号", "列名", "单元格", "填写的值", "问题说明")
     for _, _, _column, cell, value, message in listing[1:]:
         assert "/" not in message and not HEX_RUN.search(message)

@@ -200,9 +200,15 @@ def _paragraph_style(
     latin: str = LATIN,
     page_break_before: bool = False,
     keep_with_next: bool = False,
+    keep_lines: bool = False,
     autospace: bool = True,
 ) -> ParagraphStyle:
-    """A named paragraph style, so the secretariat restyles a level once in Word instead of every line."""
+    """A named paragraph style, so the secretariat restyles a level once in Word instead of every line.
+
+    Every style has widow/orphan control (w:widowControl): no paragraph leaves a single line at the foot
+    or the head of a page. ``keep_with_next`` keeps a heading or a caption on the page of what it heads;
+    ``keep_lines`` keeps a short paragraph (a heading of two lines) in one piece.
+    """
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.style_id = style_id
     style.base_style = doc.styles["Normal"]
@@ -220,9 +226,10 @@ def _paragraph_style(
     pf.alignment = align
     pf.space_before = space_before
     pf.space_after = space_after
-    pf.widow_control = False
+    pf.widow_control = True
     pf.page_break_before = page_break_before
     pf.keep_with_next = keep_with_next
+    pf.keep_together = keep_lines or None
     if exact_lines:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = LINE_PT
@@ -264,11 +271,17 @@ def _add_styles(doc: DocumentObject) -> None:
         doc, "主送机关", "GongwenRecipients", font=FANGSONG, align=WD_ALIGN_PARAGRAPH.LEFT,
     )  # fmt: skip
     _paragraph_style(
-        doc, "一级标题", "GongwenHeading1", font=HEITI, latin=HEITI, first_line_chars=2, keep_with_next=True
+        doc, "一级标题", "GongwenHeading1", font=HEITI, latin=HEITI, first_line_chars=2, keep_with_next=True,
+        keep_lines=True,
     )
     _paragraph_style(
-        doc, "二级标题", "GongwenHeading2", font=KAITI, latin=KAITI, first_line_chars=2, keep_with_next=True
+        doc, "二级标题", "GongwenHeading2", font=KAITI, latin=KAITI, first_line_chars=2, keep_with_next=True,
+        keep_lines=True,
     )
+    # 三级标题 "1." in the body face (GB/T 9704-2012 7.3.3): a unit's level-3 heading in the 汇编.
+    _paragraph_style(
+        doc, "三级标题", "GongwenHeading3", font=FANGSONG, first_line_chars=2, keep_with_next=True, keep_lines=True,
+    )  # fmt: skip
     # The attachment note, the authority and the date stay on one page: a date alone at the top of a
     # page (or of the attachments) is the classic 公文 layout error.
     _paragraph_style(
@@ -303,9 +316,12 @@ def _add_styles(doc: DocumentObject) -> None:
         doc, "附件表格居左", "GongwenTableTextLeft", font=FANGSONG, size=TABLE_PT,
         align=WD_ALIGN_PARAGRAPH.LEFT, exact_lines=False, snap_to_grid=False, autospace=False,
     )  # fmt: skip
+    # keep_with_next: Word keeps a header row with the first row under it (never a header alone at the
+    # foot of a page).
     _paragraph_style(
         doc, "附件表头", "GongwenTableHeader", font=HEITI, latin=HEITI, size=TABLE_PT,
         align=WD_ALIGN_PARAGRAPH.CENTER, exact_lines=False, snap_to_grid=False, autospace=False,
+        keep_with_next=True,
     )  # fmt: skip
     _paragraph_style(
         doc, "表注", "GongwenTableNote", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
@@ -319,6 +335,12 @@ def _add_styles(doc: DocumentObject) -> None:
     _paragraph_style(
         doc, "图题", "GongwenFigureCaption", font=FANGSONG, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
         exact_lines=False, snap_to_grid=False, space_after=Pt(6),
+    )  # fmt: skip
+    # A table's caption goes above it and stays on the page of the table's first rows.
+    _paragraph_style(
+        doc, "表题", "GongwenTableCaption", font=FANGSONG, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact_lines=False, snap_to_grid=False, space_before=Pt(6), space_after=Pt(6), keep_with_next=True,
+        keep_lines=True,
     )  # fmt: skip
     _paragraph_style(
         doc, "页码", "GongwenPageNumber", font=SONGTI, latin=SONGTI, size=PAGE_NUMBER_PT,
@@ -383,8 +405,11 @@ def _add_page_numbers(doc: DocumentObject, section: Section) -> None:
 
 
 def _style_table(table: Table, widths_mm: Sequence[float]) -> None:
-    """Single-line borders on every cell, fixed column widths summing to the type area, centred."""
+    """Single-line borders on every cell, fixed column widths summing to the type area, centred; no row
+    splits across pages (w:cantSplit)."""
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for row in table.rows:
+        _insert_ordered(row._tr.get_or_add_trPr(), _el("cantSplit"), TRPR_ORDER)
     table.autofit = False
     tbl_pr = table._tbl.tblPr
     total = round(sum(widths_mm) / 25.4 * 1440)
@@ -435,7 +460,6 @@ def _loop_table(
         _cell(table, 2, i, text, "附件表格居左" if i in left_columns else "附件表格")
     _cell(table, 3, 0, "{%tr endfor %}", "附件表格")
     _insert_ordered(table.rows[0]._tr.get_or_add_trPr(), _el("tblHeader"), TRPR_ORDER)
-    _insert_ordered(table.rows[2]._tr.get_or_add_trPr(), _el("cantSplit"), TRPR_ORDER)
     return table
 
 
@@ -619,7 +643,7 @@ def build_receipt() -> DocumentObject:
     body = "公文正文"
     _para(doc, "公文标题", "材料报送回执")
     _para(doc, "主送机关", "{{ unit_name }}：")
-    _para(doc, body, "你单位于{{ received_text }}报送的材料已收到，登记信息如下：")
+    _para(doc, body, "你单位于{{ received_text }}报送的材料已收到，登记信息如下：").paragraph_format.keep_with_next = True
 
     rows = [
         ("报送单位", "{{ unit_name }}"),
@@ -652,7 +676,7 @@ def build_receipt() -> DocumentObject:
     ).paragraph_format.keep_with_next = True  # never the authority and date alone on a page
     # fmt: skip
     _para(doc, body, "{%p else %}")
-    _para(doc, body, "经审核，报送材料存在以下{{ problem_count }}个问题，未予接收：")
+    _para(doc, body, "经审核，报送材料存在以下{{ problem_count }}个问题，未予接收：").paragraph_format.keep_with_next = True
     _loop_table(
         doc,
         ["序号", "行号", "列名", "填写的值", "问题说明"],
@@ -719,8 +743,8 @@ def build_quarterly_notice() -> DocumentObject:
         "本季度复查未通过{{ failed_count }}个。",
     )  # fmt: skip
     _para(doc, body, "{%p if type_rows %}")
-    _para(doc, body, "按问题类型统计如下（表1、图1）：")
-    _para(doc, "图题", "表1  各类型问题整改情况").paragraph_format.keep_with_next = True
+    _para(doc, body, "按问题类型统计如下（表1、图1）：").paragraph_format.keep_with_next = True
+    _para(doc, "表题", "表1  各类型问题整改情况")
     _loop_table(
         doc,
         ["序号", "问题类型", "问题数", "已销号", "未销号", "逾期"],
@@ -811,7 +835,9 @@ def build_quarterly_notice() -> DocumentObject:
     _loop_table(
         doc,
         ["序号", "问题编号", "单位", "问题类型", "问题描述", "整改时限", "当前状态", "备注"],
-        [11, 17, 25, 17, 36, 18, 15, 17],  # 整改时限 as 2026年 / 9月30日; 已整改 / 待复查
+        # 问题编号 holds a code of 12 characters (DC2026Q2-002: 27.3 mm of 12 pt Times New Roman) on one
+        # line; 整改时限 as 2026年 / 12月31日; 已整改 / 待复查; 已逾期
+        [11, 30, 22, 15, 28, 20, 15, 15],
         "row in open_rows",
         [
             "{{ row.no }}", "{{ row.problem_id }}", "{{ row.unit_name }}", "{{ row.problem_type }}",
@@ -840,11 +866,11 @@ def build_rectification_notice() -> DocumentObject:
         doc, body,
         "根据《{{ notice_title }}》{{ notice_number_text }}，截至{{ period_end_text }}，你单位尚有"
         "{{ open_count }}个督查发现问题未整改销号{{ overdue_clause }}。具体问题如下：",
-    )  # fmt: skip
+    ).paragraph_format.keep_with_next = True  # fmt: skip
     _loop_table(
         doc,
         ["问题编号", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "备注"],
-        [18, 17, 35, 32, 20, 16, 18],
+        [30, 15, 30, 28, 20, 15, 18],  # 问题编号 as in the notice's 附件2: a 12-character code on one line
         "row in item_rows",
         [
             "{{ row.problem_id }}", "{{ row.problem_type }}", "{{ row.description }}",
@@ -911,8 +937,8 @@ def build_acceptance_report() -> DocumentObject:
 
     _para(doc, "一级标题", "二、得分与等次")
     _para(doc, body, "{%p if rank_rows %}")
-    _para(doc, body, "各单位验收得分及等次如下（表1）：")
-    _para(doc, "图题", "表1  各单位验收得分及等次").paragraph_format.keep_with_next = True
+    _para(doc, body, "各单位验收得分及等次如下（表1）：").paragraph_format.keep_with_next = True
+    _para(doc, "表题", "表1  各单位验收得分及等次")
     _loop_table(
         doc,
         ["名次", "单位", "总分", "等次", "自评总分", "自评与验收差距"],

@@ -124,6 +124,7 @@ def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path
         tpl.render(dict(context), env, autoescape=True)
     except jinja2.TemplateError as exc:
         raise RenderError(f"模板 {_name(tpl)} 填写失败：{exc}") from exc
+    settle_for_print(tpl.docx.element.body)
     out_path = Path(out_path)
     with replacing(out_path) as tmp:
         tpl.save(str(tmp))
@@ -132,6 +133,136 @@ def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path
 
 def _name(tpl: DocxTemplate) -> str:
     return str(getattr(tpl, "template_file", "") or "")
+
+
+# ---------------------------------------------------------------- typesetting a rendered body
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NO_BREAK_HYPHEN = "\u2011"
+# The 落款 of a 公文 as the templates style it (tools/make_templates.py): the 附件说明 when there is one,
+# else the 发文机关署名; each keeps with the next, so the whole block ends at the 成文日期.
+CLOSING_STYLES = ("GongwenAttachmentNote", "GongwenSignature")
+
+
+def keep_whole(code: object) -> str:
+    """A code (DC2026Q2-002, a task number) as a document shows it: its hyphens never end a line.
+
+    The hyphens become U+2011 here and Word's own no-break hyphen (``w:noBreakHyphen``) when the document
+    is rendered (``settle_for_print``), so the text read back from the .docx or its PDF still says "-".
+    """
+    return clean_text(code).replace("-", NO_BREAK_HYPHEN)
+
+
+def settle_for_print(body: Any) -> None:
+    """What a rendered body needs before it is printed: codes kept whole, the 落款 kept with the text.
+
+    * every U+2011 (``keep_whole``) becomes a ``w:noBreakHyphen`` element in its run;
+    * the body paragraph just before the 落款 (附件说明 or 发文机关署名) keeps with it (``w:keepNext``), so
+      the authority and the date never stand alone at the top of a page;
+    * a table's last row never stands alone on a page (``keep_rows``; the templates' tables already
+      repeat their header row and have rows that cannot split).
+    """
+    for t in list(body.iter(_W + "t")):
+        if t.text and NO_BREAK_HYPHEN in t.text:
+            _split_no_break(t)
+    for p in body.iter(_W + "p"):
+        if _style_of(p) not in CLOSING_STYLES:
+            continue
+        before = p.getprevious()
+        if before is not None and before.tag == _W + "p" and _style_of(before) not in CLOSING_STYLES:
+            keep_with_next(before)
+    for tbl in body.iter(_W + "tbl"):
+        keep_rows(tbl)
+
+
+def keep_rows(tbl: Any, *, header: bool = False) -> None:
+    """A table's first and last rows keep company: the row before the last keeps with it, and under a
+    header row the first row keeps with the second (Word and LibreOffice keep a row whose paragraphs keep
+    with the next on the page of the next row), so neither a header with one row at the foot of a page
+    nor a last row alone at the head of one. With ``header``, also what a unit's table needs: no row
+    splits across pages, and the first row repeats on each page as a header and stays with the next."""
+    rows = tbl.findall(_W + "tr")
+    if header:
+        for row in rows:
+            _row_property(row, "cantSplit")
+        if len(rows) > 1:
+            _row_property(rows[0], "tblHeader")
+            for p in rows[0].iter(_W + "p"):
+                keep_with_next(p)
+    kept = [rows[-2]] if len(rows) >= 3 else []
+    if len(rows) >= 4 and rows[0].find(f"{_W}trPr/{_W}tblHeader") is not None:
+        kept.append(rows[1])
+    for row in kept:
+        for p in row.iter(_W + "p"):
+            keep_with_next(p)
+
+
+# w:trPr's children in schema order (CT_TrPr is a sequence in Word's eyes)
+_TRPR_ORDER = ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+               "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange")  # fmt: skip
+
+
+def _row_property(row: Any, tag: str) -> None:
+    trpr = row.find(_W + "trPr")
+    if trpr is None:
+        trpr = row.makeelement(_W + "trPr", {})
+        tblpr_ex = row.find(_W + "tblPrEx")
+        row.insert(0 if tblpr_ex is None else row.index(tblpr_ex) + 1, trpr)
+    if trpr.find(_W + tag) is not None:
+        return
+    rank = _TRPR_ORDER.index(tag)
+    for i, child in enumerate(trpr):
+        name = child.tag.split("}")[-1] if isinstance(child.tag, str) else ""
+        if name in _TRPR_ORDER and _TRPR_ORDER.index(name) > rank:
+            trpr.insert(i, trpr.makeelement(_W + tag, {}))
+            return
+    trpr.append(trpr.makeelement(_W + tag, {}))
+
+
+def _split_no_break(t: Any) -> None:
+    """``<w:t>a‑b</w:t>`` → ``<w:t>a</w:t><w:noBreakHyphen/><w:t>b</w:t>`` within the same run."""
+    parts = (t.text or "").split(NO_BREAK_HYPHEN)
+    t.text = parts[0]
+    anchor = t
+    for part in parts[1:]:
+        hyphen = t.makeelement(_W + "noBreakHyphen", {})
+        anchor.addnext(hyphen)
+        anchor = hyphen
+        if part:
+            piece = t.makeelement(_W + "t", {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+            piece.text = part
+            anchor.addnext(piece)
+            anchor = piece
+    if not parts[0]:
+        t.getparent().remove(t)
+
+
+def _style_of(p: Any) -> str | None:
+    style = p.find(f"{_W}pPr/{_W}pStyle")
+    return None if style is None else style.get(_W + "val")
+
+
+def keep_with_next(p: Any) -> None:
+    """Give paragraph ``p`` keep-with-next (``w:keepNext`` in its properties, at its schema place)."""
+    _keep(p, "keepNext")
+
+
+def keep_together(p: Any) -> None:
+    """Keep paragraph ``p``'s lines on one page (``w:keepLines``)."""
+    _keep(p, "keepLines")
+
+
+def _keep(p: Any, name: str) -> None:
+    ppr = p.find(_W + "pPr")
+    if ppr is None:
+        ppr = p.makeelement(_W + "pPr", {})
+        p.insert(0, ppr)
+    if ppr.find(_W + name) is not None:
+        return
+    # schema order: pStyle, keepNext, keepLines, …
+    after = [ppr.find(_W + n) for n in ("pStyle", "keepNext")[: 1 if name == "keepNext" else 2]]
+    at = max((ppr.index(e) + 1 for e in after if e is not None), default=0)
+    ppr.insert(at, ppr.makeelement(_W + name, {}))
 
 
 # ---------------------------------------------------------------- formatting

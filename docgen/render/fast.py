@@ -44,6 +44,7 @@ from .engine import (
     load_template,
     make_jinja_env,
     render_to_file,
+    settle_for_print,
     template_variables,
 )
 from .inplace import BODY, parse_rendered, resolve_listing, tables_need_fixing
@@ -240,6 +241,7 @@ class CompiledDocx:
             with self._lock:
                 tpl.docx_ids_index = 1000  # as render_init sets it
                 tpl.fix_docpr_ids(tree)
+            settle_for_print(tree)  # as render_to_file does
             root = copy.deepcopy(self._root)
             root.replace(root.find(BODY), tree)  # docxtpl's map_tree
             parts = {self._document_name: serialize_part_xml(root)}

@@ -42,6 +42,7 @@ mostly python-docx opening the 300 files and docxcompose's per-element work, lin
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tempfile
 import time
@@ -62,7 +63,7 @@ from docxcompose.image import ImageWrapper
 from lxml import etree
 
 from ..atomic import replacing
-from .engine import clean_text, load_template, render_to_file
+from .engine import clean_text, keep_rows, keep_together, keep_with_next, load_template, render_to_file
 
 VOLUME_TEMPLATE = "volume.docx"
 COVER_FIELDS = ("campaign", "title", "secretariat", "date_text")
@@ -74,6 +75,15 @@ FIGURE_STYLE = "GongwenFigure"  # 图片
 CAPTION_STYLE = "GongwenFigureCaption"  # 图题
 CELL_STYLE = "GongwenTableTextLeft"  # 附件表格居左
 TOC_ENTRY_STYLE = "TOC1"  # 目录 1 (toc 1)
+NOTES_TITLE = "说明"
+# A chapter's closing lines (the unit's name, a date) are short: up to this many characters each, and up
+# to CLOSING_LINES of them at the end of a chapter are kept with the paragraph before them.
+CLOSING_CHARS = 30
+CLOSING_LINES = 3
+# The last line of a 落款: a date as units write it (2026年1月5日, 二〇二六年一月五日).
+DATE_LINE = re.compile(r"^[0-9０-９〇零一二三四五六七八九]{4}\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日$")
+SENTENCE_ENDS = ("。", "！", "？", "；", "：", ".", ";", ":")
+LINE_CHARS = 28  # characters of a line of 公文正文 (GB/T 9704-2012: 22 lines of 28 characters)
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -340,13 +350,16 @@ def _style_names(styles: Any) -> dict[str, str | None]:
 
 
 def compose_volume(
-    cover: Mapping[str, str], chapters: Sequence[Chapter], out: Path, *, template: Path
+    cover: Mapping[str, str], chapters: Sequence[Chapter], out: Path, *, template: Path,
+    notes: Sequence[str] = (), notes_title: str = NOTES_TITLE,
 ) -> VolumeResult:
     """Write the volume to ``out`` (atomically): the cover filled with ``cover``, the 目录, each chapter.
 
     ``cover`` gives the template's variables (``campaign``, ``title``, ``secretariat``, ``date_text`` in
     the shipped template); a template naming one it lacks is refused (``RenderError``). A chapter whose
     file cannot be read as a .docx is still listed, with a line saying so, and reported in ``skipped``.
+    ``notes``: the paragraphs of a 说明 (``notes_title``) between the contents and the first chapter, listed
+    in the contents like a chapter: what the volume holds and what it leaves out (the caller words it).
     """
     started = time.perf_counter()
     out = Path(out)
@@ -362,6 +375,11 @@ def compose_volume(
     result = VolumeResult(path=out, chapters=len(chapters))
     anchors: list[tuple[str, str]] = []
     type_width = _type_width_twips(volume)
+    if notes:
+        anchors.append(("_TocVolumeNotes", notes_title))
+        body.insert(composer.append_index(), _heading(notes_title, "_TocVolumeNotes"))
+        for text in notes:
+            body.insert(composer.append_index(), _plain_paragraph(clean_text(text)))
     for number, chapter in enumerate(chapters, start=1):
         title = clean_text(chapter.title).strip() or f"第{number}章"
         anchor = f"_TocVolume{number:04d}"
@@ -544,8 +562,101 @@ def _fit_unit(unit: DocumentObject, type_width: int, dropped: dict[str, int]) ->
         _drop_external(part[1], part[0], set(), dropped)
         part[2]()
     _map_styles(unit, body)
+    for off in _x(".//w:pPr/w:widowControl[@w:val='0' or @w:val='false' or @w:val='off']")(body):
+        off.getparent().remove(off)  # the volume's styles have widow/orphan control: a unit does not undo it
+    _trim_end(body, dropped)
+    _keep_closing_lines(body)
+    for tbl in body.iter(W + "tbl"):
+        keep_rows(tbl, header=True)
     _fit_tables(body, type_width)
     _fit_pictures(body, type_width * 635)
+
+
+def _blank(p: Any) -> bool:
+    """A paragraph that shows nothing: no text, no picture, no object (page breaks and spaces only)."""
+    if _x(".//w:drawing|.//w:pict|.//w:object|.//mc:AlternateContent")(p):
+        return False
+    return not "".join(t.text or "" for t in p.iter(W + "t")).strip()
+
+
+def _trim_end(body: Any, dropped: dict[str, int]) -> None:
+    """Nothing a unit's document ends with may leave a fragment in the volume: its trailing empty
+    paragraphs and page breaks go (the next chapter starts a new page anyway)."""
+    while True:
+        last = [el for el in body if el.tag in (W + "p", W + "tbl")]
+        if not last or last[-1].tag != W + "p" or not _blank(last[-1]):
+            break
+        body.remove(last[-1])
+        _count(dropped, "末尾空行")
+    blocks = [el for el in body if el.tag in (W + "p", W + "tbl")]
+    if blocks and blocks[-1].tag == W + "p":
+        for br in _x(".//w:br[@w:type='page']")(blocks[-1]):
+            br.getparent().remove(br)
+            _count(dropped, "末尾分页符")
+
+
+def _keep_closing_lines(body: Any) -> None:
+    """A chapter's closing lines (the unit's name, the date: short paragraphs at its end) keep with the
+    paragraph before them (w:keepNext), so that no page of the volume holds only a signature or a date."""
+    blocks = [el for el in body if el.tag in (W + "p", W + "tbl")]
+    lines = run = 0  # closing lines with text; paragraphs of the closing run (blank ones between included)
+    for el in reversed(blocks):
+        if el.tag != W + "p":
+            break
+        if not _blank(el):
+            text = "".join(t.text or "" for t in el.iter(W + "t")).strip()
+            if lines == CLOSING_LINES or len(text) > CLOSING_CHARS:
+                break
+            lines += 1
+        run += 1
+    if not lines or run == len(blocks):
+        return
+    tail = blocks[len(blocks) - run :]
+    texted = [p for p in tail if not _blank(p)]
+    closing = None
+    if DATE_LINE.match(_text(texted[-1])):  # a date, and the signer's line above it when there is one
+        signed = len(texted) > 1 and not _text(texted[-2]).endswith(SENTENCE_ENDS)
+        start = tail.index(texted[-2] if signed else texted[-1])
+        closing = _join_closing_lines(body, tail[start:])
+        tail = tail[:start]
+    keep = tail if closing is not None else tail[:-1]
+    # and the body paragraphs before them, back to two lines of text (widow control keeps the last two
+    # lines of a longer paragraph together), at most CLOSING_LINES paragraphs
+    body_lines = 0
+    for el in list(reversed(blocks[: len(blocks) - run]))[:CLOSING_LINES]:
+        if el.tag != W + "p" or _blank(el):
+            break  # a table right before the closing lines: left as it is
+        keep.append(el)
+        body_lines += max(1, math.ceil(len("".join(t.text or "" for t in el.iter(W + "t")).strip()) / LINE_CHARS))
+        if body_lines >= 2:
+            break
+    for p in keep:
+        keep_with_next(p)
+    if closing is not None:
+        keep_together(closing)
+
+
+def _text(p: Any) -> str:
+    return "".join(t.text or "" for t in p.iter(W + "t")).strip()
+
+
+def _join_closing_lines(body: Any, run: list[Any]) -> Any:
+    """The signer's line and the date as one paragraph, line after line (w:br): LibreOffice does not
+    always keep a one-line paragraph with the next when that one ends the chapter (seen with 7.4: the
+    date alone on a page), but it never splits a kept-together paragraph, so they move to a page
+    together."""
+    lines = [p for p in run if not _blank(p)]
+    first = lines[0]
+    for p in run:
+        if p is first:
+            continue
+        if p in lines:
+            first.append(first.makeelement(W + "r", {}))
+            first[-1].append(first.makeelement(W + "br", {}))
+            for child in [c for c in p if c.tag != W + "pPr"]:
+                first.append(child)
+        body.remove(p)
+    return first
 
 
 def _note_parts(unit: DocumentObject) -> list[tuple[Any, Any, Any]]:

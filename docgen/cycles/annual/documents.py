@@ -14,6 +14,7 @@ indicator system at hand and split into several tables when the indicators do no
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +45,7 @@ from ...render.engine import (
     zone,
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
-from .report import AnnualReport, IndicatorInfo, UnitScore
+from .report import AnnualReport, IndicatorInfo, LeftOut, UnitScore
 
 REPORT_TEMPLATE = "acceptance_report.docx"
 SCORE_SHEET = "验收评分汇总表.xlsx"
@@ -59,6 +60,8 @@ NAMED_UNIT_STATES: tuple[tuple[str, str], ...] = (
     ("missing", "未报送"),
 )
 SUBMITTED_STATES = ("on_time", "late")
+LEFT_OUT_LABEL = "年度工作总结未收入年度工作汇编"  # 五's group of the units the volume has no chapter for
+_CLAUSE_END = re.compile(r"[，；。,;]")
 
 
 # ---------------------------------------------------------------- names
@@ -159,6 +162,45 @@ def grade_counts(report: AnnualReport) -> dict[str, int]:
     return {grade: counts.get(grade, 0) for grade in grade_order(report)}
 
 
+# ---------------------------------------------------------------- units the volume leaves out
+
+
+def returned_because(entry: LeftOut) -> str:
+    """Why a summary was returned, in short words: the first clause of the receipt's first problem
+    (``文档没有正文内容``), and how many problems there were when more than one; "" when unknown."""
+    if not entry.problems:
+        return ""
+    first = _CLAUSE_END.split(clean_text(entry.problems[0]).strip(), maxsplit=1)[0].strip()
+    more = f"等{len(entry.problems)}处问题" if len(entry.problems) > 1 else ""
+    return f"{first}{more}"
+
+
+def left_out_label(entry: LeftOut) -> str:
+    """``未报送`` or ``退回：文档没有正文内容``: why a unit has no chapter, as the report names it."""
+    if not entry.returned:
+        return "未报送"
+    reason = returned_because(entry)
+    return f"退回：{reason}" if reason else "退回"
+
+
+def volume_notes(report: AnnualReport) -> list[str]:
+    """The paragraphs of the volume's 说明: what it holds, then each expected unit it leaves out and why."""
+    period = clean_text(report.period_label)
+    lines = [f"本汇编收录{len(report.summaries)}个成员单位的{period}工作总结，按成员单位名册顺序编排。"]
+    if not report.left_out:
+        lines.append("应报送年度工作总结的成员单位均已收入本汇编。")
+        return lines
+    lines.append(f"以下{len(report.left_out)}个成员单位的年度工作总结未收入本汇编：")
+    for no, entry in enumerate(report.left_out, start=1):
+        name = clean_text(entry.unit_name).strip() or clean_text(entry.unit)
+        if not entry.returned:
+            lines.append(f"{no}. {name}：未报送年度工作总结。")
+        else:
+            reason = returned_because(entry)
+            lines.append(f"{no}. {name}：年度工作总结已退回{f'（{reason}）' if reason else ''}，未重新报送。")
+    return lines
+
+
 # ---------------------------------------------------------------- the acceptance notice
 
 
@@ -184,6 +226,9 @@ def report_context(
         named = in_state(state)
         if named:
             unit_groups.append({"label": label, "count": len(named), "names": "、".join(named)})
+    if report.left_out:  # the same units, in the same words, as the volume's 说明
+        names = "、".join(f"{unit_name(report, e.unit)}（{left_out_label(e)}）" for e in report.left_out)
+        unit_groups.append({"label": LEFT_OUT_LABEL, "count": len(report.left_out), "names": names})
 
     indicators = {i.indicator_id: i for i in report.indicators}
     totals = [s.total for s in scores]

@@ -77,6 +77,17 @@ class SummaryEntry:
 
 
 @dataclass
+class LeftOut:
+    """An expected unit whose summary is not in the compiled volume, and why: ``returned`` False when it
+    sent none (未报送), True when its latest one was returned (退回) for ``problems`` (its receipt's words)."""
+
+    unit: str
+    unit_name: str
+    returned: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
 class AnnualReport:
     """Everything the year's documents say, computed from the registry and the accepted files."""
 
@@ -98,6 +109,7 @@ class AnnualReport:
     doc_number: str = ""
     issue_date: date | None = None
     timezone: str = "Asia/Shanghai"
+    left_out: list[LeftOut] = field(default_factory=list)  # expected units without a summary in the volume
 
     @property
     def submitted_units(self) -> list[str]:
@@ -145,4 +157,5 @@ class AnnualReport:
             doc_number=d.get("doc_number", ""),
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),
+            left_out=[LeftOut(**x) for x in d.get("left_out") or []],
         )

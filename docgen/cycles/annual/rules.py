@@ -23,7 +23,7 @@ from ...config import Campaign
 from ...cycle import Inputs, Submission, latest_accepted, unit_statuses
 from ...errors import WorkspaceError
 from ...models import Registry
-from .report import AnnualReport, IndicatorInfo, IndicatorLoss, SummaryEntry, UnitScore
+from .report import AnnualReport, IndicatorInfo, IndicatorLoss, LeftOut, SummaryEntry, UnitScore
 
 SELF_ASSESSMENT = "self_assessment"
 ANNUAL_SUMMARY = "annual_summary"
@@ -193,6 +193,20 @@ def summaries(registry: Registry, submissions: Sequence[Submission]) -> list[Sum
     return entries
 
 
+def left_out(registry: Registry, submissions: Sequence[Submission]) -> list[LeftOut]:
+    """The units of the registry (in its order) with no accepted 年度工作总结: the volume has no chapter
+    for them, and its 说明 and the acceptance report say why: none sent, or the latest one returned."""
+    result = []
+    for code, unit in registry.units.items():
+        mine = [s for s in submissions if s.kind == ANNUAL_SUMMARY and s.unit == code]
+        if latest_accepted(mine) is not None:
+            continue
+        last = max(mine, key=lambda s: s.received_at) if mine else None
+        result.append(LeftOut(unit=code, unit_name=unit.name, returned=last is not None,
+                              problems=list(last.problems) if last is not None else []))
+    return result
+
+
 # ---------------------------------------------------------------- the report
 
 
@@ -247,6 +261,7 @@ def build_annual_report(inputs: Inputs) -> AnnualReport:
         scores=results,
         losses=losses(indicators, results),
         summaries=summaries(registry, unit_files),
+        left_out=left_out(registry, unit_files),
         grade_thresholds=thresholds,
         lowest_grade=lowest,
         requirements=requirements(campaign),

@@ -23,6 +23,7 @@ from ...render.engine import (
     format_datetime,
     format_number,
     format_percent,
+    keep_whole,
     named_unit_groups,
     today_local,
     zone,
@@ -83,7 +84,7 @@ def notice_context(
         rows = [
             {
                 "no": i,
-                "task_id": clean_text(t.task_id),
+                "task_id": keep_whole(t.task_id),
                 "name": clean_text(t.name),
                 "lead_unit_name": clean_text(t.lead_unit_name) or clean_text(t.lead_unit),
                 "detail": _task_detail(t),
@@ -152,7 +153,7 @@ def notice_context(
         "task_rows": [
             {
                 "no": i,
-                "task_id": clean_text(t.task_id),
+                "task_id": keep_whole(t.task_id),
                 "name": clean_text(t.name),
                 "project": clean_text(t.project),
                 "lead_unit_name": clean_text(t.lead_unit_name) or clean_text(t.lead_unit),

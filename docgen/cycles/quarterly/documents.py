@@ -33,6 +33,7 @@ from ...render.engine import (
     clean_text,
     format_date,
     format_datetime,
+    keep_whole,
     named_unit_groups,
     number_suffix,
     to_local,
@@ -189,7 +190,7 @@ def notice_context(
         return {
             "no": no,
             "unit_name": unit_name(report, item.unit),
-            "problem_id": clean_text(item.problem_id),
+            "problem_id": keep_whole(item.problem_id),
             "description": _quoted(item.description),
             "detail": detail,
         }
@@ -249,7 +250,7 @@ def notice_context(
         "open_rows": [
             {
                 "no": no,
-                "problem_id": clean_text(i.problem_id),
+                "problem_id": keep_whole(i.problem_id),
                 "unit_name": unit_name(report, i.unit),
                 "problem_type": _problem_type(i),
                 "description": clean_text(i.description),
@@ -291,7 +292,7 @@ def rectification_context(
         "overdue_clause": f"，其中已超过整改时限{overdue}个" if overdue else "",
         "item_rows": [
             {
-                "problem_id": clean_text(i.problem_id),
+                "problem_id": keep_whole(i.problem_id),
                 "problem_type": _problem_type(i),
                 "description": clean_text(i.description),
                 "requirement": clean_text(i.requirement),
