@@ -198,13 +198,13 @@ def compute(
     if not number:
         return report
     today = today or pendulum.now(ws.campaign.timezone).date()
+    issued_on = ws.state.issue_date(cycle, period) or today  # a rerun keeps the first run's date
+    report = declared.dated(report, issued_on)
     numbers: dict[str, str] = {}
-    issued_on: date | None = None
     for key in declared.number_keys(report):
-        prefix, seq, issued = ws.state.issuing_number(ws.campaign.doc_number_prefix, cycle, period, today, key)
+        prefix, seq, _ = ws.state.issuing_number(ws.campaign.doc_number_prefix, cycle, period, issued_on, key)
         numbers[key] = f"{prefix}{seq}号"
-        issued_on = issued_on or issued
-    return declared.with_numbers(report, numbers, issued_on or today)
+    return declared.with_numbers(report, numbers, issued_on)
 
 
 def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: float | None = None) -> None:

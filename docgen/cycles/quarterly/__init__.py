@@ -4,7 +4,8 @@ Declared here: three submission kinds — the inspection team's problem lists (�
 each unit's rectification report (整改情况报送表, in its own folder) and the secretariat's recheck results
 (复查结果, in ``_recheck/``) — all of which change the ledger (``ledger``) in the order received; the rules
 that read the ledger at a quarter's end (``rules``); and the documents: the inspection notice (督查通报),
-one rectification notice (整改通知书) per unit with items not closed, each with its own issuing number,
+one rectification notice (整改通知书) per unit with items not closed at the quarter's cut-off nor
+before the notice's issue day, each with its own issuing number,
 and the ledger workbook (整改台账.xlsx). Importing this package is light.
 """
 
@@ -78,12 +79,17 @@ class Quarterly(Cycle):
 
         return [
             Document(docs.notice_name(report), template=docs.NOTICE_TEMPLATE, context=notice, number_key=NOTICE_KEY),
-            *(rectification(unit) for unit in report.units_with_open_items),
+            *(rectification(unit) for unit in report.units_to_notify),
             Document(docs.LEDGER_WORKBOOK, write=workbook),
         ]
 
     def number_keys(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
-        return [NOTICE_KEY, *(RECTIFICATION_KEY + unit for unit in report.units_with_open_items)]
+        return [NOTICE_KEY, *(RECTIFICATION_KEY + unit for unit in report.units_to_notify)]
+
+    def dated(self, report: QuarterlyReport, issued_on: date) -> QuarterlyReport:  # type: ignore[override]
+        """The issue day decides which units get a rectification notice: an item closed before it is not demanded."""
+        report.issue_date = issued_on
+        return report
 
     def with_numbers(self, report: QuarterlyReport, numbers: Mapping[str, str], issued_on: date) -> QuarterlyReport:  # type: ignore[override]
         report.doc_number = numbers[NOTICE_KEY]
