@@ -319,7 +319,7 @@ def rectification_context(
         "overdue_count": overdue,
         "overdue_clause": f"，其中已超过整改时限{overdue}个" if overdue else "",
         "closed_since_clause": (
-            f"。其中{'、'.join(clean_text(i.problem_id) for i in closed_since)}已于本通知书印发前复查销号，"
+            f"。{'、'.join(clean_text(i.problem_id) for i in closed_since)}已于本通知书印发前复查销号，"
             f"不再列入下表，其余{len(items)}个问题仍须整改" if closed_since else ""
         ),
         "item_rows": [
