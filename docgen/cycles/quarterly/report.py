@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from ...models import UnitStatus, jsonable, optional_datetime
