@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView
 from ...models import Problem, Registry
@@ -151,8 +152,9 @@ class Quarterly(Cycle):
             headers=["单位", "问题编号", "问题类型", "问题描述", "整改时限", "当前状态", "逾期", "复查不通过"],
             rows=[[i.unit_name, i.problem_id, i.problem_type, i.description, f"{i.deadline:%Y-%m-%d}",
                    i.state_label, "逾期" if i.overdue else "", str(i.failed_rechecks or "")] for i in items],
-            empty="本季度末没有未销号的问题",
-            note="按季度末（含本季度及以前各季度报送的文件）的整改台账统计",
+            empty="本季度报送期限时没有未销号的问题",
+            note=f"按本季度报送期限（{report.cutoff.astimezone(ZoneInfo(report.timezone)):%Y-%m-%d %H:%M}）"
+                 "时的整改台账统计，其后收到的文件计入下一季度",
         )]
 
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
