@@ -79,13 +79,19 @@ def cutoff(campaign: Campaign, period: Period) -> datetime:
     return campaign.deadline(period)
 
 
-def counting_quarter(campaign: Campaign, folder_period: str, at: datetime) -> Period:
+def counting_quarter(
+    campaign: Campaign, folder_period: str, at: datetime, cutoffs: dict[str, datetime] | None = None
+) -> Period:
     """The quarter whose figures an event first counts in: its folder's quarter, or the first later one
-    whose cut-off ``at`` (when its file was received) is not after."""
+    whose cut-off ``at`` (when its file was received) is not after. ``cutoffs``: a cache by quarter key."""
+    cutoffs = {} if cutoffs is None else cutoffs
     quarter = parse_period("quarterly", folder_period)
-    while at > cutoff(campaign, quarter):
+    while True:
+        if quarter.key not in cutoffs:
+            cutoffs[quarter.key] = cutoff(campaign, quarter)
+        if at <= cutoffs[quarter.key]:
+            return quarter
         quarter = next_quarter(quarter)
-    return quarter
 
 
 def next_quarter(period: Period) -> Period:
@@ -101,7 +107,8 @@ def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
     period, campaign, registry = inputs.period, inputs.campaign, inputs.registry
     cut = cutoff(campaign, period)
     logged = [(Event.from_dict(d), key) for d, key in zip(inputs.events, inputs.event_periods, strict=True)]
-    counted = [(e, counting_quarter(campaign, key, e.at).start) for e, key in logged]
+    cutoffs: dict[str, datetime] = {}
+    counted = [(e, counting_quarter(campaign, key, e.at, cutoffs).start) for e, key in logged]
     up_to_end = [(e, start, key) for (e, start), (_, key) in zip(counted, logged, strict=True)
                  if start <= period.start]
     at_start = fold_kept(e for e, start, _ in up_to_end if start < period.start)
