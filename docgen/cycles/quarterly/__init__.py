@@ -125,7 +125,7 @@ class Quarterly(Cycle):
         s = report.summary()
         return [
             f"[bold]{report.period_label}督查通报[/bold] {report.doc_number}",
-            f"  本季度挂号 {len(s['filed'])} 个问题，销号 {len(s['closed'])} 个；季末未销号 "
+            f"  本季度挂号 {len(s['filed'])} 个问题，销号 {len(s['closed'])} 个；报送期限时未销号 "
             f"{len(report.open_items)} 个（挂号 {len(s['open'])}，整改中 {len(s['rectifying'])}，待复查 "
             f"{len(s['awaiting_recheck'])}），逾期 {len(s['overdue'])} 个",
             f"  应报整改情况的单位 {len(report.units)} 个：按时 {len(s['on_time_units'])}，逾期 "
@@ -138,7 +138,7 @@ class Quarterly(Cycle):
         return [
             *super().key_figures(report),
             ("本季度挂号问题", f"{len(s['filed'])} 个"), ("本季度销号", f"{len(s['closed'])} 个"),
-            ("季末未销号", f"{len(report.open_items)} 个"), ("逾期未整改", f"{len(s['overdue'])} 个"),
+            ("报送期限时未销号", f"{len(report.open_items)} 个"), ("逾期未整改", f"{len(s['overdue'])} 个"),
             ("整改通知书", f"{len(report.rectification_numbers)} 份"),
         ]
 
