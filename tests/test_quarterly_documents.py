@@ -312,6 +312,20 @@ def test_rectification_notice_of_another_unit(tmp_path: Path) -> None:
     assert context["deadline_text"] == "2026年11月1日10:00"
 
 
+@pytest.mark.parametrize(("issued", "report_by", "late"), [
+    (date(2026, 10, 12), "2027年1月10日17:00", False),  # after Q3's deadline: the next quarter's
+    (date(2027, 1, 9), "2027年1月10日17:00", False),
+    (date(2027, 1, 10), "2027年4月10日17:00", True),  # on the next deadline's day: never that same day
+    (date(2027, 5, 3), "2027年7月10日17:00", True),
+])
+def test_the_report_by_date_is_after_the_issue_day(issued: date, report_by: str, late: bool) -> None:
+    report = make_report()
+    report.issue_date = issued
+    context = rectification_context(report, "BM03")
+    assert context["deadline_text"] == report_by
+    assert (context["late_issue_text"] == "本通知书为补发。") is late
+
+
 # ---------------------------------------------------------------- the ledger workbook
 
 
