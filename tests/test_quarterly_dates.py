@@ -161,7 +161,7 @@ def test_a_late_rectification_notice_asks_for_no_past_date_and_no_closed_item(la
     assert "P2" in table and "P1" not in table.split("请你单位")[0]
     assert "你单位尚有2个督查发现问题未整改销号，其中已超过整改时限1个。P1已于本通知书印发前复查销号，不再列入下表，其余1个问题仍须整改" in text
     # the report is due by the first quarterly deadline after the issue day: 10-10 has passed, so 2027-01-10
-    asked = re.search(r"于(\d{4})年(\d{1,2})月(\d{1,2})日\d{2}:\d{2}（北京时间）前将整改情况", text)
+    asked = re.search(r"于(\d{4})年(\d{1,2})月(\d{1,2})日\d{2}:\d{2}（北京时间）前", text)
     assert asked is not None
     assert date(*map(int, asked.groups())) == date(2027, 1, 10)
     assert date(*map(int, asked.groups())) > LATE_ISSUE
@@ -181,5 +181,5 @@ def test_an_issue_before_the_next_deadline_is_no_late_issue(workspace: Path) -> 
     assert "补发" not in only(folder, "*督查通报*.docx")
     text = only(folder, "整改通知书_*.docx")
     assert "补发" not in text
-    assert "于2026年10月10日17:00（北京时间）前将整改情况" in text  # the next quarter's deadline
+    assert "于2026年10月10日17:00（北京时间）前" in text  # the next quarter's deadline
     assert summary(workspace, "2026-Q2")["overdue"] == []  # P1 is due on the cut-off's very day
