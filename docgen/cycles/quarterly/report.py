@@ -86,7 +86,7 @@ class QuarterlyReport:
     cutoff: datetime  # the moment the figures are taken at (``rules.cutoff``); every “截至” prints it
     units: list[UnitStatus]  # expected units with their reporting status
     items: list[LedgerItem]  # every item filed in this quarter or earlier, in filing order
-    history: list[HistoryEntry]  # every change up to the quarter's end, in the order applied
+    history: list[HistoryEntry]  # every change counted up to the quarter's cut-off, in the order applied
     requirements: list[str]
     recipients: str = "各成员单位"
     doc_number: str = ""  # the inspection notice's issuing number
@@ -102,7 +102,7 @@ class QuarterlyReport:
 
     @property
     def open_items(self) -> list[LedgerItem]:
-        """Items not closed at the quarter's end (挂号, 整改中, 已整改待复查)."""
+        """Items not closed at the quarter's cut-off (挂号, 整改中, 已整改待复查)."""
         return [i for i in self.items if not i.closed]
 
     def closed_before_issue(self, item: LedgerItem) -> bool:
