@@ -184,6 +184,11 @@ class Cycle:
         """The issuing numbers the report needs, in the order they are given."""
         return [d.number_key for d in self.documents(report) if d.number_key]
 
+    def dated(self, report: Report, issued_on: date) -> Report:
+        """The report as issued on ``issued_on``, before its numbers are given: a cycle whose documents
+        depend on the issue day (what is still owed then) says so here; by default nothing changes."""
+        return report
+
     def with_numbers(self, report: Report, numbers: Mapping[str, str], issued_on: date) -> Report:
         """The report carrying its issuing numbers and issue date."""
         raise NotImplementedError

@@ -205,13 +205,13 @@ def compute(
     if not number:
         return report
     today = today or pendulum.now(ws.campaign.timezone).date()
+    issued_on = ws.state.issue_date(cycle, period) or today  # a rerun keeps the first run's date
+    report = declared.dated(report, issued_on)
     numbers: dict[str, str] = {}
-    issued_on: date | None = None
     for key in declared.number_keys(report):
-        prefix, seq, issued = ws.state.issuing_number(ws.campaign.doc_number_prefix, cycle, period, today, key)
+        prefix, seq, _ = ws.state.issuing_number(ws.campaign.doc_number_prefix, cycle, period, issued_on, key)
         numbers[key] = f"{prefix}{seq}号"
-        issued_on = issued_on or issued
-    return declared.with_numbers(report, numbers, issued_on or today)
+    return declared.with_numbers(report, numbers, issued_on)
 
 
 def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: float | None = None) -> None:
@@ -344,12 +344,14 @@ def issued_since(ws: Workspace, cycle: str, period: str, fingerprint: str, since
 def run_cycle(
     root: str | Path, cycle: str, period: str, *, trigger: str = "cli", now: datetime | None = None,
     progress: Progress | None = None, started_at: datetime | None = None, draft: bool = False,
+    today: date | None = None,
 ) -> CycleRun:
     """A whole cycle, step by step, timing each step, holding the period's run lock.
 
     ``started_at``: when the run was asked for (the command passes its own start, before its imports),
     so a run asked for while another was running, and finding the same documents issued, issues no copy.
     ``draft``: stop at a draft for the secretariat's review (``docgen.approval``) instead of publishing.
+    ``today``: the issue date a first run gives (default: today in the campaign's zone; a rerun keeps its own).
     """
     timings: dict[str, float] = {}
 
@@ -369,7 +371,7 @@ def run_cycle(
         got = timed("intake", lambda: intake_step(root, cycle, period, now=now, wait_for_settling=SETTLE_ROUNDS,
                                                   deadline=True))
         receipts = timed("receipts", lambda: receipts_step(root, cycle, period, progress=progress))
-        report = timed("compute", lambda: compute(root, cycle, period))
+        report = timed("compute", lambda: compute(root, cycle, period, today=today))
         issued = None if draft else already_issued(ws, cycle, period, report, started)
         if issued is not None:
             log.info("同时运行的另一次运行已发布相同的公文，本次不再重复发布")

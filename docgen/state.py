@@ -314,6 +314,12 @@ class State:
                 time.sleep(0.05)
         raise StorageError("无法分配发文字号（并发冲突过多），请稍后重试")
 
+    def issue_date(self, cycle: str, period: str) -> date | None:
+        """The day (cycle, period) was first given an issuing number: its documents' issue date, kept on reruns."""
+        with self.session() as s:
+            return s.scalar(select(func.min(DocNumber.issued_on)).where(
+                DocNumber.cycle == cycle, DocNumber.period == period))
+
     def submissions(self, cycle: str, period: str) -> list[SubmissionRow]:
         with self.session() as s:
             rows = s.scalars(

@@ -132,7 +132,7 @@ def test_quarterly_inspection_dag_matches_the_cli_over_two_quarters(
         assert {k: summary[k] for k in QUARTER_KEYS} == {k: expected[quarter][k] for k in QUARTER_KEYS}, quarter
         docs_a = sorted(p.name for p in outbox_a.glob("*.docx"))
         assert docs_a == sorted(p.name for p in outbox_c.glob("*.docx"))
-        assert len([n for n in docs_a if "整改通知书" in n]) == len(summary["units_with_open_items"])
+        assert len([n for n in docs_a if "整改通知书" in n]) == len(summary["rectification_numbers"])
         for name in docs_a:
             assert docx_text(outbox_a / name) == docx_text(outbox_c / name), name
     assert _receipts(via_airflow) == _receipts(via_cli)

@@ -237,17 +237,17 @@ def test_a_same_problem_list_under_another_name_adds_nothing() -> None:
     assert again == ([], [])
 
 
-def test_overdue_at_the_quarters_end() -> None:
+def test_overdue_at_the_quarters_cut_off() -> None:
     events = run(Q4_FILES, run(Q3_FILES))
     q3 = fold(events, until=Q3_DEADLINE)
-    assert sorted(k for k, s in q3.items() if is_overdue(s.item, s, date(2026, 9, 30))) == ["DC-003"]
+    assert sorted(k for k, s in q3.items() if is_overdue(s.item, s, date(2026, 10, 10))) == ["DC-003"]
     q4 = fold(events, until=Q4_DEADLINE)
-    assert sorted(k for k, s in q4.items() if is_overdue(s.item, s, date(2026, 12, 31))) == ["DC-003", "DC-004"]
-    # due on the quarter's last day counts; closed never does
+    assert sorted(k for k, s in q4.items() if is_overdue(s.item, s, date(2027, 1, 10))) == ["DC-003", "DC-004"]
+    # due on the cut-off's day is not overdue yet, due the day before is; closed never is
     item = Item("X", "A01", "宣传教育", "描述", "要求", date(2026, 9, 30), date(2026, 9, 1), "第一督查组")
     status = fold([Event("X", None, "open", at(9, 1), "f", "filed", item=item)])["X"]
-    assert is_overdue(item, status, date(2026, 9, 30)) is True
-    assert is_overdue(item, status, date(2026, 9, 29)) is False
+    assert is_overdue(item, status, date(2026, 9, 30)) is False
+    assert is_overdue(item, status, date(2026, 10, 1)) is True
 
 
 # ---------------------------------------------------------------- refusals of apply_submission

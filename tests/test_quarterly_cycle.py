@@ -40,8 +40,9 @@ def put(root: Path, period: str, folder: str, name: str, headers: list[str], row
 
 
 def first_quarter(root: Path) -> None:
-    """2026-Q1: four problems filed; A01 on time (P1 done and rechecked, P2 under way), B01 late (P3 done,
-    recheck fails), C01 never reports."""
+    """2026-Q1 (cut-off 2026-04-10 17:00): four problems filed; A01 on time (P1 done and rechecked, P2 under
+    way); B01's report (P3 done) and the recheck that fails it come after the cut-off, so they count in Q2;
+    C01 never reports."""
     put(root, "2026-Q1", "_inspection", "一季度问题清单.xlsx", PROBLEM_HEADERS, [
         problem("P1", "A01", "宣传教育", "2026年3月31日", "2026年3月10日"),
         problem("P2", "A01", "档案资料", "2026-06-30", "2026-03-10"),
@@ -83,9 +84,9 @@ def summary_of(root: Path, period: str) -> dict:
 @pytest.fixture
 def two_quarters(workspace: Path) -> Path:
     first_quarter(workspace)
-    run_cycle(workspace, "quarterly", "2026-Q1")
+    run_cycle(workspace, "quarterly", "2026-Q1", today=date(2026, 4, 11))
     second_quarter(workspace)
-    run_cycle(workspace, "quarterly", "2026-Q2")
+    run_cycle(workspace, "quarterly", "2026-Q2", today=date(2026, 7, 11))
     return workspace
 
 
@@ -94,11 +95,12 @@ def test_first_quarter_ledger_and_statuses(two_quarters: Path) -> None:
     assert s["filed"] == ["P1", "P2", "P3", "P4"]
     assert s["closed"] == ["P1"]
     assert (s["open"], s["rectifying"], s["awaiting_recheck"]) == (["P3", "P4"], ["P2"], [])
-    assert s["overdue"] == ["P3"]  # due 3/15, not closed at 3/31; P1 was due 3/31 but closed
+    assert s["overdue"] == ["P3"]  # due 3/15, not closed at the 4/10 cut-off; P1 was due 3/31 but closed
     assert s["units_with_open_items"] == ["A01", "B01", "C01"]
     assert s["expected_units"] == ["A01", "B01", "C01"]
     assert (s["on_time_units"], s["late_units"], s["rejected_units"], s["missing_units"]) == (
-        ["A01"], ["B01"], [], ["C01"])
+        ["A01"], [], [], ["B01", "C01"])  # B01's file came on 4/12, after the cut-off
+    assert (s["cutoff"], s["issue_date"]) == ("2026-04-10T17:00:00+08:00", "2026-04-11")
 
 
 def test_second_quarter_carries_over_and_closes(two_quarters: Path) -> None:
@@ -168,7 +170,8 @@ def test_rectification_notice_lists_the_units_open_items(two_quarters: Path) -> 
     assert "P4" in text and "P5" not in text and "P1" not in text
     assert "挂号" in text
     (b01,) = (two_quarters / "outbox/quarterly/2026-Q1").glob("整改通知书_市民族宗教事务局*.docx")
-    assert "P3" in docx_text(b01) and "复查未通过1次" in docx_text(b01)
+    assert "P3" in docx_text(b01) and "已逾期" in docx_text(b01)
+    assert "复查未通过1次" not in docx_text(b01)  # its recheck failed on 4/13, after Q1's cut-off
     assert not list(q2.glob("整改通知书_青禾镇人民政府*"))  # A01 has nothing open after Q2
 
 

@@ -93,6 +93,7 @@ def make_report() -> QuarterlyReport:
         period_label="2026年第三季度",
         period_end=date(2026, 9, 30),
         deadline=datetime(2026, 10, 10, 17, 0, tzinfo=SH),
+        cutoff=datetime(2026, 10, 10, 17, 0, tzinfo=SH),
         units=units,
         items=items,
         history=history,
@@ -156,7 +157,7 @@ def test_notice_heading_and_overall_figures(notice: DocumentObject) -> None:
     ]
     assert section(notice, "一、督查及整改总体情况", "二、逾期未整改问题")[:2] == [
         "2026年第三季度督查新发现问题3个，以前季度结转未销号问题3个，合计6个。本季度销号2个；"
-        "截至2026年9月30日，尚未销号4个，其中挂号2个、整改中1个、已整改待复查1个。"
+        "截至2026年10月10日17:00，尚未销号4个，其中挂号2个、整改中1个、已整改待复查1个。"
         "未销号问题中逾期未整改2个；本季度复查未通过1个。",
         "按问题类型统计如下（表1、图1）：",
     ]
@@ -174,16 +175,16 @@ def test_notice_heading_and_overall_figures(notice: DocumentObject) -> None:
 
 def test_notice_names_overdue_and_failed_items_with_their_units(notice: DocumentObject) -> None:
     assert section(notice, "二、逾期未整改问题", "三、复查未通过问题") == [
-        "截至2026年9月30日，以下2个问题已超过整改时限仍未销号，予以通报：",
+        "截至2026年10月10日17:00，以下2个问题已超过整改时限仍未销号，予以通报：",
         "1. 青禾市教育局：WT2026-Q2-01 校园民族团结宣传栏内容陈旧（问题类型：基础设施；整改时限为2026年8月31日；"
-        "当前状态为“整改中”）。",
-        f"2. {MZ}：WT2026-Q2-02 {FORMULA}（问题类型：宣传教育；整改时限为2026年9月15日；当前状态为“挂号”；"
+        "当时状态为“整改中”）。",
+        f"2. {MZ}：WT2026-Q2-02 {FORMULA}（问题类型：宣传教育；整改时限为2026年9月15日；当时状态为“挂号”；"
         "复查未通过1次）。",
         "以上单位要切实履行整改主体责任，认真分析逾期原因，明确整改时限和责任人，尽快完成整改并报送整改情况。",
     ]
     assert section(notice, "三、复查未通过问题", "四、未按时报送整改情况的单位") == [
         "本季度复查中，以下1个问题整改不到位，复查未通过，退回重新整改：",
-        f"1. {MZ}：WT2026-Q2-02 {FORMULA}（累计复查未通过1次；当前状态为“挂号”；已逾期）。",
+        f"1. {MZ}：WT2026-Q2-02 {FORMULA}（累计复查未通过1次；当时状态为“挂号”；已逾期）。",
         "以上单位要对照整改要求重新制定整改措施，确保真改实改，整改完成后再次报送整改情况。",
     ]
 
@@ -252,7 +253,7 @@ def test_empty_sections_say_so(tmp_path: Path) -> None:
     ]
     texts = paragraphs(doc)
     assert "本季度无督查发现问题。" in texts
-    assert "截至2026年9月30日，督查发现问题已全部销号。" in texts
+    assert "截至2026年10月10日17:00，督查发现问题已全部销号。" in texts
     assert doc.tables == [] and len(doc.inline_shapes) == 0
 
 
@@ -274,7 +275,7 @@ def test_rectification_notice_lists_exactly_the_units_open_items(tmp_path: Path)
         "创建办〔2026〕6号",
         "整改通知书",
         "青禾市教育局：",
-        "根据《关于2026年第三季度创建全国民族团结进步示范区督查情况的通报》（创建办〔2026〕5号），截至2026年9月30日，"
+        "根据《关于2026年第三季度创建全国民族团结进步示范区督查情况的通报》（创建办〔2026〕5号），截至2026年10月10日17:00，"
         "你单位尚有2个督查发现问题未整改销号，其中已超过整改时限1个。具体问题如下：",
     ]
     (table,) = doc.tables
@@ -318,6 +319,20 @@ def test_rectification_notice_of_another_unit(tmp_path: Path) -> None:
     ]
     context = rectification_context(make_report(), "BM03", report_by=datetime(2026, 11, 1, 2, 0, tzinfo=UTC))
     assert context["deadline_text"] == "2026年11月1日10:00"
+
+
+@pytest.mark.parametrize(("issued", "report_by", "late"), [
+    (date(2026, 10, 12), "2027年1月10日17:00", False),  # after Q3's deadline: the next quarter's
+    (date(2027, 1, 9), "2027年1月10日17:00", False),
+    (date(2027, 1, 10), "2027年4月10日17:00", True),  # on the next deadline's day: never that same day
+    (date(2027, 5, 3), "2027年7月10日17:00", True),
+])
+def test_the_report_by_date_is_after_the_issue_day(issued: date, report_by: str, late: bool) -> None:
+    report = make_report()
+    report.issue_date = issued
+    context = rectification_context(report, "BM03")
+    assert context["deadline_text"] == report_by
+    assert (context["late_issue_text"] == "本通知书为补发。") is late
 
 
 # ---------------------------------------------------------------- the ledger workbook

@@ -3,7 +3,9 @@ an earlier quarter, expected units and who reported.
 
 Expected values are written out by hand from the timeline below, never computed by the module under test.
 
-Timeline (events in the order applied; the folder's quarter decides which quarter an event belongs to):
+Timeline (events in the order applied). A quarter's cut-off is its reporting deadline (Q3: 2026-10-10
+17:00, Q4: 2027-01-10 17:00, 2027-Q1: 2027-04-10 17:00); an event counts from its folder's quarter, or from
+the first later quarter whose cut-off it was received by:
 
     src  received     folder    file                      what it does
     1    2026-09-05   2026-Q3   inspection                files P1 (A01, due 09-30), P2 (A01, due 12-31),
@@ -14,8 +16,8 @@ Timeline (events in the order applied; the folder's quarter decides which quarte
     5    2026-11-10   2026-Q4   inspection                files P5 (D01, due 12-15), P6 (E01, due 2027-03-31)
     6    2026-12-01   2026-Q4   A01 report                P1, P2 已完成 → awaiting
     7    2026-12-20   2026-Q4   recheck                   P1 通过 → closed; P2 不通过 → open (1 failure)
-    8    2027-01-12   2026-Q4   C01 report (late)         P4 整改中 → rectifying
-    9    2027-01-15   2026-Q3   C01 report (very late)    P4 已完成 → awaiting (follows event 8, a Q4 event)
+    8    2027-01-12   2026-Q4   C01 report (late)         P4 整改中 → rectifying       (counts in 2027-Q1)
+    9    2027-01-15   2026-Q3   C01 report (very late)    P4 已完成 → awaiting         (counts in 2027-Q1)
 """
 
 from __future__ import annotations
@@ -174,27 +176,30 @@ def test_third_quarter_items() -> None:
         ("P1", "青禾镇人民政府", "open", 1, at(2026, 9, 28), True, True, False, True, False),
         ("P2", "青禾镇人民政府", "rectifying", 0, at(2026, 9, 20), False, True, False, False, False),
         ("P3", "市民族宗教事务局", "closed", 0, at(2026, 9, 28), False, True, True, False, False),
-        ("P4", "青禾市第一中学", "awaiting_recheck", 0, at(2027, 1, 15), False, True, False, False, False),
+        ("P4", "青禾市第一中学", "open", 0, at(2026, 9, 5), False, True, False, False, False),  # 9 is after 10-10
     ]
+    assert r.cutoff == at(2026, 10, 10, 17)
 
 
 def test_third_quarter_summary() -> None:
     s = build("2026-Q3", Q3_SUBMISSIONS).summary()
     assert s == {
         "period": "2026-Q3",
+        "cutoff": "2026-10-10T17:00:00+08:00",
+        "issue_date": None,
         "doc_number": "",
         "filed": ["P1", "P2", "P3", "P4"],
         "closed": ["P3"],
-        "awaiting_recheck": ["P4"],
+        "awaiting_recheck": [],
         "rectifying": ["P2"],
-        "open": ["P1"],
+        "open": ["P1", "P4"],
         "overdue": ["P1"],
         "units_with_open_items": ["A01", "C01"],
         "expected_units": ["A01", "B01", "C01"],
         "on_time_units": ["A01", "B01"],
-        "late_units": ["C01"],
+        "late_units": [],
         "rejected_units": [],
-        "missing_units": [],
+        "missing_units": ["C01"],  # its only Q3 file came on 2027-01-15, after the cut-off
         "rectification_numbers": {},
     }
 
@@ -212,7 +217,6 @@ def test_third_quarter_history_has_its_own_events_only() -> None:
         ("P3", "B01", "单位报送整改情况", "open", "awaiting_recheck", "已完成", "B01整改情况.xlsx", "2026-Q3"),
         ("P1", "A01", "复查不通过", "awaiting_recheck", "open", "不通过", "三季度复查结果.xlsx", "2026-Q3"),
         ("P3", "B01", "复查通过", "awaiting_recheck", "closed", "通过", "三季度复查结果.xlsx", "2026-Q3"),
-        ("P4", "C01", "单位报送整改情况", "rectifying", "awaiting_recheck", "已完成", "C01三季度补报.xlsx", "2026-Q3"),
     ]
 
 
@@ -227,7 +231,7 @@ def test_fourth_quarter_items() -> None:
         ("P1", "青禾镇人民政府", "closed", 1, at(2026, 12, 20), False, False, True, False, True),
         ("P2", "青禾镇人民政府", "open", 1, at(2026, 12, 20), True, False, False, True, True),
         ("P3", "市民族宗教事务局", "closed", 0, at(2026, 9, 28), False, False, False, False, False),
-        ("P4", "青禾市第一中学", "awaiting_recheck", 0, at(2027, 1, 15), True, False, False, False, True),
+        ("P4", "青禾市第一中学", "open", 0, at(2026, 9, 5), True, False, False, False, True),
         ("P5", "青禾乳业有限公司", "open", 0, at(2026, 11, 10), True, True, False, False, False),
         ("P6", "青禾社区居委会", "open", 0, at(2026, 11, 10), False, True, False, False, False),
     ]
@@ -237,19 +241,21 @@ def test_fourth_quarter_summary() -> None:
     s = build("2026-Q4", Q4_SUBMISSIONS).summary()
     assert s == {
         "period": "2026-Q4",
+        "cutoff": "2027-01-10T17:00:00+08:00",
+        "issue_date": None,
         "doc_number": "",
         "filed": ["P5", "P6"],
         "closed": ["P1"],
-        "awaiting_recheck": ["P4"],
+        "awaiting_recheck": [],
         "rectifying": [],
-        "open": ["P2", "P5", "P6"],
+        "open": ["P2", "P4", "P5", "P6"],
         "overdue": ["P2", "P4", "P5"],
         "units_with_open_items": ["A01", "C01", "D01", "E01"],
         "expected_units": ["A01", "C01", "D01", "E01"],  # B01: its only item was closed in Q3
         "on_time_units": ["A01"],
-        "late_units": ["C01"],
+        "late_units": [],
         "rejected_units": ["D01"],
-        "missing_units": ["E01"],
+        "missing_units": ["C01", "E01"],  # C01's file came on 2027-01-12, after the cut-off
         "rectification_numbers": {},
     }
 
@@ -258,7 +264,7 @@ def test_fourth_quarter_unit_statuses() -> None:
     r = build("2026-Q4", Q4_SUBMISSIONS)
     assert [(u.code, u.name, u.category, u.state, u.received_at, u.file) for u in r.units] == [
         ("A01", "青禾镇人民政府", "乡镇街道", "on_time", at(2026, 12, 1), "A01四季度整改情况.xlsx"),
-        ("C01", "青禾市第一中学", "学校", "late", at(2027, 1, 12), "C01四季度整改.xlsx"),
+        ("C01", "青禾市第一中学", "学校", "missing", None, None),
         ("D01", "青禾乳业有限公司", "企业", "rejected", at(2026, 12, 5), "D01整改情况.xlsx"),
         ("E01", "青禾社区居委会", "社区", "missing", None, None),
     ]
@@ -266,12 +272,25 @@ def test_fourth_quarter_unit_statuses() -> None:
 
 def test_fourth_quarter_history_is_every_event_so_far() -> None:
     r = build("2026-Q4", Q4_SUBMISSIONS)
-    assert len(r.history) == 17
+    assert len(r.history) == 15  # events 1 to 7: 4 + 2 + 1 + 2 + 2 + 2 + 2
     assert [(h.problem_id, h.kind, h.period) for h in r.history[-3:]] == [
+        ("P2", "单位报送整改情况", "2026-Q4"),
+        ("P1", "复查通过", "2026-Q4"),
         ("P2", "复查不通过", "2026-Q4"),
-        ("P4", "单位报送整改情况", "2026-Q4"),
-        ("P4", "单位报送整改情况", "2026-Q3"),
     ]
+
+
+def test_files_received_after_the_cut_off_count_in_the_next_quarter() -> None:
+    """Events 8 (Q4's folder) and 9 (Q3's folder) were received after Q4's cut-off: 2027-Q1 counts them."""
+    r = build("2027-Q1", [])
+    assert r.cutoff == at(2027, 4, 10, 17)
+    p4 = next(i for i in r.items if i.problem_id == "P4")
+    assert (p4.state, p4.last_change, p4.carried_over, p4.overdue) == ("awaiting_recheck", at(2027, 1, 15), True, True)
+    assert [(h.problem_id, h.value, h.file, h.period) for h in r.history[-2:]] == [
+        ("P4", "整改中", "C01四季度整改.xlsx", "2026-Q4"),  # the folder it was dropped in
+        ("P4", "已完成", "C01三季度补报.xlsx", "2026-Q3"),
+    ]
+    assert r.summary()["awaiting_recheck"] == ["P4"]
 
 
 def test_a_carried_over_unit_is_expected_without_new_items() -> None:

@@ -210,7 +210,8 @@ def test_the_ledger_refuses_the_report_of_another_units_problem(demo: Demo) -> N
 
 
 def _replay(demo: Demo) -> dict[str, dict[str, Any]]:
-    """Apply every quarterly file in drop order; what each quarter's end looks like, in expected.yaml's keys."""
+    """Apply every quarterly file in drop order; what each quarter's cut-off (its deadline) sees, in
+    expected.yaml's keys: the events received by then, and the units' files received by then."""
     dropped = _dropped()
     quarters = sorted({d.quarter for d in dropped})
     order = [quarters.index(d.quarter) for d in dropped]
@@ -220,14 +221,13 @@ def _replay(demo: Demo) -> dict[str, dict[str, Any]]:
     codes = list(demo.registry.units)
 
     events: list[Event] = []
-    sources: dict[str, str] = {}  # file → its quarter
     found: dict[str, dict[str, Any]] = {}
     start = fold([])
+    counted_before: set[int] = set()  # the events an earlier quarter's cut-off counted
     for quarter in quarters:
         submissions: list[Submission] = []
         rejected: dict[str, str] = {}
         for d in (d for d in dropped if d.quarter == quarter):
-            sources[d.rel] = quarter
             result = demo.validate(d)
             problems = result.problems
             if not problems:
@@ -242,13 +242,16 @@ def _replay(demo: Demo) -> dict[str, dict[str, Any]]:
                     Submission(unit=d.unit, file=d.rel, received_at=d.at, accepted=not problems, kind=d.kind)
                 )
         period = parse_period("quarterly", quarter)
-        end = fold(events)
-        mine = [e for e in events if sources[e.source] == quarter]
+        deadline = deadline_of(period, due["day"], due["time"], campaign["timezone"])
+        counted = [e for e in events if e.at <= deadline]  # files are dropped in order: a prefix of the log
+        end = fold(counted)
+        mine = [e for e in counted if id(e) not in counted_before]
+        counted_before |= {id(e) for e in counted}
         filed = [e.item_id for e in mine if e.kind == "filed"]
         carried = [s.item.unit for s in start.values() if s.state != "closed"]
         expected_units = [c for c in codes if c in carried or c in {end[i].item.unit for i in filed}]
-        deadline = deadline_of(period, due["day"], due["time"], campaign["timezone"])
-        statuses = unit_statuses(demo.registry, expected_units, submissions, deadline)
+        on_record = [s for s in submissions if s.received_at <= deadline]
+        statuses = unit_statuses(demo.registry, expected_units, on_record, deadline)
         assert {s.unit for s in submissions} <= set(expected_units), quarter
         found[quarter] = {
             "deadline": deadline.isoformat(),
@@ -258,7 +261,7 @@ def _replay(demo: Demo) -> dict[str, dict[str, Any]]:
                 state: [i for i, s in end.items() if s.state == state]
                 for state in ("awaiting_recheck", "rectifying", "open")
             },
-            "overdue": [i for i, s in end.items() if is_overdue(s.item, s, period.end)],
+            "overdue": [i for i, s in end.items() if is_overdue(s.item, s, deadline.date())],
             "failed_rechecks": {i: s.failed_rechecks for i, s in end.items() if s.failed_rechecks},
             "units_with_open_items": [
                 c for c in codes if any(s.item.unit == c and s.state != "closed" for s in end.values())

@@ -45,7 +45,7 @@ TEMPLATES = sorted(p.name for p in REPO_TEMPLATES.glob("*.docx"))
 
 def _rectification_contexts() -> list[dict[str, Any]]:
     report = make_quarterly_report()
-    return [quarterly.rectification_context(report, unit) for unit in report.units_with_open_items]
+    return [quarterly.rectification_context(report, unit) for unit in report.units_to_notify]
 
 
 # Each template's context builder on sample reports: a template added to templates/ needs its own here.
@@ -129,10 +129,10 @@ QUARTERLY_FIXED = [
     ("附件标识", "附件1"),
     ("附件标题", "{{ period_label }}各单位问题整改情况统计表"),
     ("表注", "注：问题数为{{ period_label }}督查新发现问题与以前季度结转未销号问题之和；已销号为本季度销号的问题；"
-           "逾期指截至{{ period_end_text }}已超过整改时限仍未销号的问题。"),
+           "逾期指截至{{ cutoff_text }}已超过整改时限仍未销号的问题。"),
     ("附件标识", "附件2"),
     ("附件标题", "{{ period_label }}未销号问题清单"),
-    ("表注", "注：当前状态为截至{{ period_end_text }}的状态。"),
+    ("表注", "注：当前状态为截至{{ cutoff_text }}的状态。"),
 ]  # fmt: skip
 QUARTERLY_EMPTY_SECTIONS = [
     "本季度无督查发现问题，也无以前季度结转的未销号问题。",
@@ -140,7 +140,7 @@ QUARTERLY_EMPTY_SECTIONS = [
     "本季度无复查未通过问题。",
     "各成员单位均按时报送整改情况，报送材料全部通过审核。",
     "本季度无督查发现问题。",
-    "截至{{ period_end_text }}，督查发现问题已全部销号。",
+    "截至{{ cutoff_text }}，督查发现问题已全部销号。",
 ]
 QUARTERLY_TABLE_HEADERS = [
     ["序号", "问题类型", "问题数", "已销号", "未销号", "逾期"],

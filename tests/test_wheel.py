@@ -160,6 +160,6 @@ def test_installed_command_runs_the_quarterly_cycle(installed: Installed) -> Non
     want = expected["quarterly"]["2026-Q2"]
     assert (summary["open"], summary["overdue"], summary["missing_units"]) == (
         want["open"], want["overdue"], want["missing_units"])
-    assert len(list(outbox.glob("整改通知书_*.docx"))) == len(want["units_with_open_items"])
+    assert len(list(outbox.glob("整改通知书_*.docx"))) == len(summary["rectification_numbers"])
     assert (outbox / "整改台账.xlsx").is_file()
     assert "整改台账" in _ok(installed.docgen("ledger", "--root", str(ws), "--open")).stdout

@@ -730,14 +730,14 @@ def build_quarterly_notice() -> DocumentObject:
     _para(
         doc, body,
         "为推动督查发现问题整改落实到位，按照季度督查工作机制，现将{{ period_label }}{{ campaign }}"
-        "督查及整改情况通报如下。",
+        "督查及整改情况通报如下。{{ late_issue_text }}",
     )  # fmt: skip
 
     _para(doc, "一级标题", "一、督查及整改总体情况")
     _para(
         doc, body,
         "{{ period_label }}督查新发现问题{{ filed_count }}个，以前季度结转未销号问题{{ carried_count }}个，"
-        "合计{{ total_count }}个。本季度销号{{ closed_count }}个；截至{{ period_end_text }}，尚未销号"
+        "合计{{ total_count }}个。本季度销号{{ closed_count }}个；截至{{ cutoff_text }}，尚未销号"
         "{{ open_count }}个，其中挂号{{ registered_count }}个、整改中{{ rectifying_count }}个、"
         "已整改待复查{{ awaiting_count }}个。未销号问题中逾期未整改{{ overdue_count }}个；"
         "本季度复查未通过{{ failed_count }}个。",
@@ -762,7 +762,7 @@ def build_quarterly_notice() -> DocumentObject:
 
     _para(doc, "一级标题", "二、逾期未整改问题")
     _para(doc, body, "{%p if overdue_items %}")
-    _para(doc, body, "截至{{ period_end_text }}，以下{{ overdue_count }}个问题已超过整改时限仍未销号，予以通报：")
+    _para(doc, body, "截至{{ cutoff_text }}，以下{{ overdue_count }}个问题已超过整改时限仍未销号，予以通报：")
     _para(doc, body, "{%p for item in overdue_items %}")
     _para(doc, body, NAMED_ITEM)
     _para(doc, body, "{%p endfor %}")
@@ -823,7 +823,7 @@ def build_quarterly_notice() -> DocumentObject:
     _para(
         doc, "表注",
         "注：问题数为{{ period_label }}督查新发现问题与以前季度结转未销号问题之和；已销号为本季度销号的"
-        "问题；逾期指截至{{ period_end_text }}已超过整改时限仍未销号的问题。",
+        "问题；逾期指截至{{ cutoff_text }}已超过整改时限仍未销号的问题。",
     )  # fmt: skip
     _para(doc, body, "{%p else %}")
     _para(doc, body, "本季度无督查发现问题。")
@@ -845,9 +845,9 @@ def build_quarterly_notice() -> DocumentObject:
         ],
         left_columns=(2, 4),
     )  # fmt: skip
-    _para(doc, "表注", "注：当前状态为截至{{ period_end_text }}的状态。")
+    _para(doc, "表注", "注：当前状态为截至{{ cutoff_text }}的状态。")
     _para(doc, body, "{%p else %}")
-    _para(doc, body, "截至{{ period_end_text }}，督查发现问题已全部销号。")
+    _para(doc, body, "截至{{ cutoff_text }}，督查发现问题已全部销号。")
     _para(doc, body, "{%p endif %}")
     _add_page_numbers(doc, doc.sections[0])
     return doc
@@ -864,8 +864,8 @@ def build_rectification_notice() -> DocumentObject:
     _para(doc, "主送机关", "{{ unit_name }}：")
     _para(
         doc, body,
-        "根据《{{ notice_title }}》{{ notice_number_text }}，截至{{ period_end_text }}，你单位尚有"
-        "{{ open_count }}个督查发现问题未整改销号{{ overdue_clause }}。具体问题如下：",
+        "{{ late_issue_text }}根据《{{ notice_title }}》{{ notice_number_text }}，截至{{ cutoff_text }}，你单位尚有"
+        "{{ open_count }}个督查发现问题未整改销号{{ overdue_clause }}{{ closed_since_clause }}。具体问题如下：",
     ).paragraph_format.keep_with_next = True  # fmt: skip
     _loop_table(
         doc,

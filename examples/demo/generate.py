@@ -625,42 +625,43 @@ def _file(quarter: str, sub: str, name: str) -> str:
 
 
 # What the quarterly cycle must find, worked out by hand from the rules (tests/test_quarterly_samples.py
-# replays the files through the ledger to check it). A quarter's end is after every file of its folder
-# (the Q2 reports and recheck are dropped in July, before the Q3 problem list). Ids in filing order,
-# unit codes in registry order.
+# replays the files through the ledger to check it). A quarter's figures are taken at its cut-off, its
+# reporting deadline (07-10 17:00 for Q2, 10-10 17:00 for Q3): a file received later, even in the quarter's
+# own folder, counts in the next quarter. Ids in filing order, unit codes in registry order.
 #
 # 2026-Q2: nine problems filed on 06-25 for XZ01 XZ03 BM03 SQ01 SQ02 ZJ01 (nothing carried over, so these
-#   are the expected units). ZJ01 (07-08), XZ01 (07-09), SQ01 (07-10 16:40) report before the 07-10 17:00
-#   deadline; BM03 reports on 07-13 (late); XZ03's only file writes 整改状态 "基本完成" (rejected, so
-#   DC2026Q2-003 stays 挂号); SQ02 sends nothing (007 stays 挂号). The recheck on 07-20 passes 001 005 008
-#   (销号) and fails 006 (back to 挂号, one failure); BM03's 004 was reported late and is not in the recheck
-#   (已整改待复查). 002 and 009 are 整改中. Overdue (整改时限 ≤ 06-30, not 销号): 002 (整改中) and 003
-#   (挂号); 001 005 008 were due on 06-30 too but are 销号; 004 and 009 (09-30), 006 (08-31) and 007
-#   (12-31) are not due yet.
-# 2026-Q3: three new problems filed on 09-18: BM04 and XX01 (no Q2 problems), XZ01. Expected units: the six
-#   with Q2 items still open (XZ01 002, XZ03 003, BM03 004, SQ01 006, SQ02 007, ZJ01 009) and BM04, XX01.
-#   ZJ01's first file (10-08) reports SQ02's 007 (refused by the ledger, nothing applied), its fixed file
-#   on 10-09 is on time; BM03, XZ03, XZ01, SQ02, SQ01 report between 10-08 and 10-10 16:50 (on time).
-#   XX01 reports on 10-12 (late); BM04 sends nothing. The recheck on 10-20 passes 002 003 004 006 (销号);
-#   009 (已完成 on 10-09) is not rechecked yet. At the end: Q2-009 已整改待复查; Q2-007, Q3-002, Q3-003
-#   整改中; Q3-001 挂号. Overdue (整改时限 ≤ 09-30, not 销号): Q2-009 (due 09-30) and Q3-001 (due 09-30);
-#   Q2-007 (12-31), Q3-002 (10-31) and Q3-003 (12-31) are not due yet.
+#   are the expected units). ZJ01 (07-08), XZ01 (07-09), SQ01 (07-10 16:40) report before the cut-off:
+#   001 005 006 008 已整改待复查, 002 009 整改中. XZ03's only file writes 整改状态 "基本完成" (rejected, so
+#   003 stays 挂号); SQ02 sends nothing (007 stays 挂号); BM03's report comes on 07-13, after the cut-off
+#   (so BM03 is missing and 004 stays 挂号), and the recheck on 07-20 too: nothing is closed in Q2.
+#   Overdue (整改时限 before 07-10, not 销号): 001 002 003 005 008 (all due 06-30); 004 and 009 (09-30),
+#   006 (08-31) and 007 (12-31) are not due yet.
+# 2026-Q3: counted now: BM03's late Q2 report (004 已完成) and the 07-20 recheck, which passes 001 005 008
+#   (销号) and fails 006 (back to 挂号, one failure). Three new problems filed on 09-18: BM04 and XX01 (no Q2
+#   problems), XZ01. Expected units: the six with Q2 items open at Q2's cut-off and BM04, XX01. ZJ01's first
+#   file (10-08) reports SQ02's 007 (refused by the ledger, nothing applied), its fixed file on 10-09 is on
+#   time (009 已完成); BM03 (004 已完成 again), XZ03 (003 已完成), XZ01 (002 已完成, Q3-003 整改中), SQ02 (007
+#   整改中), SQ01 (006 已完成) report between 10-08 and 10-10 16:50 (on time). XX01 reports on 10-12 and the
+#   recheck comes on 10-20, both after the cut-off (they count in Q4): XX01 is missing, as is BM04. At the
+#   cut-off: Q2-002 003 004 006 009 已整改待复查; Q2-007, Q3-003 整改中; Q3-001, Q3-002 挂号. Overdue
+#   (整改时限 before 10-10, not 销号): Q2-002 003 (06-30), 004 (09-30), 006 (08-31), 009 (09-30), Q3-001
+#   (09-30); Q2-007 (12-31), Q3-002 (10-31) and Q3-003 (12-31) are not due yet.
 EXPECTED_QUARTERLY: dict[str, dict[str, Any]] = {
     Q2: {
         "deadline": "2026-07-10T17:00:00+08:00",
         "filed": _ids(Q2, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-        "closed": _ids(Q2, 1, 5, 8),
-        "awaiting_recheck": _ids(Q2, 4),
+        "closed": [],
+        "awaiting_recheck": _ids(Q2, 1, 5, 6, 8),
         "rectifying": _ids(Q2, 2, 9),
-        "open": _ids(Q2, 3, 6, 7),
-        "overdue": _ids(Q2, 2, 3),
-        "failed_rechecks": {_pid(Q2, 6): 1},
+        "open": _ids(Q2, 3, 4, 7),
+        "overdue": _ids(Q2, 1, 2, 3, 5, 8),
+        "failed_rechecks": {},
         "units_with_open_items": ["XZ01", "XZ03", "BM03", "SQ01", "SQ02", "ZJ01"],
         "expected_units": ["XZ01", "XZ03", "BM03", "SQ01", "SQ02", "ZJ01"],
         "on_time_units": ["XZ01", "SQ01", "ZJ01"],
-        "late_units": ["BM03"],
+        "late_units": [],
         "rejected_units": ["XZ03"],
-        "missing_units": ["SQ02"],
+        "missing_units": ["BM03", "SQ02"],
         "rejected_files": {
             _file(Q2, "XZ03", "石门乡整改情况报送表.xlsx"): "整改状态“基本完成”不是 未启动、整改中、已完成 之一",
         },
@@ -668,18 +669,18 @@ EXPECTED_QUARTERLY: dict[str, dict[str, Any]] = {
     Q3: {
         "deadline": "2026-10-10T17:00:00+08:00",
         "filed": _ids(Q3, 1, 2, 3),
-        "closed": _ids(Q2, 2, 3, 4, 6),
-        "awaiting_recheck": _ids(Q2, 9),
-        "rectifying": [*_ids(Q2, 7), *_ids(Q3, 2, 3)],
-        "open": _ids(Q3, 1),
-        "overdue": [*_ids(Q2, 9), *_ids(Q3, 1)],
+        "closed": _ids(Q2, 1, 5, 8),
+        "awaiting_recheck": _ids(Q2, 2, 3, 4, 6, 9),
+        "rectifying": [*_ids(Q2, 7), *_ids(Q3, 3)],
+        "open": _ids(Q3, 1, 2),
+        "overdue": [*_ids(Q2, 2, 3, 4, 6, 9), *_ids(Q3, 1)],
         "failed_rechecks": {_pid(Q2, 6): 1},
-        "units_with_open_items": ["XZ01", "BM04", "XX01", "SQ02", "ZJ01"],
+        "units_with_open_items": ["XZ01", "XZ03", "BM03", "BM04", "XX01", "SQ01", "SQ02", "ZJ01"],
         "expected_units": ["XZ01", "XZ03", "BM03", "BM04", "XX01", "SQ01", "SQ02", "ZJ01"],
         "on_time_units": ["XZ01", "XZ03", "BM03", "SQ01", "SQ02", "ZJ01"],
-        "late_units": ["XX01"],
+        "late_units": [],
         "rejected_units": [],
-        "missing_units": ["BM04"],
+        "missing_units": ["BM04", "XX01"],
         "rejected_files": {
             _file(Q3, "ZJ01", "东关清真寺第三季度整改情况.xlsx"): "报送了其他单位（SQ02）的问题 DC2026Q2-007",
         },
@@ -1583,8 +1584,8 @@ def main() -> None:
     (HERE / "expected.yaml").write_text(
         "# What the 2026-10 monthly cycle should find in the demo (written by generate.py).\n"
         + yaml.safe_dump(expected, allow_unicode=True, sort_keys=False)
-        + "# What the quarterly cycle should find at the end of each quarter (after every file of its folder,\n"
-        "# applied in drop order), worked out by hand in generate.py (EXPECTED_QUARTERLY). Problem ids in\n"
+        + "# What the quarterly cycle should find at each quarter's cut-off (its deadline: the files received by\n"
+        "# then, applied in drop order), worked out by hand in generate.py (EXPECTED_QUARTERLY). Problem ids in\n"
         "# filing order, unit codes in registry order; rejected_files: file → why it was refused.\n"
         + yaml.safe_dump({"quarterly": EXPECTED_QUARTERLY}, allow_unicode=True, sort_keys=False)
         + "# What the annual cycle should find for 2025, worked out in generate.py (expected_annual) by plain\n"

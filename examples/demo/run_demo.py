@@ -85,7 +85,7 @@ def main(dest: str = "build/demo") -> int:
         print(f"  整改通知书 {len(list(q_out.glob('整改通知书_*.docx')))} 份：{q_out}/整改通知书_*.docx")
         print(f"  整改台账：{q_out / '整改台账.xlsx'}")
         print(f"  回执：{ws / 'receipts' / 'quarterly' / quarter}/（_inspection/、_recheck/、<单位代码>/）")
-        print(f"  本季度挂号 {len(q['filed'])} 个，销号 {len(q['closed'])} 个；季末未销号 "
+        print(f"  本季度挂号 {len(q['filed'])} 个，销号 {len(q['closed'])} 个；报送期限时未销号 "
               f"{len(q['open']) + len(q['rectifying']) + len(q['awaiting_recheck'])} 个，逾期 {q['overdue']}")
         print(f"  应报整改情况 {len(q['expected_units'])} 个单位：按时 {len(q['on_time_units'])}，"
               f"逾期 {q['late_units']}，退回 {q['rejected_units']}，未报 {q['missing_units']}")

@@ -4,7 +4,8 @@ Declared here: three submission kinds — the inspection team's problem lists (�
 each unit's rectification report (整改情况报送表, in its own folder) and the secretariat's recheck results
 (复查结果, in ``_recheck/``) — all of which change the ledger (``ledger``) in the order received; the rules
 that read the ledger at a quarter's end (``rules``); and the documents: the inspection notice (督查通报),
-one rectification notice (整改通知书) per unit with items not closed, each with its own issuing number,
+one rectification notice (整改通知书) per unit with items not closed at the quarter's cut-off nor
+before the notice's issue day, each with its own issuing number,
 and the ledger workbook (整改台账.xlsx). Importing this package is light.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView
 from ...models import Problem, Registry
@@ -78,12 +80,17 @@ class Quarterly(Cycle):
 
         return [
             Document(docs.notice_name(report), template=docs.NOTICE_TEMPLATE, context=notice, number_key=NOTICE_KEY),
-            *(rectification(unit) for unit in report.units_with_open_items),
+            *(rectification(unit) for unit in report.units_to_notify),
             Document(docs.LEDGER_WORKBOOK, write=workbook),
         ]
 
     def number_keys(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
-        return [NOTICE_KEY, *(RECTIFICATION_KEY + unit for unit in report.units_with_open_items)]
+        return [NOTICE_KEY, *(RECTIFICATION_KEY + unit for unit in report.units_to_notify)]
+
+    def dated(self, report: QuarterlyReport, issued_on: date) -> QuarterlyReport:  # type: ignore[override]
+        """The issue day decides which units get a rectification notice: an item closed before it is not demanded."""
+        report.issue_date = issued_on
+        return report
 
     def with_numbers(self, report: QuarterlyReport, numbers: Mapping[str, str], issued_on: date) -> QuarterlyReport:  # type: ignore[override]
         report.doc_number = numbers[NOTICE_KEY]
@@ -118,7 +125,7 @@ class Quarterly(Cycle):
         s = report.summary()
         return [
             f"[bold]{report.period_label}督查通报[/bold] {report.doc_number}",
-            f"  本季度挂号 {len(s['filed'])} 个问题，销号 {len(s['closed'])} 个；季末未销号 "
+            f"  本季度挂号 {len(s['filed'])} 个问题，销号 {len(s['closed'])} 个；报送期限时未销号 "
             f"{len(report.open_items)} 个（挂号 {len(s['open'])}，整改中 {len(s['rectifying'])}，待复查 "
             f"{len(s['awaiting_recheck'])}），逾期 {len(s['overdue'])} 个",
             f"  应报整改情况的单位 {len(report.units)} 个：按时 {len(s['on_time_units'])}，逾期 "
@@ -131,7 +138,7 @@ class Quarterly(Cycle):
         return [
             *super().key_figures(report),
             ("本季度挂号问题", f"{len(s['filed'])} 个"), ("本季度销号", f"{len(s['closed'])} 个"),
-            ("季末未销号", f"{len(report.open_items)} 个"), ("逾期未整改", f"{len(s['overdue'])} 个"),
+            ("报送期限时未销号", f"{len(report.open_items)} 个"), ("逾期未整改", f"{len(s['overdue'])} 个"),
             ("整改通知书", f"{len(report.rectification_numbers)} 份"),
         ]
 
@@ -145,8 +152,9 @@ class Quarterly(Cycle):
             headers=["单位", "问题编号", "问题类型", "问题描述", "整改时限", "当前状态", "逾期", "复查不通过"],
             rows=[[i.unit_name, i.problem_id, i.problem_type, i.description, f"{i.deadline:%Y-%m-%d}",
                    i.state_label, "逾期" if i.overdue else "", str(i.failed_rechecks or "")] for i in items],
-            empty="本季度末没有未销号的问题",
-            note="按季度末（含本季度及以前各季度报送的文件）的整改台账统计",
+            empty="本季度报送期限时没有未销号的问题",
+            note=f"按本季度报送期限（{report.cutoff.astimezone(ZoneInfo(report.timezone)):%Y-%m-%d %H:%M}）"
+                 "时的整改台账统计，其后收到的文件计入下一季度",
         )]
 
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:

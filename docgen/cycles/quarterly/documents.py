@@ -97,13 +97,32 @@ def notice_title(report: QuarterlyReport) -> str:
 
 
 def next_deadline(report: QuarterlyReport) -> datetime:
-    """When units next report rectification: the quarter's deadline moved on by a quarter.
+    """When units next report rectification, as a notice tells them: the first quarterly reporting
+    deadline that falls on a day after the notice's issue day.
 
-    Quarterly deadlines fall on the same day and time of the month after each quarter (``periods``),
-    and the rectification notices go out after this quarter's deadline has passed.
+    Quarterly deadlines fall on the same day and time of the month after each quarter (``periods``), so
+    they are this quarter's deadline moved on by whole quarters. Issued on time (after this quarter's
+    deadline, before the next), that is the next quarter's deadline; issued later (``late_issue``), a
+    later one, so a notice never asks for a report by a day already past or by its own issue day.
     """
     local = pendulum.instance(to_local(report.deadline, report.timezone))
-    return local.add(months=3)
+    issued = report.issue_date or local.date()
+    quarters = 1
+    while local.add(months=3 * quarters).date() <= issued:
+        quarters += 1
+    return local.add(months=3 * quarters)
+
+
+def late_issue(report: QuarterlyReport) -> bool:
+    """补发: issued on or after the day of the next quarter's reporting deadline, when the quarter's
+    documents should long have gone out; they then say so, and keep the quarter's own cut-off."""
+    local = pendulum.instance(to_local(report.deadline, report.timezone))
+    return report.issue_date is not None and report.issue_date >= local.add(months=3).date()
+
+
+def cutoff_text(report: QuarterlyReport) -> str:
+    """The cut-off as every “截至” prints it: 2026年7月10日17:00 (the campaign's clock)."""
+    return format_datetime(report.cutoff, tz=zone(report.timezone))
 
 
 def _problem_type(item: LedgerItem) -> str:
@@ -116,13 +135,15 @@ def _quoted(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     return text[:limit] + "……" if len(text) > limit else text
 
 
-def _remark(item: LedgerItem) -> str:
-    """The 备注 of an open item: 已逾期, 复查未通过N次."""
+def _remark(item: LedgerItem, report: QuarterlyReport | None = None) -> str:
+    """The 备注 of an open item: 已逾期, 复查未通过N次, and (given ``report``) 印发前已销号."""
     parts = []
     if item.overdue:
         parts.append("已逾期")
     if item.failed_rechecks:
         parts.append(f"复查未通过{item.failed_rechecks}次")
+    if report is not None and report.closed_before_issue(item):
+        parts.append("印发前已销号")
     return "；".join(parts)
 
 
@@ -162,6 +183,7 @@ def _common(report: QuarterlyReport, doc_number: str, issuer_pt: float) -> dict[
         "campaign": clean_text(report.campaign),
         "period_label": clean_text(report.period_label),
         "period_end_text": format_date(report.period_end),
+        "cutoff_text": cutoff_text(report),
         "issue_date_text": format_date(report.issue_date or today_local(tz)),
         "time_zone_text": time_zone_text(report.timezone),
     }
@@ -195,16 +217,20 @@ def notice_context(
             "detail": detail,
         }
 
+    def since(item: LedgerItem) -> str:
+        """Said of an item closed after the cut-off but before the issue day: nobody is asked to fix it."""
+        return f"；该问题已于{format_date(item.closed_at, tz)}复查销号" if report.closed_before_issue(item) else ""
+
     def overdue_detail(item: LedgerItem) -> str:
         detail = (
             f"问题类型：{_problem_type(item)}；整改时限为{format_date(item.deadline)}；"
-            f"当前状态为“{item.state_label}”"
+            f"当时状态为“{item.state_label}”"
         )
-        return detail + (f"；复查未通过{item.failed_rechecks}次" if item.failed_rechecks else "")
+        return detail + (f"；复查未通过{item.failed_rechecks}次" if item.failed_rechecks else "") + since(item)
 
     def failed_detail(item: LedgerItem) -> str:
-        detail = f"累计复查未通过{item.failed_rechecks}次；当前状态为“{item.state_label}”"
-        return detail + ("；已逾期" if item.overdue else "")
+        detail = f"累计复查未通过{item.failed_rechecks}次；当时状态为“{item.state_label}”"
+        return detail + ("；已逾期" if item.overdue else "") + since(item)
 
     by_type = _grouped(scope, _problem_type)
     by_unit = _by_unit(report, scope)
@@ -212,6 +238,7 @@ def notice_context(
         **_common(report, report.doc_number, issuer_pt),
         "recipients": clean_text(report.recipients),
         "deadline_text": format_datetime(report.deadline, tz=tz),
+        "late_issue_text": f"本通报为补发，所列情况均截至{cutoff_text(report)}。" if late_issue(report) else "",
         # 一、督查及整改总体情况
         "filed_count": sum(1 for i in report.items if i.filed_in_quarter),
         "carried_count": sum(1 for i in report.items if i.carried_over),
@@ -256,7 +283,7 @@ def notice_context(
                 "description": clean_text(i.description),
                 "deadline": format_date(i.deadline),
                 "state": i.state_label,
-                "remark": _remark(i),
+                "remark": _remark(i, report),
             }
             for no, i in enumerate(report.open_items, start=1)
         ],
@@ -273,23 +300,31 @@ def rectification_context(
     *,
     report_by: datetime | None = None,
 ) -> dict[str, Any]:
-    """Everything ``rectification_notice.docx`` uses for one unit: its open items and when to report.
+    """Everything ``rectification_notice.docx`` uses for one unit: its items still owed and when to report.
 
-    Meant for the units of ``report.units_with_open_items``; another unit gets an empty table.
-    ``report_by`` is the deadline the unit is told (default: ``next_deadline``).
+    Meant for the units of ``report.units_to_notify``; another unit gets an empty table. The table lists
+    only the items not closed at the cut-off nor before the issue day; those closed in between are named
+    as closed, not demanded. ``report_by`` is the deadline the unit is told (default: ``next_deadline``).
     """
     tz = zone(report.timezone)
-    items = [i for i in report.open_items if i.unit == unit_code]
-    overdue = sum(1 for i in items if i.overdue)
+    at_cutoff = [i for i in report.open_items if i.unit == unit_code]
+    items = [i for i in at_cutoff if not report.closed_before_issue(i)]
+    closed_since = [i for i in at_cutoff if report.closed_before_issue(i)]
+    overdue = sum(1 for i in at_cutoff if i.overdue)
     notice_number = clean_text(report.doc_number).strip()
     return {
         **_common(report, report.rectification_numbers.get(unit_code, ""), issuer_pt),
         "unit_name": unit_name(report, unit_code),
         "notice_title": notice_title(report),
         "notice_number_text": f"（{notice_number}）" if notice_number else "",
-        "open_count": len(items),
+        "late_issue_text": "本通知书为补发。" if late_issue(report) else "",
+        "open_count": len(at_cutoff),
         "overdue_count": overdue,
         "overdue_clause": f"，其中已超过整改时限{overdue}个" if overdue else "",
+        "closed_since_clause": (
+            f"。{'、'.join(clean_text(i.problem_id) for i in closed_since)}已于本通知书印发前复查销号，"
+            f"不再列入下表，其余{len(items)}个问题仍须整改" if closed_since else ""
+        ),
         "item_rows": [
             {
                 "problem_id": keep_whole(i.problem_id),

@@ -250,9 +250,12 @@ def _advance(status: ItemStatus, e: Event) -> ItemStatus:
     )
 
 
-def is_overdue(item: Item, status: ItemStatus, quarter_end: date) -> bool:
-    """逾期: due on or before the quarter's last day and not closed at its end (``status`` is the fold then)."""
-    return item.deadline <= quarter_end and status.state != "closed"
+def is_overdue(item: Item, status: ItemStatus, cutoff_day: date) -> bool:
+    """逾期: due strictly before the cut-off's day and not closed then (``status`` is the fold then).
+
+    An item due on the cut-off's very day still had that day to finish: it is not overdue yet.
+    """
+    return item.deadline < cutoff_day and status.state != "closed"
 
 
 # ---------------------------------------------------------------- applying a submission

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ...models import UnitStatus, jsonable, optional_datetime
 from .ledger import ITEM_STATE_LABELS, ItemState
@@ -19,7 +20,7 @@ NOTICE_KEY = "notice"
 
 @dataclass
 class LedgerItem:
-    """One item of the ledger at the quarter's end (carried over, or filed during the quarter)."""
+    """One item of the ledger at the quarter's cut-off (carried over, or filed during the quarter)."""
 
     problem_id: str
     unit: str
@@ -30,14 +31,15 @@ class LedgerItem:
     deadline: date  # 整改时限
     filed: date  # 督查日期
     team: str  # 督查组
-    state: ItemState  # at the quarter's end
+    state: ItemState  # at the quarter's cut-off
     failed_rechecks: int = 0  # 复查不通过次数, all quarters so far
     last_change: datetime | None = None  # 最近变更
-    overdue: bool = False  # 逾期: due on or before the quarter's last day, not closed at its end
+    overdue: bool = False  # 逾期: due before the cut-off's day, not closed at the cut-off
     filed_in_quarter: bool = False
     closed_in_quarter: bool = False
     failed_in_quarter: bool = False  # a recheck failed during the quarter
     carried_over: bool = False  # filed in an earlier quarter and not closed at this one's start
+    closed_at: datetime | None = None  # when it was closed, even after the cut-off (a notice demands no closed item)
 
     @property
     def state_label(self) -> str:
@@ -81,9 +83,10 @@ class QuarterlyReport:
     period_label: str
     period_end: date
     deadline: datetime
+    cutoff: datetime  # the moment the figures are taken at (``rules.cutoff``); every “截至” prints it
     units: list[UnitStatus]  # expected units with their reporting status
     items: list[LedgerItem]  # every item filed in this quarter or earlier, in filing order
-    history: list[HistoryEntry]  # every change up to the quarter's end, in the order applied
+    history: list[HistoryEntry]  # every change counted up to the quarter's cut-off, in the order applied
     requirements: list[str]
     recipients: str = "各成员单位"
     doc_number: str = ""  # the inspection notice's issuing number
@@ -100,20 +103,41 @@ class QuarterlyReport:
 
     @property
     def open_items(self) -> list[LedgerItem]:
-        """Items not closed at the quarter's end (挂号, 整改中, 已整改待复查)."""
+        """Items not closed at the quarter's cut-off (挂号, 整改中, 已整改待复查)."""
         return [i for i in self.items if not i.closed]
+
+    def closed_before_issue(self, item: LedgerItem) -> bool:
+        """Closed after the cut-off but before the issue day: a notice no longer demands it."""
+        if item.closed_at is None or self.issue_date is None:
+            return False
+        return item.closed_at.astimezone(ZoneInfo(self.timezone)).date() < self.issue_date
+
+    @property
+    def demanded_items(self) -> list[LedgerItem]:
+        """The items a rectification notice demands: not closed at the cut-off, nor before the issue day."""
+        return [i for i in self.open_items if not self.closed_before_issue(i)]
 
     @property
     def units_with_open_items(self) -> list[str]:
-        """Unit codes with items not closed, in the order of ``units`` then of first appearance."""
+        """Unit codes with items not closed at the cut-off, in the order of ``units`` then of first appearance."""
+        return self._units_of(self.open_items)
+
+    @property
+    def units_to_notify(self) -> list[str]:
+        """The units sent a rectification notice: those with ``demanded_items``, in the same order."""
+        return self._units_of(self.demanded_items)
+
+    def _units_of(self, items: list[LedgerItem]) -> list[str]:
         codes = [u.code for u in self.units]
-        open_units = {i.unit for i in self.open_items}
-        return [c for c in codes if c in open_units] + sorted(open_units - set(codes))
+        found = {i.unit for i in items}
+        return [c for c in codes if c in found] + sorted(found - set(codes))
 
     def summary(self) -> dict[str, Any]:
         """``summary.json``: problem ids and unit codes, as the issue's contract with other programs."""
         return {
             "period": self.period,
+            "cutoff": self.cutoff.isoformat(),  # an ISO datetime with its offset: the figures' 截至
+            "issue_date": self.issue_date.isoformat() if self.issue_date else None,
             "doc_number": self.doc_number,
             "filed": [i.problem_id for i in self.items if i.filed_in_quarter],
             "closed": [i.problem_id for i in self.items if i.closed_in_quarter],
@@ -142,10 +166,12 @@ class QuarterlyReport:
             period_label=d["period_label"],
             period_end=date.fromisoformat(d["period_end"]),
             deadline=datetime.fromisoformat(d["deadline"]),
+            cutoff=datetime.fromisoformat(d["cutoff"]),
             units=[UnitStatus.from_dict(u) for u in d["units"]],
             items=[
                 LedgerItem(**{**i, "deadline": date.fromisoformat(i["deadline"]),
-                              "filed": date.fromisoformat(i["filed"]), "last_change": optional_datetime(i["last_change"])})
+                              "filed": date.fromisoformat(i["filed"]), "last_change": optional_datetime(i["last_change"]),
+                              "closed_at": optional_datetime(i.get("closed_at"))})
                 for i in d["items"]
             ],
             history=[HistoryEntry(**{**h, "at": datetime.fromisoformat(h["at"])}) for h in d["history"]],

@@ -3,23 +3,25 @@
 No files, no database, no clock: the stored events, the period each came from and the quarter's
 submissions are arguments, so the rules are read and tested on their own.
 
-An event belongs to the quarter whose folder its file was dropped in, not to the day it was received:
-a unit that drops a late rectification report in last quarter's folder changes last quarter's ledger.
-So the ledger at a quarter's end is the fold of the events of that quarter and earlier ones, and a
-quarter's report can be built again later and still say the same about every later quarter's events.
+Each quarter has one cut-off (``cutoff``): its reporting deadline. A quarter's figures are the ledger
+at that moment, and every document's “截至” prints it. An event counts from the first quarter, not
+earlier than the one whose folder its file was dropped in, whose cut-off it was received by: a
+rectification report or a recheck received after a quarter's cut-off counts in the next quarter, even
+when dropped in the earlier quarter's folder. So a quarter's report built again later (with later
+files in its folder) says the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ...config import Campaign
 from ...cycle import Inputs, LedgerView, unit_statuses
 from ...errors import DocgenError
-from ...periods import parse_period
+from ...periods import Period, parse_period
 from .ledger import EVENT_KIND_LABELS, ITEM_STATE_LABELS, Event, ItemStatus, is_overdue
 from .report import HistoryEntry, LedgerItem, QuarterlyReport
 
@@ -67,23 +69,61 @@ def fold_kept(events: Iterable[Event]) -> dict[str, ItemStatus]:
     return ledger
 
 
+def cutoff(campaign: Campaign, period: Period) -> datetime:
+    """The quarter's cut-off: its reporting deadline (by default the 10th of the next month, 17:00).
+
+    Units report their rectification by then, so the quarter's figures are taken at that moment; a file
+    received later counts in the next quarter. A run at the deadline and a rerun months later see the
+    same events.
+    """
+    return campaign.deadline(period)
+
+
+def counting_quarter(
+    campaign: Campaign, folder_period: str, at: datetime, cutoffs: dict[str, datetime] | None = None
+) -> Period:
+    """The quarter whose figures an event first counts in: its folder's quarter, or the first later one
+    whose cut-off ``at`` (when its file was received) is not after. ``cutoffs``: a cache by quarter key."""
+    cutoffs = {} if cutoffs is None else cutoffs
+    quarter = parse_period("quarterly", folder_period)
+    while True:
+        if quarter.key not in cutoffs:
+            cutoffs[quarter.key] = cutoff(campaign, quarter)
+        if at <= cutoffs[quarter.key]:
+            return quarter
+        quarter = next_quarter(quarter)
+
+
+def next_quarter(period: Period) -> Period:
+    """The quarter after ``period``."""
+    year, q = period.start.year, (period.start.month - 1) // 3 + 1
+    return parse_period("quarterly", f"{year + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}")
+
+
 def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
-    """Apply the quarterly rules: the ledger at the quarter's end, its history, and who reported."""
+    """Apply the quarterly rules: the ledger at the quarter's cut-off, its history, and who reported by then."""
     if len(inputs.events) != len(inputs.event_periods):
         raise ValueError(f"{len(inputs.events)} events but {len(inputs.event_periods)} event periods")
     period, campaign, registry = inputs.period, inputs.campaign, inputs.registry
-    starts = {key: parse_period("quarterly", key).start for key in set(inputs.event_periods)}
+    cut = cutoff(campaign, period)
     logged = [(Event.from_dict(d), key) for d, key in zip(inputs.events, inputs.event_periods, strict=True)]
-    up_to_end = [(e, key) for e, key in logged if starts[key] <= period.start]
-    at_start = fold_kept(e for e, key in up_to_end if starts[key] < period.start)
-    at_end = fold_kept(e for e, _ in up_to_end)
+    cutoffs: dict[str, datetime] = {}
+    counted = [(e, counting_quarter(campaign, key, e.at, cutoffs).start) for e, key in logged]
+    up_to_end = [(e, start, key) for (e, start), (_, key) in zip(counted, logged, strict=True)
+                 if start <= period.start]
+    at_start = fold_kept(e for e, start, _ in up_to_end if start < period.start)
+    at_end = fold_kept(e for e, _, _ in up_to_end)
     in_quarter: dict[str, list[Event]] = {}
-    for e, key in up_to_end:
-        if starts[key] == period.start:
+    for e, start, _ in up_to_end:
+        if start == period.start:
             in_quarter.setdefault(e.item_id, []).append(e)
+    closed_at: dict[str, datetime] = {}  # when each item was closed, whenever that was (it never reopens)
+    for e, _ in logged:
+        if e.to_state == "closed":
+            closed_at.setdefault(e.item_id, e.at)
 
     items = [
-        _ledger_item(status, at_start.get(pid), in_quarter.get(pid, []), inputs, period.end)
+        _ledger_item(status, at_start.get(pid), in_quarter.get(pid, []), inputs, cut, closed_at.get(pid))
         for pid, status in at_end.items()
     ]
     kept = {id(e) for status in at_end.values() for e in status.events}
@@ -93,14 +133,14 @@ def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
             to_state=e.to_state, at=e.at, file=inputs.file_names.get(e.source, ""),
             kind=EVENT_KIND_LABELS[e.kind], value=e.value, period=key,
         )
-        for e, key in up_to_end
+        for e, _, key in up_to_end
         if id(e) in kept
     ]
 
     involved = {i.unit for i in items if i.filed_in_quarter or i.carried_over}
     expected = [code for code in registry.units if code in involved]
     deadline = campaign.deadline(period)
-    reports = [s for s in inputs.submissions if s.kind == "rectification_report"]
+    reports = [s for s in inputs.submissions if s.kind == "rectification_report" and s.received_at <= cut]
 
     return QuarterlyReport(
         campaign=campaign.name,
@@ -109,6 +149,7 @@ def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
         period_label=period.label,
         period_end=period.end,
         deadline=deadline,
+        cutoff=cut,
         units=unit_statuses(registry, expected, reports, deadline),
         items=items,
         history=history,
@@ -124,9 +165,11 @@ def _ledger_item(
     at_start: ItemStatus | None,
     in_quarter: Sequence[Event],
     inputs: Inputs,
-    quarter_end: date,
+    cut: datetime,
+    closed_at: datetime | None,
 ) -> LedgerItem:
-    """One item at the quarter's end; ``at_start`` its status when the quarter began (None: not filed yet)."""
+    """One item at the quarter's cut-off; ``at_start`` its status when the quarter began (None: not filed
+    yet); ``closed_at`` when it was closed, even after the cut-off (None: not closed yet)."""
     item = status.item
     unit = inputs.registry.units.get(item.unit)
     return LedgerItem(
@@ -142,11 +185,12 @@ def _ledger_item(
         state=status.state,
         failed_rechecks=status.failed_rechecks,
         last_change=status.last_change,
-        overdue=is_overdue(item, status, quarter_end),
+        overdue=is_overdue(item, status, cut.astimezone(ZoneInfo(inputs.campaign.timezone)).date()),
         filed_in_quarter=any(e.kind == "filed" for e in in_quarter),
         closed_in_quarter=any(e.to_state == "closed" for e in in_quarter),
         failed_in_quarter=any(e.kind == "recheck_failed" for e in in_quarter),
         carried_over=at_start is not None and at_start.state != "closed",
+        closed_at=closed_at,
     )
 
 
