@@ -12,6 +12,8 @@ from typing import Any
 
 from ..models import Problem, Receipt
 from .engine import (
+    PROPERTIES,
+    DocumentProperties,
     clean_text,
     find_template,
     format_date,
@@ -24,6 +26,7 @@ RECEIPT_TEMPLATE = "receipt.docx"
 MAX_PROBLEM_ROWS = 200  # the rest are in the JSON receipt; a 5,000-row table helps nobody
 VALUE_LIMIT = 60  # characters of a submitted value shown in the table
 DEFAULT_SECRETARIAT = "创建办"
+RECEIPT_TITLE = "材料报送回执"  # the receipt template's title: the file's title property too
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -52,7 +55,9 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         resubmit_by = f"于{format_datetime(receipt.deadline, tz=tz)}前"
     else:
         resubmit_by = "尽快"
+    secretariat = clean_text(receipt.secretariat) or DEFAULT_SECRETARIAT
     return {
+        PROPERTIES: DocumentProperties(RECEIPT_TITLE, secretariat, receipt.received_at, receipt.timezone),
         "unit": clean_text(receipt.unit),
         "unit_name": clean_text(receipt.unit_name) or clean_text(receipt.unit),
         "file": clean_text(receipt.file),
@@ -70,7 +75,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "problems": [_problem_row(i, p) for i, p in enumerate(shown, start=1)],
         "problems_more": len(receipt.errors) - len(shown),
         "resubmit_by": resubmit_by,
-        "secretariat": clean_text(receipt.secretariat) or DEFAULT_SECRETARIAT,
+        "secretariat": secretariat,
         "issue_date_text": format_date(receipt.received_at, tz),
         "notes": [note for note in (clean_text(n).strip() for n in receipt.notes) if note],
     }

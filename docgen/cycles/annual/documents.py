@@ -42,7 +42,7 @@ from ...render.engine import (
     today_local,
     zone,
 )
-from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
+from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
 from .report import AnnualReport, IndicatorInfo, UnitScore
 
 REPORT_TEMPLATE = "acceptance_report.docx"
@@ -193,6 +193,7 @@ def report_context(
     )[:TOP_GAPS]
     counts = grade_counts(report)
     return {
+        **report_official_context(report, report_title(report)),
         "secretariat": secretariat,
         "issuer_mark": IssuerMark(f"{secretariat}文件", issuer_pt),
         "doc_number": clean_text(report.doc_number),
