@@ -140,8 +140,8 @@ def test_notice_names_units_tasks_totals_and_requirements(notice: DocumentObject
     body = "\n".join(p.text for p in notice.paragraphs)
     assert "创建办〔2026〕7号" in body
     assert "青禾市创建办文件" in body
-    # the title in two lines, broken between words (梯形: the longer first)
-    assert "关于2026年10月创建全国民族团结进步示范区\n工作进展情况的通报" in body
+    # the title in lines broken between words, the campaign's name whole (菱形)
+    assert "关于2026年10月\n创建全国民族团结进步示范区\n工作进展情况的通报" in body
     assert "各成员单位：" in body
     assert "应报送单位5家，其中按时报送2家，逾期报送1家，报送材料未通过审核1家，未报送1家" in body
     assert "逾期报送的单位（1家）：市教育局。" in body
@@ -517,7 +517,7 @@ def test_rendered_notice_has_its_fixed_headings(notice: DocumentObject) -> None:
         if p.style.name in ("公文标题", "一级标题", "二级标题", "附件说明", "附件说明续行", "附件标识", "附件标题", "图题")
     ]
     assert headings == [
-        ("公文标题", "关于2026年10月创建全国民族团结进步示范区\n工作进展情况的通报"),
+        ("公文标题", "关于2026年10月\n创建全国民族团结进步示范区\n工作进展情况的通报"),
         ("一级标题", "一、报送情况"),
         ("一级标题", "二、工作进展"),
         ("图题", "图1  各工程平均完成进度"),

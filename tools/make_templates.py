@@ -506,7 +506,9 @@ def _add_colophon(doc: DocumentObject) -> Table:
 
     A table floating at the bottom of the type area (``w:tblpPr`` anchored to the bottom margin), so the
     last rule lies on the last page's lower edge of the type area as the standard asks, in Word, WPS and
-    LibreOffice alike; it is anchored to a one-point paragraph that ends the document.
+    LibreOffice alike; it is anchored to a one-point paragraph that ends the document. Horizontally it is
+    placed from the page's edge at the left margin: LibreOffice makes a table as wide as the type area
+    float only when it is positioned relative to the page (otherwise it stays in the text flow).
     """
     _paragraph_style(
         doc, "版记抄送", "GongwenColophonCc", font=FANGSONG, size=COLOPHON_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
@@ -526,7 +528,7 @@ def _add_colophon(doc: DocumentObject) -> Table:
     tbl_pr = table._tbl.tblPr
     position = _el(
         "tblpPr", leftFromText="0", rightFromText="0", topFromText="0", bottomFromText="0",
-        vertAnchor="margin", horzAnchor="margin", tblpXSpec="center", tblpYSpec="bottom",
+        vertAnchor="margin", horzAnchor="page", tblpX=str(doc.sections[0].left_margin.twips), tblpYSpec="bottom",
     )  # fmt: skip
     _insert_ordered(tbl_pr, position, TBLPR_ORDER)
     _insert_ordered(tbl_pr, _el("tblOverlap", val="never"), TBLPR_ORDER)
