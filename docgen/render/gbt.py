@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import logging
 import math
 import re
 import unicodedata
@@ -80,11 +79,10 @@ TITLE_LINE_UNITS = int(TYPE_WIDTH_PT // TITLE_PT) - 0.5
 # Words of campaign titles that a segmenter's dictionary may cut (民族团结 / 进步) but a title never does.
 KNOWN_PHRASES = (
     "民族团结进步", "全国文明城市", "文明城市", "卫生城市", "示范区", "示范市", "示范州", "示范县", "示范单位",
-    "领导小组", "工作进展", "督查情况", "测评验收", "整改通知书", "的通报", "的通知", "的报告", "的决定",
-    "的意见", "的批复", "的函",
+    "领导小组", "的通报", "的通知", "的报告", "的决定", "的意见", "的批复", "的函",
 )  # fmt: skip
-# Dates and periods stay whole: 2026年10月, 2026年第三季度, 2025年度, 11月6日.
-_WHOLE = re.compile(r"\d+年(?:度|第[一二三四]季度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|第[一二三四]季度")
+# Dates stay whole (2026年10月, 11月6日); a period's own name comes in ``keep``.
+_WHOLE = re.compile(r"\d+年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 _OPENERS = ("关于",)
 _GLUED_FORWARD = frozenset("的和与及并")  # stays with the word after it: …情况/的通报, …自评表/和年度工作总结  # a break right after these reads naturally
 _SHORT_LINE = 4.0  # units: a line shorter than this (“的通报” alone) is a widow of the title
@@ -100,10 +98,18 @@ def text_units(text: str) -> float:
 
 @functools.lru_cache(maxsize=1)
 def _segmenter() -> Any:
-    import jieba  # noqa: PLC0415 - loads its dictionary (about a second) the first time a long title is split
+    """jieba's tokenizer with its shipped dictionary, read in this process (about a second, once).
 
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.Tokenizer()
+    Built here rather than by ``Tokenizer.initialize``, which reads and writes a cache file in the shared
+    temporary folder: a file another user may own (then it logs a traceback) or may have written.
+    """
+    import jieba  # noqa: PLC0415 - only a long title needs it
+
+    tokenizer = jieba.Tokenizer()
+    with tokenizer.get_dict_file() as words:
+        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(words)
+    tokenizer.initialized = True
+    return tokenizer
 
 
 def _spans(text: str, phrases: Iterable[str], max_units: float) -> list[tuple[int, int]]:
