@@ -18,7 +18,7 @@ from docgen.config import Campaign
 from docgen.errors import WorkspaceError
 from docgen.pipeline import run_cycle
 from docgen.reminders import remind
-from docgen.render.gbt import TitleLines, split_title
+from docgen.render.gbt import TitleLines, split_title, text_units
 from docgen.samples import CST, write_campaign
 
 from .conftest import LATE, ON_TIME, Dropper, row
@@ -65,6 +65,14 @@ def test_a_name_too_long_for_a_line_still_breaks_between_words() -> None:
     lines = split_title(f"关于2026年10月{name}工作进展情况的通报", [name])
     assert "".join(lines) == f"关于2026年10月{name}工作进展情况的通报"
     assert lines == ["关于2026年10月某某自治州", "某某县创建全国民族团结进步示范县", "工作领导小组工作进展情况的通报"]
+
+
+def test_a_title_of_very_long_names_is_still_laid_out_in_lines_that_fit() -> None:
+    name = "某某省某某自治州某某县某某乡镇创建全国民族团结进步示范县工作领导小组办公室和某某市文明城市创建工作指挥部" * 2
+    lines = split_title(f"关于2026年10月{name}工作进展情况的通报", [name])
+    assert "".join(lines) == f"关于2026年10月{name}工作进展情况的通报"
+    assert all(text_units(line) <= 19.5 for line in lines) and len(lines) == 7
+    assert sum("民族团结进步" in line for line in lines) == 2  # each whole on its line
 
 
 def test_title_lines_are_one_run_with_line_breaks() -> None:

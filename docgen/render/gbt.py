@@ -83,8 +83,9 @@ KNOWN_PHRASES = (
 )  # fmt: skip
 # Dates stay whole (2026年10月, 11月6日); a period's own name comes in ``keep``.
 _WHOLE = re.compile(r"\d+年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
-_OPENERS = ("关于",)
-_GLUED_FORWARD = frozenset("的和与及并")  # stays with the word after it: …情况/的通报, …自评表/和年度工作总结  # a break right after these reads naturally
+_OPENERS = ("关于",)  # a break right after these reads naturally
+_GLUED_FORWARD = frozenset("的和与及并")  # stays with the word after it: …情况/的通报, …自评表/和年度工作总结
+_MAX_LAYOUTS = 50_000  # layouts weighed per line count; a title past that (a very long name) is filled greedily
 _SHORT_LINE = 4.0  # units: a line shorter than this (“的通报” alone) is a widow of the title
 
 
@@ -177,6 +178,8 @@ def split_title(title: str, keep: Sequence[str] = (), max_units: float = TITLE_L
         fewest = math.ceil(text_units(title) / max_units)
         best: tuple[float, list[str]] | None = None
         for count in range(fewest, min(fewest + 2, len(points) + 2)):
+            if math.comb(len(points), count - 1) > _MAX_LAYOUTS:
+                continue
             for cuts in itertools.combinations(points, count - 1):
                 bounds = (0, *cuts, len(title))
                 lines = [title[a:b] for a, b in itertools.pairwise(bounds)]
@@ -187,14 +190,21 @@ def split_title(title: str, keep: Sequence[str] = (), max_units: float = TITLE_L
                     best = (cost, lines)
         if best is not None:
             return best[1]
-    # A word longer than a line: fill lines to the width, as a word processor would.
-    lines, line = [], ""
-    for char in title:
-        if text_units(line + char) > max_units:
-            lines.append(line)
-            line = ""
-        line += char
-    return [*lines, line]
+    return _fill(title, [*_break_points(title, (), max_units), len(title)], max_units)
+
+
+def _fill(title: str, points: Sequence[int], max_units: float) -> list[str]:
+    """Lines filled to the width, broken at ``points`` (between words) where one fits, else (a word longer
+    than a line) inside it, as a word processor would."""
+    lines, start = [], 0
+    while text_units(title[start:]) > max_units:
+        fitting = [p for p in points if start < p and text_units(title[start:p]) <= max_units]
+        end = fitting[-1] if fitting else start + 1
+        while not fitting and end < len(title) and text_units(title[start : end + 1]) <= max_units:
+            end += 1
+        lines.append(title[start:end])
+        start = end
+    return [*lines, title[start:]]
 
 
 class TitleLines:
