@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -40,6 +41,7 @@ COVER = {
     "secretariat": "创建工作领导小组办公室",
     "date_text": "2026年1月20日",
 }
+ISSUED = date(2026, 1, 20)
 SENTENCE = (
     "{name}坚持把创建工作作为一项重要政治任务，主要负责同志亲自部署、亲自推动，"
     "将创建任务分解到科室和个人，建立月调度、季督查、年考核的工作机制，确保各项任务落地见效。"
@@ -107,7 +109,7 @@ def main() -> None:
     start = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = compose_volume(COVER, chapters, out, template=REPO_TEMPLATES / "volume.docx")
+    result = compose_volume(COVER, chapters, out, template=REPO_TEMPLATES / "volume.docx", issued=ISSUED)
     if profiler:
         profiler.disable()
     rows.append(("compose .docx", time.perf_counter() - start,

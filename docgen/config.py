@@ -62,9 +62,16 @@ class Campaign:
     monthly_requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS
     lag_tolerance: float = 10.0  # percentage points behind the elapsed share before a task is "lagging"
     recipients: str = "各成员单位"
+    cc: tuple[str, ...] = ()  # 抄送 of every 公文's 版记 (none: no 抄送 line)
+    printed_by: str = ""  # 印发机关 of the 版记; empty: the secretariat
     approval: str = "required"  # in Airflow, every draft waits for the secretariat's review (审核); "off": none
     approval_timeout_hours: float = 72.0  # a draft nobody reviewed in this time is returned, not issued
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # other sections (a cycle's, reminders), as written
+
+    @property
+    def printer(self) -> str:
+        """The 印发机关 the 版记 names: ``printed_by``, else the secretariat."""
+        return self.printed_by or self.secretariat
 
     def deadline(self, period: Period) -> datetime:
         """The deadline for submissions of ``period``, in the campaign's time zone."""
@@ -110,6 +117,10 @@ class Campaign:
         if timeout <= 0:
             raise WorkspaceError(f"{source} 的 approval_timeout_hours 应为正数（小时），如 72")
         monthly = raw.get("monthly") or {}
+        cc = _names(raw.get("cc"), f"{source} 的 cc（抄送机关）应为机关名称的列表，如 [市委办公室, 市政府办公室]")
+        printed_by = raw.get("printed_by") or ""
+        if not isinstance(printed_by, str) or "\n" in printed_by:
+            raise WorkspaceError(f"{source} 的 printed_by（印发机关）应为一个机关名称，如 {raw['secretariat']}")
         return cls(
             name=str(raw["name"]),
             secretariat=str(raw["secretariat"]),
@@ -121,7 +132,18 @@ class Campaign:
             monthly_requirements=tuple(monthly.get("requirements") or DEFAULT_REQUIREMENTS),
             lag_tolerance=float(monthly.get("lag_tolerance", 10.0)),
             recipients=str(raw.get("recipients", "各成员单位")),
+            cc=cc,
+            printed_by=printed_by.strip(),
             approval=approval,
             approval_timeout_hours=timeout,
             settings={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("deadlines", "intake")},
         )
+
+
+def _names(value: Any, message: str) -> tuple[str, ...]:
+    """A list of authority names (``[市委办公室, 市政府办公室]``); None or [] is none; anything else refused."""
+    if value in (None, "", []):
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and "\n" not in v for v in value):
+        raise WorkspaceError(message)
+    return tuple(dict.fromkeys(v.strip() for v in value))

@@ -26,6 +26,13 @@ unit has an accepted file, nothing is written and the result says so.
       at: "09:00"           # time of day, in the campaign's time zone
       start: 2026-01-01     # no reminder for a period ending before this day …
       end: 2027-12-31       # … or starting after this one
+      number_prefix: 创建办催〔{year}〕  # 发文字号 of the 催报 (default: the doc_number_prefix with 催 before 〔)
+
+Reminders have their own issuing sequence (创建办催〔2026〕1号, 2号, …), not the main one: they are routine
+and automatic (several a period, on schedule, no review), and a number of the main register stands for a
+document the secretariat reviewed and signed, so the main numbers stay consecutive whatever reminders ran.
+A reminder's number is given once per (cycle, period, day) in the state database before the document is
+written, so a rerun the same day (or one after a crash) issues it again under the same number.
 
 Every function here reads it from ``campaign.settings["reminders"]``.
 
@@ -87,6 +94,7 @@ class ReminderSettings:
     at: str = DEFAULT_AT
     start: date | None = None
     end: date | None = None
+    number_prefix: str = ""  # "": the campaign's doc_number_prefix with 催 (``number_prefix_of``)
 
     @property
     def hour_minute(self) -> tuple[int, int]:
@@ -128,7 +136,20 @@ def reminder_settings(campaign: Campaign) -> ReminderSettings:
     start, end = _as_date(raw.get("start"), "start"), _as_date(raw.get("end"), "end")
     if start and end and end < start:
         raise WorkspaceError(f"campaign.yaml 的 {SETTINGS_KEY}.end（{end}）早于 start（{start}）")
-    return ReminderSettings(tuple(dict.fromkeys(days)), f"{int(parts[0]):02d}:{int(parts[1]):02d}", start, end)
+    prefix = raw.get("number_prefix") or ""
+    if not isinstance(prefix, str) or "\n" in prefix:
+        raise _bad("number_prefix", "创建办催〔{year}〕 这样的发文字号前缀")
+    return ReminderSettings(tuple(dict.fromkeys(days)), f"{int(parts[0]):02d}:{int(parts[1]):02d}", start, end,
+                            prefix.strip())
+
+
+def number_prefix_of(campaign: Campaign, settings: ReminderSettings) -> str:
+    """The 催报's issuing number prefix: ``reminders.number_prefix``, else the campaign's ``doc_number_prefix``
+    with 催 before its 〔 (创建办〔{year}〕 → 创建办催〔{year}〕; 催 at its end when it has no 〔)."""
+    if settings.number_prefix:
+        return settings.number_prefix
+    main = campaign.doc_number_prefix
+    return main.replace("〔", "催〔", 1) if "〔" in main else f"{main}催"
 
 
 def reminder_days(campaign: Campaign) -> list[int]:
@@ -362,8 +383,10 @@ class Reminder:
     timezone: str = DEFAULT_TZ
     file_types: str = ".xlsx或.csv格式"  # as ``file_types_text`` says it
     recipients: str = RECIPIENTS
-    doc_number: str = ""
+    doc_number: str = ""  # its own sequence (``number_prefix_of``)
     channel: str = ""  # campaign.yaml's submission_channel: how units send files, in their words
+    cc: tuple[str, ...] = ()  # 抄送 of the 版记
+    printed_by: str = ""  # 印发机关 of the 版记
 
     @property
     def owing_codes(self) -> list[str]:
@@ -408,6 +431,7 @@ class Reminder:
             "period_label": self.period_label,
             "deadline": self.deadline.isoformat(),
             "generated_at": self.generated_at.isoformat(),
+            "doc_number": self.doc_number,
             "expected_count": self.expected_count,
             "kinds": list(self.kind_titles),
             "drop_folder": self.drop_folder,
@@ -427,7 +451,7 @@ def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict
         format_datetime,
         zone,
     )
-    from .render.gbt import ISSUER_PT, IssuerMark, time_zone_text  # noqa: PLC0415
+    from .render.gbt import ISSUER_PT, IssuerMark, official_context, time_zone_text  # noqa: PLC0415
 
     tz = zone(reminder.timezone)
     local_deadline = pendulum.instance(reminder.deadline).in_timezone(reminder.timezone)
@@ -439,7 +463,13 @@ def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict
         return f"（{'、'.join(clean_text(k) for k in kinds)}）" if reminder.several_kinds and kinds else ""
 
     secretariat = clean_text(reminder.secretariat)
+    period_label, kind_title = clean_text(reminder.period_label), clean_text(reminder.kind_title)
     return {
+        **official_context(
+            title=f"关于催报{period_label}{kind_title}的通知", keep=(period_label, kind_title),
+            secretariat=secretariat, cc=reminder.cc, printed_by=reminder.printed_by, issued=reminder.day,
+            timezone=reminder.timezone,
+        ),
         "secretariat": secretariat,
         "issuer_mark": IssuerMark(f"{secretariat}文件", issuer_pt or ISSUER_PT),
         "doc_number": clean_text(reminder.doc_number),
@@ -548,6 +578,9 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
             log.info("%s %s：%s", cycle, per.key, message)
             return ReminderResult(False, message)
         owed = {t for u in missing for t in u.kinds} | {u.kind for u in returned}
+        day = pendulum.instance(moment).in_timezone(campaign.timezone).date()
+        prefix, seq, _ = ws.state.issuing_number(number_prefix_of(campaign, settings), cycle, per.key, day,
+                                                 f"reminder:{day.isoformat()}")
         reminder = Reminder(
             cycle=cycle, period=per.key, period_label=per.label,
             kind_titles=tuple(k.title for k in kinds if k.title in owed) or tuple(k.title for k in kinds),
@@ -556,6 +589,7 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
             missing=tuple(missing), returned=tuple(returned), secretariat=campaign.secretariat,
             timezone=campaign.timezone, channel=campaign.submission_channel,
             file_types=file_types_text([k for k in kinds if k.title in owed] or kinds),
+            doc_number=f"{prefix}{seq}号", cc=campaign.cc, printed_by=campaign.printer,
         )
         paths = _issue(ws, reminder)
     units_missing = len({u.code for u in missing})

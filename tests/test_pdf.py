@@ -22,7 +22,7 @@ from docgen.render import pdf as pdf_module
 from docgen.render.pdf import NOT_INSTALLED, find_soffice, find_uno_python, to_pdf
 from docgen.render.volume import Chapter, compose_volume
 
-from .test_volume import COVER, TEMPLATE, UNITS, make_unit
+from .test_volume import COVER, ISSUED, TEMPLATE, UNITS, make_unit
 
 CHAPTERS = 30  # more than one page of contents: updating it moves every chapter after it
 FOOTER = re.compile(r"—(\d+)—")
@@ -167,7 +167,7 @@ def volume_docx(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Ch
         files.append((path, name))
     chapters = [Chapter(f"第{n:02d}章{files[n % len(files)][1]}", files[n % len(files)][0]) for n in range(CHAPTERS)]
     out = folder / "汇编.docx"
-    compose_volume(COVER, chapters, out, template=TEMPLATE)
+    compose_volume(COVER, chapters, out, template=TEMPLATE, issued=ISSUED)
     return out, chapters
 
 

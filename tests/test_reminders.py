@@ -149,7 +149,7 @@ def test_remind_names_the_missing_and_the_returned(october: Path) -> None:
 
     text = docx_text(october / FOLDER / DOC_NAME)
     for expected in (
-        "关于催报2026年10月月度进展报送表的通知", "有关成员单位：",
+        "关于催报2026年10月\n月度进展报送表的通知", "有关成员单位：",
         "报送截止时间为2026年11月5日17:00（北京时间），距截止还有3天。截至2026年11月2日09:00，应报送单位3家，尚有2家",
         "1. 市民族宗教事务局",
         "1. 青禾市第一中学：2026年11月1日10:00报送的“又错了.xlsx”未通过审核，已退回，共4处问题",
@@ -214,7 +214,7 @@ def test_annual_reminder_names_what_each_unit_owes(workspace: Path) -> None:
         (code, ("自评表", "年度工作总结")) for code in ("A01", "B01", "C01", "D01")
     ]
     text = docx_text(result.paths[0])
-    assert "关于催报2025年度自评表和年度工作总结的通知" in text
+    assert "关于催报2025年度\n自评表和年度工作总结的通知" in text  # what is owed stays whole
     assert "1. 青禾镇人民政府（自评表、年度工作总结）" in text
     assert "自评表为.xlsx或.csv格式，年度工作总结为.docx格式" in text
     assert result.paths[0].parent == workspace / "outbox/annual/2025/催报/2026-01-12"
@@ -344,13 +344,14 @@ def test_reminder_template_headings() -> None:
     assert fixed == [
         ("发文机关标志", "{{r issuer_mark }}"),
         ("发文字号", "{{ doc_number }}"),
-        ("公文标题", "关于催报{{ period_label }}{{ kind_title }}的通知"),
+        ("公文标题", "{{r title }}"),
         ("主送机关", "{{ recipients }}："),
         ("一级标题", "一、未报送的单位"),
         ("一级标题", "二、已退回未重新报送的单位"),
         ("一级标题", "三、有关要求"),
         ("发文机关署名", "{{ secretariat }}"),
         ("成文日期", "{{ issue_date_text }}"),
+        ("Normal", ""),  # the one-point paragraph the 版记 floats from
     ]
 
 

@@ -38,6 +38,8 @@ from docgen.render import (
     render_receipt,
 )
 
+from .reading import body_tables
+
 SH = ZoneInfo("Asia/Shanghai")
 DANGER = "{{ 7*7 }}<b>&"  # what a unit might type: Jinja, markup, an XML entity start
 DEADLINE = datetime(2026, 11, 5, 17, 0, tzinfo=SH)
@@ -139,7 +141,8 @@ def test_notice_names_units_tasks_totals_and_requirements(notice: DocumentObject
     body = "\n".join(p.text for p in notice.paragraphs)
     assert "创建办〔2026〕7号" in body
     assert "青禾市创建办文件" in body
-    assert "关于2026年10月创建全国民族团结进步示范区工作进展情况的通报" in body
+    # the title in lines broken between words, the campaign's name whole (菱形)
+    assert "关于2026年10月\n创建全国民族团结进步示范区\n工作进展情况的通报" in body
     assert "各成员单位：" in body
     assert "应报送单位5家，其中按时报送2家，逾期报送1家，报送材料未通过审核1家，未报送1家" in body
     assert "逾期报送的单位（1家）：市教育局。" in body
@@ -172,7 +175,7 @@ def test_notice_names_units_tasks_totals_and_requirements(notice: DocumentObject
 
 def test_notice_attachment_tables_list_every_unit_and_task(notice: DocumentObject) -> None:
     report = make_report()
-    unit_table, task_table = notice.tables
+    unit_table, task_table = body_tables(notice)
     assert [c.text for c in unit_table.rows[0].cells] == ["序号", "单位代码", "单位名称", "单位类别", "报送状态", "报送时间"]
     assert data_rows(unit_table) == [
         [str(i), u.code, u.name, u.category, u.state_label, format_datetime(u.received_at)]
@@ -518,7 +521,7 @@ def test_rendered_notice_has_its_fixed_headings(notice: DocumentObject) -> None:
         if p.style.name in ("公文标题", "一级标题", "二级标题", "附件说明", "附件说明续行", "附件标识", "附件标题", "图题")
     ]
     assert headings == [
-        ("公文标题", "关于2026年10月创建全国民族团结进步示范区工作进展情况的通报"),
+        ("公文标题", "关于2026年10月\n创建全国民族团结进步示范区\n工作进展情况的通报"),
         ("一级标题", "一、报送情况"),
         ("一级标题", "二、工作进展"),
         ("图题", "图1  各工程平均完成进度"),

@@ -25,9 +25,11 @@ from lxml import etree
 from docgen.cycles.monthly.notice import render_monthly_notice
 from docgen.models import Problem, Receipt
 from docgen.render import (
+    PROPERTIES,
     REPO_TEMPLATES,
     InPlaceDocxTemplate,
     RenderError,
+    apply_properties,
     compiled_template,
     load_template,
     make_jinja_env,
@@ -60,10 +62,12 @@ HOSTILE_VALUES = [
 
 
 def plain_render(template: Path, context: dict, out: Path) -> Path:
-    """Today's plain docxtpl path: open, render (sandboxed, autoescaped), settle for print and save."""
+    """Today's plain docxtpl path: open, render (sandboxed, autoescaped), settle for print, set the
+    properties and save."""
     tpl = DocxTemplate(str(template))
     tpl.render(context, make_jinja_env(), autoescape=True)
     settle_for_print(tpl.docx.element.body)
+    apply_properties(tpl.docx.core_properties, context[PROPERTIES])
     tpl.save(str(out))
     return out
 
@@ -244,7 +248,7 @@ def test_template_with_tags_in_its_properties_takes_the_plain_path(tmp_path: Pat
     assert compiled_template(tmp_path / "titled.docx") is None
     out = render_cached(tmp_path / "titled.docx", receipt_context(make_receipt(True)), tmp_path / "out.docx")
     rendered = docx.Document(str(out))
-    assert rendered.core_properties.title == "接收的回执"
+    assert rendered.core_properties.title == "材料报送回执"  # the document's own title, not the template's
     assert rendered.paragraphs[0].text == "接收"
 
 

@@ -59,13 +59,21 @@ CONTEXTS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "reminder.docx": lambda: [reminder_context(make_reminder()), reminder_context(make_reminder(overdue=True))],
 }
 
+COLOPHON_ANCHOR = [("Normal", "")]  # the one-point paragraph the 版记 table floats from
+# The 版记 table: {%tr if cc_text %}, 抄送 (two cells merged), {%tr endif %}, 印发机关 | 印发日期.
+COLOPHON_ROWS = [
+    ["{%tr if cc_text %}", ""],
+    ["抄送：{{ cc_text }}。", "抄送：{{ cc_text }}。"],
+    ["{%tr endif %}", ""],
+    ["{{ printed_by }}", "{{ printed_date_text }}印发"],
+]
 MASTHEAD_FIXED = [
     ("发文机关标志", "{{r issuer_mark }}"),
     ("发文字号", "{{ doc_number }}"),
 ]
 NOTICE_FIXED = [
     *MASTHEAD_FIXED,
-    ("公文标题", "关于{{ period_label }}{{ campaign }}工作进展情况的通报"),
+    ("公文标题", "{{r title }}"),
     ("主送机关", "{{ recipients }}："),
     ("一级标题", "一、报送情况"),
     ("一级标题", "二、工作进展"),
@@ -84,6 +92,7 @@ NOTICE_FIXED = [
     ("附件标识", "附件2"),
     ("附件标题", "{{ period_label }}任务进展情况表"),
     ("表注", "注：完成进度为牵头单位报送的完成进度；应达进度按任务起止时间中已过去的比例计算；“—”表示未报进度。"),
+    *COLOPHON_ANCHOR,
 ]
 NOTICE_TABLE_HEADERS = [
     ["序号", "单位代码", "单位名称", "单位类别", "报送状态", "报送时间"],
@@ -112,7 +121,7 @@ RECEIPT_SECTIONS = [  # the body sentences a unit reads, in order (tags kept)
 ]
 QUARTERLY_FIXED = [
     *MASTHEAD_FIXED,
-    ("公文标题", "关于{{ period_label }}{{ campaign }}督查情况的通报"),
+    ("公文标题", "{{r title }}"),
     ("主送机关", "{{ recipients }}："),
     ("一级标题", "一、督查及整改总体情况"),
     ("表题", "表1  各类型问题整改情况"),
@@ -133,6 +142,7 @@ QUARTERLY_FIXED = [
     ("附件标识", "附件2"),
     ("附件标题", "{{ period_label }}未销号问题清单"),
     ("表注", "注：当前状态为截至{{ cutoff_text }}的状态。"),
+    *COLOPHON_ANCHOR,
 ]  # fmt: skip
 QUARTERLY_EMPTY_SECTIONS = [
     "本季度无督查发现问题，也无以前季度结转的未销号问题。",
@@ -149,10 +159,11 @@ QUARTERLY_TABLE_HEADERS = [
 ]
 RECTIFICATION_FIXED = [
     *MASTHEAD_FIXED,
-    ("公文标题", "整改通知书"),
+    ("公文标题", "{{r title }}"),
     ("主送机关", "{{ unit_name }}："),
     ("发文机关署名", "{{ secretariat }}"),
     ("成文日期", "{{ issue_date_text }}"),
+    *COLOPHON_ANCHOR,
 ]
 RECTIFICATION_TABLE_HEADERS = [["问题编号", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "备注"]]
 
@@ -223,8 +234,13 @@ def fixed_paragraphs(doc: DocumentObject) -> list[tuple[str, str]]:
     return [(p.style.name, p.text) for p in doc.paragraphs if p.style.name != "公文正文"]
 
 
+def content_tables(doc: DocumentObject) -> list[Any]:
+    """The tables of the body, not the 版记 (which floats: w:tblpPr)."""
+    return [t for t in doc.tables if t._tbl.tblPr.find(qn("w:tblpPr")) is None]
+
+
 def header_rows(doc: DocumentObject) -> list[list[str]]:
-    return [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    return [[c.text for c in t.rows[0].cells] for t in content_tables(doc)]
 
 
 def word_parts(path: Path) -> dict[str, Any]:
@@ -335,11 +351,39 @@ def test_every_variable_is_provided_by_the_context_builder(name: str) -> None:
 # ---------------------------------------------------------------- each template's fixed text
 
 
+OFFICIAL = ["monthly_notice.docx", "quarterly_notice.docx", "rectification_notice.docx", "acceptance_report.docx",
+            "reminder.docx"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", OFFICIAL)
+def test_every_official_template_ends_with_the_colophon_at_the_foot_of_the_page(templates: Path, name: str) -> None:
+    """GB/T 9704-2012 7.4: 抄送 (a row only when there is one), 印发机关 | 印发日期, thick first and last rules,
+    thin between, as wide as the type area, at the bottom of the last page's type area."""
+    doc = docx.Document(str(templates / name))
+    colophon = doc.tables[-1]
+    assert [[c.text for c in row.cells] for row in colophon.rows] == COLOPHON_ROWS
+    body = list(doc.element.body)
+    assert body.index(colophon._tbl) == len(body) - 3  # then the anchor paragraph and the section
+    pr = colophon._tbl.tblPr
+    position = pr.find(qn("w:tblpPr"))
+    assert position.get(qn("w:vertAnchor")) == "margin" and position.get(qn("w:tblpYSpec")) == "bottom"
+    assert pr.find(qn("w:tblW")).get(qn("w:w")) == str(round(156 / 25.4 * 1440))
+    borders = {b.tag.split("}")[1]: (b.get(qn("w:val")), b.get(qn("w:sz"))) for b in pr.find(qn("w:tblBorders"))}
+    assert borders["top"] == borders["bottom"] == ("single", "8")  # 1 pt ≈ 0.35 mm
+    assert borders["insideH"] == ("single", "6")  # 0.75 pt ≈ 0.25 mm
+    assert {borders[e][0] for e in ("left", "right", "insideV")} == {"nil"}
+    cc, printer, date_ = colophon.rows[1].cells[0], colophon.rows[3].cells[0], colophon.rows[3].cells[1]
+    assert [c.paragraphs[0].style.name for c in (cc, printer, date_)] == ["版记抄送", "版记印发机关", "版记印发日期"]
+    assert {c.paragraphs[0].style.font.size.pt for c in (cc, printer, date_)} == {14.0}  # 4号
+    assert date_.paragraphs[0].style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert [p.text for p in doc.paragraphs if p.style.name == "公文标题"] == ["{{r title }}"]
+
+
 def test_notice_template_headings_and_table_headers(templates: Path) -> None:
     doc = docx.Document(str(templates / "monthly_notice.docx"))
     assert fixed_paragraphs(doc) == NOTICE_FIXED
     assert header_rows(doc) == NOTICE_TABLE_HEADERS
-    for table in doc.tables:
+    for table in content_tables(doc):
         assert {c.paragraphs[0].style.name for c in table.rows[0].cells} == {"附件表头"}
 
 
@@ -357,7 +401,7 @@ def test_quarterly_notice_template_headings_and_tables(templates: Path) -> None:
     doc = docx.Document(str(templates / "quarterly_notice.docx"))
     assert fixed_paragraphs(doc) == QUARTERLY_FIXED
     assert header_rows(doc) == QUARTERLY_TABLE_HEADERS
-    type_table, unit_table, _ = doc.tables
+    type_table, unit_table, _ = content_tables(doc)
     for table in (type_table, unit_table):  # a 合计 row under the loop
         assert [c.text for c in table.rows[-1].cells][:2] == ["合计", ""]
     body = [p.text for p in doc.paragraphs if p.style.name == "公文正文"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -29,6 +30,7 @@ COVER = {
     "secretariat": "创建工作领导小组办公室",
     "date_text": "2026年1月20日",
 }
+ISSUED = date(2026, 1, 20)
 UNITS = [("A01", "青禾镇人民政府"), ("B01", "市民族宗教事务局"), ("C01", "青禾市第一中学"), ("D01", "青禾乳业有限公司")]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -142,7 +144,7 @@ def volume(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Chapter
         make_unit(path, i, code, name)
         chapters.append(Chapter(name, path))
     out = folder / "汇编.docx"
-    result = compose_volume(COVER, chapters, out, template=TEMPLATE)
+    result = compose_volume(COVER, chapters, out, template=TEMPLATE, issued=ISSUED)
     return out, chapters, result
 
 
@@ -256,7 +258,7 @@ def test_unreadable_chapter_is_listed_and_reported(tmp_path: Path) -> None:
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"not a word file")
     result = compose_volume(COVER, [Chapter("甲单位", bad), Chapter("乙单位", good)], tmp_path / "v.docx",
-                            template=TEMPLATE)  # fmt: skip
+                            template=TEMPLATE, issued=ISSUED)  # fmt: skip
     assert [title for title, _ in result.skipped] == ["甲单位"]
     doc = docx.Document(str(tmp_path / "v.docx"))
     assert [p.text for p in doc.paragraphs if p.style.style_id == "Heading1"] == ["甲单位", "乙单位"]
@@ -267,11 +269,11 @@ def test_cover_values_are_escaped_and_required(tmp_path: Path) -> None:
     unit = tmp_path / "u.docx"
     make_unit(unit, 0, "A01", "青禾镇人民政府")
     cover = {**COVER, "campaign": "创建<示范区> & {{ title }}"}
-    compose_volume(cover, [Chapter("青禾镇", unit)], tmp_path / "v.docx", template=TEMPLATE)
+    compose_volume(cover, [Chapter("青禾镇", unit)], tmp_path / "v.docx", template=TEMPLATE, issued=ISSUED)
     assert docx.Document(str(tmp_path / "v.docx")).paragraphs[0].text == "创建<示范区> & {{ title }}"
     with pytest.raises(RenderError, match="date_text"):
         compose_volume({k: v for k, v in COVER.items() if k != "date_text"}, [], tmp_path / "w.docx",
-                       template=TEMPLATE)  # fmt: skip
+                       template=TEMPLATE, issued=ISSUED)  # fmt: skip
     assert not (tmp_path / "w.docx").exists()
 
 
@@ -310,7 +312,7 @@ def test_a_units_own_contents_go_and_link_fields_keep_their_text(tmp_path: Path)
     unit = tmp_path / "u.docx"
     doc.save(str(unit))
     out = tmp_path / "v.docx"
-    result = compose_volume(COVER, [Chapter("青禾镇", unit)], out, template=TEMPLATE)
+    result = compose_volume(COVER, [Chapter("青禾镇", unit)], out, template=TEMPLATE, issued=ISSUED)
     volume = docx.Document(str(out))
     text = body_text(volume)
     assert "单位目录" not in text and "详见单位官网另一链接。" in text
@@ -337,7 +339,7 @@ def test_a_contents_field_word_already_updated_over_paragraphs_is_replaced(tmp_p
     unit = tmp_path / "u.docx"
     make_unit(unit, 0, "A01", "青禾镇人民政府")
     out = tmp_path / "v.docx"
-    compose_volume(COVER, [Chapter("甲单位", unit), Chapter("乙单位", unit)], out, template=edited)
+    compose_volume(COVER, [Chapter("甲单位", unit), Chapter("乙单位", unit)], out, template=edited, issued=ISSUED)
     doc = docx.Document(str(out))
     assert "旧目录" not in body_text(doc)
     entries = [p for p in doc.paragraphs if p.style.style_id == "TOC1"]
@@ -374,7 +376,7 @@ def test_footnotes_are_carried_and_renumbered(tmp_path: Path) -> None:
         doc.save(str(path))
         chapters.append(Chapter(name, path))
     out = tmp_path / "v.docx"
-    compose_volume(COVER, chapters, out, template=TEMPLATE)
+    compose_volume(COVER, chapters, out, template=TEMPLATE, issued=ISSUED)
     with zipfile.ZipFile(out) as z:
         notes = parse_xml(z.read("word/footnotes.xml"))
         document = parse_xml(z.read("word/document.xml"))

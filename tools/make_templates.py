@@ -8,7 +8,8 @@ overwrites a template (it says which ones it skipped); delete one to have it wri
 follows GB/T 9704-2012 (A4, type area 156 × 225 mm, 3号仿宋 body on a 22 × 28 grid, 2号小标宋 title,
 "— N —" page numbers odd right / even left), every look is a named style (公文正文, 公文标题, 一级标题 …)
 so it can be restyled in Word, and every Jinja tag is typed in a single run so that Word does not split
-it. Styles, 版头, page numbers and tables are written by the functions below, once for every template.
+it. Styles, 版头, 版记, page numbers and tables are written by the functions below, once for every template.
+The 公文标题 is a rich-text run (``{{r title }}``): render/gbt.py splits it into lines by meaning.
 
 Run: ``python tools/make_templates.py [OUT_DIR]`` (default: the repository's ``templates/``).
 """
@@ -515,6 +516,79 @@ def _signature(doc: DocumentObject, attachments: Sequence[str] = ()) -> None:
     _para(doc, "成文日期", "{{ issue_date_text }}")
 
 
+# GB/T 9704-2012 7.4.1: the first and last rules of the 版记 thick (0.35 mm), those between thin (0.25 mm);
+# w:sz is in eighths of a point (0.35 mm = 0.99 pt, 0.25 mm = 0.71 pt).
+COLOPHON_PT = 14.0  # 4号
+THICK_RULE = "8"
+THIN_RULE = "6"
+COLOPHON_DATE_MM = 62.0  # the 印发日期 column (“2026年11月6日印发” with its one-character right indent)
+
+
+def _add_colophon(doc: DocumentObject) -> Table:
+    """The 版记 (GB/T 9704-2012 7.4, 10) at the end of a 公文: 抄送 (a row only when ``cc_text`` is not empty),
+    then 印发机关 at left and 印发日期 at right, between rules as wide as the type area.
+
+    A table floating at the bottom of the type area (``w:tblpPr`` anchored to the bottom margin), so the
+    last rule lies on the last page's lower edge of the type area as the standard asks, in Word, WPS and
+    LibreOffice alike; it is anchored to a one-point paragraph that ends the document. Horizontally it is
+    placed from the page's edge at the left margin: LibreOffice makes a table as wide as the type area
+    float only when it is positioned relative to the page (otherwise it stays in the text flow).
+    """
+    _paragraph_style(
+        doc, "版记抄送", "GongwenColophonCc", font=FANGSONG, size=COLOPHON_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
+        left_chars=4, first_line_chars=-3, right_chars=1,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "版记印发机关", "GongwenColophonPrinter", font=FANGSONG, size=COLOPHON_PT,
+        align=WD_ALIGN_PARAGRAPH.LEFT, left_chars=1,
+    )  # fmt: skip
+    _paragraph_style(
+        doc, "版记印发日期", "GongwenColophonDate", font=FANGSONG, size=COLOPHON_PT,
+        align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=1,
+    )  # fmt: skip
+    table = doc.add_table(rows=4, cols=2)
+    widths = [TYPE_WIDTH_MM - COLOPHON_DATE_MM, COLOPHON_DATE_MM]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    position = _el(
+        "tblpPr", leftFromText="0", rightFromText="0", topFromText="0", bottomFromText="0",
+        vertAnchor="margin", horzAnchor="page", tblpX=str(doc.sections[0].left_margin.twips), tblpYSpec="bottom",
+    )  # fmt: skip
+    _insert_ordered(tbl_pr, position, TBLPR_ORDER)
+    _insert_ordered(tbl_pr, _el("tblOverlap", val="never"), TBLPR_ORDER)
+    _insert_ordered(tbl_pr, _el("tblW", w=str(round(TYPE_WIDTH_MM / 25.4 * 1440)), type="dxa"), TBLPR_ORDER)
+    borders = _el("tblBorders")
+    for edge, size in (("top", THICK_RULE), ("bottom", THICK_RULE), ("insideH", THIN_RULE)):
+        borders.append(_el(edge, val="single", sz=size, space="0", color="000000"))
+    for edge in ("left", "right", "insideV"):
+        borders.append(_el(edge, val="nil"))
+    _insert_ordered(tbl_pr, borders, TBLPR_ORDER)
+    _insert_ordered(tbl_pr, _el("tblLayout", type="fixed"), TBLPR_ORDER)
+    margins = _el("tblCellMar")
+    for edge in ("top", "left", "bottom", "right"):
+        margins.append(_el(edge, w="0", type="dxa"))
+    _insert_ordered(tbl_pr, margins, TBLPR_ORDER)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    _cell(table, 0, 0, "{%tr if cc_text %}", "版记抄送")
+    cc = table.cell(1, 0).merge(table.cell(1, 1))
+    cc.paragraphs[0].style = "版记抄送"
+    cc.paragraphs[0].add_run("抄送：{{ cc_text }}。")
+    _cell(table, 2, 0, "{%tr endif %}", "版记抄送")
+    _cell(table, 3, 0, "{{ printed_by }}", "版记印发机关")
+    _cell(table, 3, 1, "{{ printed_date_text }}印发", "版记印发日期")
+    for row in table.rows:
+        _insert_ordered(row._tr.get_or_add_trPr(), _el("cantSplit"), TRPR_ORDER)
+    anchor = doc.add_paragraph()
+    anchor.paragraph_format.space_before = anchor.paragraph_format.space_after = Pt(0)
+    anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    anchor.paragraph_format.line_spacing = Pt(1)
+    return table
+
+
 def build_monthly_notice() -> DocumentObject:
     """The monthly notice (月通报): 版头, title, 主送, 一 … 四, 附件说明, signature, 附件1 and 附件2."""
     doc = Document()
@@ -522,7 +596,7 @@ def build_monthly_notice() -> DocumentObject:
     _add_styles(doc)
     _add_masthead(doc)
     body = "公文正文"
-    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}工作进展情况的通报")
+    _para(doc, "公文标题", "{{r title }}")
     _para(doc, "主送机关", "{{ recipients }}：")
     _para(
         doc, body,
@@ -631,6 +705,7 @@ def build_monthly_notice() -> DocumentObject:
         "注：完成进度为牵头单位报送的完成进度；应达进度按任务起止时间中已过去的比例计算；"
         "“—”表示未报进度。",
     )  # fmt: skip
+    _add_colophon(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 
@@ -725,7 +800,7 @@ def build_quarterly_notice() -> DocumentObject:
     _add_styles(doc)
     _add_masthead(doc)
     body = "公文正文"
-    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}督查情况的通报")
+    _para(doc, "公文标题", "{{r title }}")
     _para(doc, "主送机关", "{{ recipients }}：")
     _para(
         doc, body,
@@ -849,6 +924,7 @@ def build_quarterly_notice() -> DocumentObject:
     _para(doc, body, "{%p else %}")
     _para(doc, body, "截至{{ cutoff_text }}，督查发现问题已全部销号。")
     _para(doc, body, "{%p endif %}")
+    _add_colophon(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 
@@ -860,7 +936,7 @@ def build_rectification_notice() -> DocumentObject:
     _add_styles(doc)
     _add_masthead(doc)
     body = "公文正文"
-    _para(doc, "公文标题", "整改通知书")
+    _para(doc, "公文标题", "{{r title }}")
     _para(doc, "主送机关", "{{ unit_name }}：")
     _para(
         doc, body,
@@ -886,6 +962,7 @@ def build_rectification_notice() -> DocumentObject:
         "复查通过的予以销号。",
     ).paragraph_format.keep_with_next = True  # fmt: skip
     _signature(doc)
+    _add_colophon(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 
@@ -904,7 +981,7 @@ def build_acceptance_report() -> DocumentObject:
     _add_masthead(doc)
     body = "公文正文"
     none_scored = "本年度尚无验收评分结果。"
-    _para(doc, "公文标题", "关于{{ period_label }}{{ campaign }}测评验收情况的报告")
+    _para(doc, "公文标题", "{{r title }}")
     _para(doc, "主送机关", "{{ recipients }}：")
     _para(
         doc, body,
@@ -1023,6 +1100,7 @@ def build_acceptance_report() -> DocumentObject:
     _para(doc, body, "{%p else %}")
     _para(doc, body, none_scored)
     _para(doc, body, "{%p endif %}")
+    _add_colophon(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 
@@ -1038,7 +1116,7 @@ def build_reminder() -> DocumentObject:
     _add_styles(doc)
     _add_masthead(doc)
     body = "公文正文"
-    _para(doc, "公文标题", "关于催报{{ period_label }}{{ kind_title }}的通知")
+    _para(doc, "公文标题", "{{r title }}")
     _para(doc, "主送机关", "{{ recipients }}：")
     _para(doc, body, "{%p if overdue %}")
     _para(
@@ -1098,6 +1176,7 @@ def build_reminder() -> DocumentObject:
         doc, body, "3. 逾期未报送或报送材料未通过审核的单位，将在{{ document_title }}中予以通报。"
     ).paragraph_format.keep_with_next = True  # the 署名 never stands alone on a page
     _signature(doc)
+    _add_colophon(doc)
     _add_page_numbers(doc, doc.sections[0])
     return doc
 

@@ -8,8 +8,11 @@ rendered from a template compiled once per process (see ``fast``).
 from .chart import ChartProcess, cjk_font_path
 from .document import Canvas, Rendered, Sources, render_document
 from .engine import (
+    PROPERTIES,
     REPO_TEMPLATES,
+    DocumentProperties,
     RenderError,
+    apply_properties,
     check_variables,
     find_template,
     format_date,
@@ -23,13 +26,19 @@ from .engine import (
     zone,
 )
 from .fast import CompiledDocx, compiled_template, render_cached
-from .gbt import IssuerMark, time_zone_text
+from .gbt import IssuerMark, TitleLines, official_context, split_title, time_zone_text
 from .inplace import InPlaceDocxTemplate
 from .pdf import PdfResult, to_pdf
 from .receipt import MAX_PROBLEM_ROWS, RECEIPT_TEMPLATE, receipt_context, render_receipt
 from .volume import Chapter, VolumeResult, compose_volume
 
 __all__ = [
+    "PROPERTIES",
+    "DocumentProperties",
+    "TitleLines",
+    "apply_properties",
+    "official_context",
+    "split_title",
     "Chapter",
     "PdfResult",
     "Rendered",

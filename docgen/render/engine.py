@@ -11,13 +11,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence, Set
-from datetime import date, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
+from docx.opc.coreprops import CoreProperties
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -113,18 +115,70 @@ def check_variables(name: str, variables: Set[str], context: Mapping[str, Any]) 
         )
 
 
+# ---------------------------------------------------------------- document properties
+
+PROPERTIES = "document_properties"  # the context key every rendering requires (a DocumentProperties)
+PROPERTIES_TIME = time(12, 0)  # an issue date is stamped at noon in the campaign's zone: the same day for readers far east or west
+
+
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What Word, WPS and a PDF show as a document's title, author and dates (the package's core properties).
+
+    ``issued``: the 成文日期 (a date: that day at noon in ``timezone``) or, for a receipt, the moment of
+    the receipt. Without them every document would show the template's own title (“……（模板）”).
+    """
+
+    title: str
+    author: str
+    issued: date | datetime
+    timezone: str | None = None
+
+    @property
+    def moment(self) -> datetime:
+        """The issue moment in UTC, naive (core properties are written in UTC with a trailing Z)."""
+        issued = self.issued
+        if not isinstance(issued, datetime):
+            issued = datetime.combine(issued, PROPERTIES_TIME, zone(self.timezone))
+        return to_local(issued, self.timezone).astimezone(UTC).replace(tzinfo=None)
+
+
+def properties_of(context: Mapping[str, Any], template: str) -> DocumentProperties:
+    """The context's ``document_properties``; a rendering without them is a program error, refused."""
+    props = context.get(PROPERTIES)
+    if not isinstance(props, DocumentProperties):
+        raise RenderError(f"填写模板 {template} 时程序未提供文档属性（标题、作者、日期）")
+    return props
+
+
+def apply_properties(core: Any, props: DocumentProperties) -> None:
+    """Set a package's core properties (python-docx's ``CoreProperties`` or its XML element) to ``props``.
+
+    The template's comment (an instruction to whoever edits the template) is not the document's: cleared.
+    """
+    target = core if isinstance(core, CoreProperties) else CoreProperties(core)
+    target.title = clean_text(props.title).replace("\n", "")
+    target.author = target.last_modified_by = clean_text(props.author)
+    target.comments = ""
+    target.created = target.modified = props.moment
+    target.revision = 1
+
+
 def render_to_file(tpl: DocxTemplate, context: Mapping[str, Any], out_path: Path) -> Path:
     """Render and save atomically, so a half-written document never appears in a shared folder.
 
     Unknown variables are refused up front: a typo in an edited template would otherwise vanish silently.
+    The context's ``document_properties`` become the file's title, author and dates.
     """
     check_variables(_name(tpl), _variables(tpl), context)
+    props = properties_of(context, _name(tpl))
     env = make_jinja_env()
     try:
         tpl.render(dict(context), env, autoescape=True)
     except jinja2.TemplateError as exc:
         raise RenderError(f"模板 {_name(tpl)} 填写失败：{exc}") from exc
     settle_for_print(tpl.docx.element.body)
+    apply_properties(tpl.docx.core_properties, props)
     out_path = Path(out_path)
     with replacing(out_path) as tmp:
         tpl.save(str(tmp))

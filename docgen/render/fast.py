@@ -40,9 +40,11 @@ from docx.oxml.parser import parse_xml
 from ..atomic import replacing
 from .engine import (
     RenderError,
+    apply_properties,
     check_variables,
     load_template,
     make_jinja_env,
+    properties_of,
     render_to_file,
     settle_for_print,
     template_variables,
@@ -200,6 +202,10 @@ class CompiledDocx:
         self._parts = parts
         self._tpl = tpl
         self._document_name = document.part.partname.membername
+        # The core properties (title, author, dates) are each document's own: written per render.
+        core_part = package._core_properties_part
+        self._core_name = core_part.partname.membername
+        self._core = copy.deepcopy(core_part.element)
         # The document element with an empty body: each render fills a copy of it. Moving a large
         # rendered body *out* of a tree costs lxml time quadratic in its size (namespace fix-ups), so
         # a rendered body is never replaced; its tree is simply dropped.
@@ -214,7 +220,7 @@ class CompiledDocx:
         buffer = io.BytesIO()
         document.save(buffer)
         archive = buffer.getvalue()
-        rendered = {self._document_name, *(p.name for p in parts)}
+        rendered = {self._document_name, self._core_name, *(p.name for p in parts)}
         self._members: list[_Member | str] = []
         with zipfile.ZipFile(io.BytesIO(archive)) as zf:
             for info in zf.infolist():
@@ -245,6 +251,9 @@ class CompiledDocx:
             root = copy.deepcopy(self._root)
             root.replace(root.find(BODY), tree)  # docxtpl's map_tree
             parts = {self._document_name: serialize_part_xml(root)}
+            core = copy.deepcopy(self._core)
+            apply_properties(core, properties_of(ctx, str(self.path)))
+            parts[self._core_name] = serialize_part_xml(core)
             for part in self._parts:
                 xml = self._finish(part.template.render(ctx)).encode(part.encoding)
                 parts[part.name] = serialize_part_xml(parse_xml(xml))

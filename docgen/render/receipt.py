@@ -12,6 +12,8 @@ from typing import Any
 
 from ..models import Problem, Receipt
 from .engine import (
+    PROPERTIES,
+    DocumentProperties,
     channel_sentence,
     clean_text,
     find_template,
@@ -26,6 +28,7 @@ MAX_PROBLEM_ROWS = 200  # the rest are in the JSON receipt; a 5,000-row table he
 VALUE_LIMIT = 60  # characters of a submitted value shown in the table
 DEFAULT_SECRETARIAT = "创建办"
 ANNOTATED_SUFFIXES = (".xlsx", ".csv")  # a returned file of these types gets an annotated copy (receipts.py)
+RECEIPT_TITLE = "材料报送回执"  # the receipt template's title: the file's title property too
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -63,6 +66,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
     else:
         more_where = f"完整问题清单请向{secretariat}索取。"
     return {
+        PROPERTIES: DocumentProperties(RECEIPT_TITLE, secretariat, receipt.received_at, receipt.timezone),
         "unit": clean_text(receipt.unit),
         "unit_name": clean_text(receipt.unit_name) or clean_text(receipt.unit),
         "file": clean_text(receipt.file),

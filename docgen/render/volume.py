@@ -49,6 +49,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,16 @@ from docxcompose.image import ImageWrapper
 from lxml import etree
 
 from ..atomic import replacing
-from .engine import clean_text, keep_rows, keep_together, keep_with_next, load_template, render_to_file
+from .engine import (
+    PROPERTIES,
+    DocumentProperties,
+    clean_text,
+    keep_rows,
+    keep_together,
+    keep_with_next,
+    load_template,
+    render_to_file,
+)
 
 VOLUME_TEMPLATE = "volume.docx"
 COVER_FIELDS = ("campaign", "title", "secretariat", "date_text")
@@ -351,6 +361,7 @@ def _style_names(styles: Any) -> dict[str, str | None]:
 
 def compose_volume(
     cover: Mapping[str, str], chapters: Sequence[Chapter], out: Path, *, template: Path,
+    issued: date | datetime, timezone: str | None = None,
     notes: Sequence[str] = (), notes_title: str = NOTES_TITLE,
 ) -> VolumeResult:
     """Write the volume to ``out`` (atomically): the cover filled with ``cover``, the 目录, each chapter.
@@ -360,13 +371,15 @@ def compose_volume(
     file cannot be read as a .docx is still listed, with a line saying so, and reported in ``skipped``.
     ``notes``: the paragraphs of a 说明 (``notes_title``) between the contents and the first chapter, listed
     in the contents like a chapter: what the volume holds and what it leaves out (the caller words it).
+    The file's properties: the cover's ``title`` and ``secretariat``, dated ``issued`` (in ``timezone``).
     """
     started = time.perf_counter()
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="docgen-volume-") as scratch:
         rendered = Path(scratch) / "cover.docx"
         tpl = load_template(Path(template))
-        render_to_file(tpl, {k: clean_text(v) for k, v in cover.items()}, rendered)
+        properties = DocumentProperties(cover.get("title", ""), cover.get("secretariat", ""), issued, timezone)
+        render_to_file(tpl, {**{k: clean_text(v) for k, v in cover.items()}, PROPERTIES: properties}, rendered)
         volume = docx.Document(str(rendered))
 
     body = volume.element.body

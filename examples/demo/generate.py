@@ -1533,12 +1533,14 @@ def write_annual() -> dict[str, str]:
 
 # How the demo's units send files, as receipts and reminders tell them (campaign.yaml's submission_channel)
 DEMO_CHANNEL = "请登录市创建办共享盘，将文件放入本单位的报送目录"
+# 抄送 of every 公文's 版记 (GB/T 9704-2012 7.4.2)
+CC = ["市委办公室", "市政府办公室", "市人大常委会办公室", "市政协办公室"]
 
 
 def main() -> None:
     for sub in ("registry", "intake"):
         shutil.rmtree(HERE / sub, ignore_errors=True)
-    write_campaign(HERE, submission_channel=DEMO_CHANNEL)
+    write_campaign(HERE, submission_channel=DEMO_CHANNEL, cc=CC)
     write_registry(HERE, UNITS, TASKS, sample_indicators(), messy=True)
     drops: dict[str, str] = {}
     counted: list[list[object]] = []

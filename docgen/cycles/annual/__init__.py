@@ -69,8 +69,8 @@ class Annual(Cycle):
             issued = report.issue_date or today_local(zone(report.timezone))
             cover = {"campaign": report.campaign, "title": f"{report.period_label}工作汇编",
                      "secretariat": report.secretariat, "date_text": format_date(issued)}
-            compose_volume(cover, chapters, path, template=sources.template(VOLUME_TEMPLATE),
-                           notes=docs.volume_notes(report))
+            compose_volume(cover, chapters, path, template=sources.template(VOLUME_TEMPLATE), issued=issued,
+                           timezone=report.timezone, notes=docs.volume_notes(report))
 
         def pdf_of(docx_name: str) -> Any:
             def write(path: Path, _sources: Any) -> str | None:

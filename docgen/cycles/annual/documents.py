@@ -44,7 +44,7 @@ from ...render.engine import (
     today_local,
     zone,
 )
-from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
+from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
 from .report import AnnualReport, IndicatorInfo, LeftOut, UnitScore
 
 REPORT_TEMPLATE = "acceptance_report.docx"
@@ -239,6 +239,7 @@ def report_context(
     )[:TOP_GAPS]
     counts = grade_counts(report)
     return {
+        **report_official_context(report, report_title(report)),
         "secretariat": secretariat,
         "issuer_mark": IssuerMark(f"{secretariat}文件", issuer_pt),
         "doc_number": clean_text(report.doc_number),

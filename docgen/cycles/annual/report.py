@@ -106,6 +106,8 @@ class AnnualReport:
     lowest_grade: str = "不合格"
     requirements: list[str] = field(default_factory=list)
     recipients: str = "各成员单位"
+    cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
+    printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
     doc_number: str = ""
     issue_date: date | None = None
     timezone: str = "Asia/Shanghai"
@@ -154,6 +156,8 @@ class AnnualReport:
             lowest_grade=d.get("lowest_grade", "不合格"),
             requirements=list(d.get("requirements") or []),
             recipients=d.get("recipients", "各成员单位"),
+            cc=tuple(d.get("cc") or ()),
+            printed_by=d.get("printed_by", ""),
             doc_number=d.get("doc_number", ""),
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),

@@ -266,5 +266,7 @@ def build_annual_report(inputs: Inputs) -> AnnualReport:
         lowest_grade=lowest,
         requirements=requirements(campaign),
         recipients=campaign.recipients,
+        cc=campaign.cc,
+        printed_by=campaign.printer,
         timezone=campaign.timezone,
     )

@@ -28,7 +28,7 @@ from ...render.engine import (
     today_local,
     zone,
 )
-from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
+from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
 from .report import MonthlyReport, ProjectProgress, TaskProgress
 
 NOTICE_TEMPLATE = "monthly_notice.docx"
@@ -97,6 +97,7 @@ def notice_context(
         return sum(1 for t in tasks if t.state == state)
 
     return {
+        **report_official_context(report, notice_title(report)),
         "secretariat": clean_text(report.secretariat),
         "issuer_mark": IssuerMark(f"{clean_text(report.secretariat)}文件", issuer_pt),
         "doc_number": clean_text(report.doc_number),
@@ -164,6 +165,11 @@ def notice_context(
             for i, t in enumerate(tasks, start=1)
         ],
     }
+
+
+def notice_title(report: MonthlyReport) -> str:
+    """The notice's 公文标题."""
+    return f"关于{clean_text(report.period_label)}{clean_text(report.campaign)}工作进展情况的通报"
 
 
 def notice_document(report: MonthlyReport) -> Document:

@@ -76,6 +76,8 @@ class MonthlyReport:
     totals: Totals
     requirements: list[str]
     recipients: str = "各成员单位"
+    cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
+    printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
     doc_number: str = ""  # set when the notice is numbered (publishing layer), e.g. 创建办〔2026〕7号
     issue_date: date | None = None
     timezone: str = "Asia/Shanghai"  # the campaign's: the notice shows its dates and times in this zone
@@ -131,6 +133,8 @@ class MonthlyReport:
             totals=Totals(**d["totals"]),
             requirements=list(d["requirements"]),
             recipients=d.get("recipients", "各成员单位"),
+            cc=tuple(d.get("cc") or ()),
+            printed_by=d.get("printed_by", ""),
             doc_number=d.get("doc_number", ""),
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
             timezone=d.get("timezone", "Asia/Shanghai"),

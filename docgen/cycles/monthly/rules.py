@@ -96,6 +96,8 @@ def build_monthly_report(
         totals=totals([r for rows in used_rows.values() for r in rows]),
         requirements=list(campaign.monthly_requirements),
         recipients=campaign.recipients,
+        cc=campaign.cc,
+        printed_by=campaign.printer,
         doc_number=doc_number,
         issue_date=issue_date,
         timezone=campaign.timezone,

@@ -40,7 +40,7 @@ from ...render.engine import (
     today_local,
     zone,
 )
-from ...render.gbt import ISSUER_PT, IssuerMark, time_zone_text
+from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
 from .ledger import ITEM_STATE_LABELS, ItemState
 from .report import LedgerItem, QuarterlyReport
 
@@ -89,6 +89,9 @@ def quarter_items(report: QuarterlyReport) -> list[LedgerItem]:
     count the notice shows; items closed in earlier quarters are history, not this quarter's news.
     """
     return [i for i in report.items if not i.closed or i.closed_in_quarter]
+
+
+RECTIFICATION_TITLE = "整改通知书"
 
 
 def notice_title(report: QuarterlyReport) -> str:
@@ -172,11 +175,12 @@ def _by_unit(report: QuarterlyReport, items: Iterable[LedgerItem]) -> dict[str, 
     return {code: groups[code] for code in order + [c for c in groups if c not in order]}
 
 
-def _common(report: QuarterlyReport, doc_number: str, issuer_pt: float) -> dict[str, Any]:
-    """What both documents say the same way: 版头, authority, period, dates."""
+def _common(report: QuarterlyReport, doc_number: str, issuer_pt: float, title: str) -> dict[str, Any]:
+    """What both documents say the same way: 版头, title, authority, period, dates, 版记."""
     tz = zone(report.timezone)
     secretariat = clean_text(report.secretariat)
     return {
+        **report_official_context(report, title),
         "secretariat": secretariat,
         "issuer_mark": IssuerMark(f"{secretariat}文件", issuer_pt),
         "doc_number": clean_text(doc_number),
@@ -235,7 +239,7 @@ def notice_context(
     by_type = _grouped(scope, _problem_type)
     by_unit = _by_unit(report, scope)
     return {
-        **_common(report, report.doc_number, issuer_pt),
+        **_common(report, report.doc_number, issuer_pt, notice_title(report)),
         "recipients": clean_text(report.recipients),
         "deadline_text": format_datetime(report.deadline, tz=tz),
         "late_issue_text": f"本通报为补发，所列情况均截至{cutoff_text(report)}。" if late_issue(report) else "",
@@ -313,7 +317,7 @@ def rectification_context(
     overdue = sum(1 for i in at_cutoff if i.overdue)
     notice_number = clean_text(report.doc_number).strip()
     return {
-        **_common(report, report.rectification_numbers.get(unit_code, ""), issuer_pt),
+        **_common(report, report.rectification_numbers.get(unit_code, ""), issuer_pt, RECTIFICATION_TITLE),
         "unit_name": unit_name(report, unit_code),
         "notice_title": notice_title(report),
         "notice_number_text": f"（{notice_number}）" if notice_number else "",

@@ -89,6 +89,8 @@ class QuarterlyReport:
     history: list[HistoryEntry]  # every change counted up to the quarter's cut-off, in the order applied
     requirements: list[str]
     recipients: str = "各成员单位"
+    cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
+    printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
     doc_number: str = ""  # the inspection notice's issuing number
     rectification_numbers: dict[str, str] = field(default_factory=dict)  # unit code → 整改通知书's number
     issue_date: date | None = None
@@ -177,6 +179,8 @@ class QuarterlyReport:
             history=[HistoryEntry(**{**h, "at": datetime.fromisoformat(h["at"])}) for h in d["history"]],
             requirements=list(d["requirements"]),
             recipients=d.get("recipients", "各成员单位"),
+            cc=tuple(d.get("cc") or ()),
+            printed_by=d.get("printed_by", ""),
             doc_number=d.get("doc_number", ""),
             rectification_numbers=dict(d.get("rectification_numbers") or {}),
             issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,

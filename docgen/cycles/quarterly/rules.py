@@ -155,6 +155,8 @@ def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
         history=history,
         requirements=requirements(campaign),
         recipients=campaign.recipients,
+        cc=campaign.cc,
+        printed_by=campaign.printer,
         timezone=campaign.timezone,
         channel=campaign.submission_channel,
     )
