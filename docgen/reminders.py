@@ -431,6 +431,8 @@ class Reminder:
             "period_label": self.period_label,
             "deadline": self.deadline.isoformat(),
             "generated_at": self.generated_at.isoformat(),
+            # the moment the lists were taken, in the campaign's zone: what the notice's 截至 says
+            "cutoff": pendulum.instance(self.generated_at).in_timezone(self.timezone).isoformat(),
             "doc_number": self.doc_number,
             "expected_count": self.expected_count,
             "kinds": list(self.kind_titles),

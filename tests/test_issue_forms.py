@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -27,7 +28,7 @@ from docgen.issue_forms import issue_forms
 from docgen.models import Registry
 from docgen.pipeline import inputs_for, run_cycle
 from docgen.registry import load_registry
-from docgen.samples import build_demo_workspace
+from docgen.samples import RECHECK_HEADERS, build_demo_workspace, set_drop_time, write_table
 from docgen.validation import validate_file
 from docgen.workspace import Workspace
 
@@ -180,8 +181,12 @@ def test_a_month_expects_only_the_units_of_its_tasks(demo: Path, registry: Regis
 
 @pytest.fixture(scope="module")
 def quarterly(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
-    """The demo after its two quarters ran: some items closed, some carried into 2026-Q4."""
+    """The demo after its two quarters ran: some items closed, some carried into 2026-Q4; BM03's one item
+    closed by a recheck received before 2026-Q3's cut-off (the demo's own recheck comes after it)."""
     root = build_demo_workspace(tmp_path_factory.mktemp("forms-q") / "demo")
+    recheck = write_table(root / "intake" / "quarterly" / "2026-Q3" / "_recheck" / "补充复查结果.csv",
+                          RECHECK_HEADERS, [["DC2026Q2-004", "通过", "2026-10-09", "韩卫东"]])
+    set_drop_time(recheck, datetime(2026, 10, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     run_cycle(root, "quarterly", "2026-Q2")
     return root, run_cycle(root, "quarterly", "2026-Q3").report
 
@@ -213,7 +218,10 @@ def test_rectification_forms_only_for_units_with_items_not_closed(quarterly: tup
         assert hint(form, "问题描述（参考）") == [i.description for i in items]
         assert hint(form, "整改要求（参考）") == [i.requirement for i in items]
         assert [day(v) for v in hint(form, "整改时限（参考）")] == [i.deadline for i in items]
-        assert hint(form, "当前状态（参考）") == [i.state_label for i in items]
+        # the state as the ledger holds it when the form is issued: XX01's report of 12 October came after
+        # 2026-Q3's cut-off (the quarter counts it 挂号) but before this form, which shows 整改中
+        states = dict(zip([r["problem_id"] for r in form.rows], hint(form, "当前状态（参考）"), strict=True))
+        assert states == {i.problem_id: "整改中" if i.problem_id == "DC2026Q3-002" else i.state_label for i in items}
         assert all(r["status"] is None and r["measures"] is None for r in form.rows)
 
 

@@ -136,9 +136,9 @@ def test_remind_names_the_missing_and_the_returned(october: Path) -> None:
     ]
 
     data = json.loads((october / FOLDER / "reminder.json").read_text(encoding="utf-8"))
-    assert {k: data[k] for k in ("cycle", "period", "deadline", "generated_at")} == {
+    assert {k: data[k] for k in ("cycle", "period", "deadline", "generated_at", "cutoff")} == {
         "cycle": "monthly", "period": "2026-10", "deadline": "2026-11-05T17:00:00+08:00",
-        "generated_at": "2026-11-02T09:00:00+08:00",
+        "generated_at": "2026-11-02T09:00:00+08:00", "cutoff": "2026-11-02T09:00:00+08:00",
     }
     assert [{k: u[k] for k in ("code", "name", "contact", "phone")} for u in data["missing"]] == [
         {"code": "B01", "name": "市民族宗教事务局", "contact": "王芳", "phone": "0471-6600001"}

@@ -1324,12 +1324,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _no_theme_fonts(doc: DocumentObject) -> None:
+    """python-docx's built-in styles (Heading 1–9, Title, the table styles) name theme fonts, which Word
+    resolves to whatever its theme says (等线, or a Japanese face): name the official fonts instead, so a
+    secretariat who applies one of them in Word gets a 公文 face."""
+    for style in doc.styles.element.findall(qn("w:style")):
+        style_id = style.get(qn("w:styleId"), "")
+        east_asia = XIAOBIAOSONG if style_id.startswith("Title") else HEITI if style_id.startswith("Heading") else FANGSONG
+        for fonts in style.iter(qn("w:rFonts")):  # the style's own and its table parts'
+            if any(qn(f"w:{a}") in fonts.attrib for a in ("asciiTheme", "eastAsiaTheme")):
+                _set_rfonts(fonts.getparent(), east_asia)
+
+
 def _write_new(path: Path, build: Callable[[], DocumentObject]) -> bool:
     """Write the template to ``path`` unless a file is there (also one that appeared while building)."""
     if path.exists():
         return False
     data = io.BytesIO()
-    build().save(data)
+    doc = build()
+    _no_theme_fonts(doc)
+    doc.save(data)
     try:
         with open(path, "xb") as out:
             out.write(data.getvalue())

@@ -15,6 +15,8 @@ installed to a free Simplified-Chinese face of the same style:
   OpenType files (no collection whose Japanese member a renderer might pick). Noto CJK SC and AR PL are
   later candidates where Fandol is missing.
 - An official font that is installed wins: no rule is written for it.
+- Any other font falls back, through fontconfig's generic families, to the body's face (仿宋 or its
+  stand-in) rather than to a Japanese or Korean default.
 - FandolSong-Bold declares a regular weight in its OS/2 table, so a weight request cannot reach it; the
   file gives it its true weight when fontconfig scans it, and 小标宋 asks for that weight.
 
@@ -148,6 +150,18 @@ def _rule(name: str, face: Face) -> str:
     )
 
 
+def _fallback(body: FaceChoice) -> list[str]:
+    """Text in a font nobody has (a unit's 华文中宋) falls back to a generic family: make that the body's
+    face, so it never lands on a Japanese or Korean default."""
+    family = body.official.name if body.installed else (body.face.family if body.face else None)
+    if family is None:
+        return []
+    return [
+        f'  <alias binding="strong"><family>{generic}</family><prefer><family>{escape(family)}</family></prefer></alias>'
+        for generic in ("sans-serif", "serif")
+    ]
+
+
 def installed_families(config: Path | None = None) -> set[str] | None:
     """Every family name fontconfig lists (under ``config``), or None when ``fc-list`` is not installed."""
     fc_list = shutil.which("fc-list")
@@ -192,6 +206,7 @@ def write_fontconfig(folder: Path) -> tuple[Path, list[FaceChoice]]:
         if choice.installed or choice.face is None:
             continue
         rules.extend(_rule(name, choice.face) for name in (choice.official.name, *choice.official.aliases))
+    rules.extend(_fallback(plan[0]))
     config = folder / "fonts.conf"
     config.write_text(base + "\n" + "\n".join(rules) + "\n</fontconfig>\n", encoding="utf-8")
     return config, plan

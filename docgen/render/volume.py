@@ -88,6 +88,7 @@ TOC_ENTRY_STYLE = "TOC1"  # 目录 1 (toc 1)
 NOTES_TITLE = "说明"
 # A chapter's closing lines (the unit's name, a date) are short: up to this many characters each, and up
 # to CLOSING_LINES of them at the end of a chapter are kept with the paragraph before them.
+BODY_FONT = "仿宋_GB2312"
 CLOSING_CHARS = 30
 CLOSING_LINES = 3
 # The last line of a 落款: a date as units write it (2026年1月5日, 二〇二六年一月五日).
@@ -411,6 +412,8 @@ def compose_volume(
         _fill_contents(toc, anchors)
     _drop_external_everywhere(volume, result.dropped)
     composer.finish()
+    for part in (volume.styles.element, body):
+        _official_fonts(part)
 
     result.tables = len(_x("./w:tbl")(body))
     result.pictures = len(_x(".//a:blip[@r:embed]")(body))
@@ -418,6 +421,34 @@ def compose_volume(
         volume.save(str(tmp))
     result.seconds = time.perf_counter() - started
     return result
+
+
+# An East Asian font a unit named, as the official font of its style (a face nobody has would otherwise
+# print with whatever the printing machine falls back to). Checked in this order; anything else is body text.
+OFFICIAL_BY_LOOK = (("仿宋", "仿宋_GB2312"), ("fang", "仿宋_GB2312"), ("黑", "黑体"), ("hei", "黑体"),
+                    ("楷", "楷体_GB2312"), ("kai", "楷体_GB2312"), ("小标宋", "方正小标宋简体"),
+                    ("宋", "宋体"), ("song", "宋体"), ("sun", "宋体"), ("ming", "宋体"))  # fmt: skip
+OFFICIAL_FONT_NAMES = frozenset(name for _, name in OFFICIAL_BY_LOOK)
+THEME_FONTS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+
+
+def _official_fonts(root: Any) -> None:
+    """Every East Asian font in the volume is an official one: a unit's theme fonts (Word's 等线 and the
+    like, which each machine resolves its own way) and fonts outside the official set are named as the
+    official font of the same look, so Word and WPS show the official faces and the PDF step's
+    substitution table covers every one."""
+    for fonts in root.iter(W + "rFonts"):
+        themed = fonts.get(W + "eastAsiaTheme") is not None
+        for attr in THEME_FONTS:
+            fonts.attrib.pop(W + attr, None)
+        name = fonts.get(W + "eastAsia")
+        if name is None:
+            if themed:
+                fonts.set(W + "eastAsia", BODY_FONT)
+            continue
+        if name not in OFFICIAL_FONT_NAMES:
+            look = name.lower()
+            fonts.set(W + "eastAsia", next((o for key, o in OFFICIAL_BY_LOOK if key in look), BODY_FONT))
 
 
 def _type_width_twips(doc: DocumentObject) -> int:

@@ -1535,12 +1535,14 @@ def write_annual() -> dict[str, str]:
 DEMO_CHANNEL = "请登录市创建办共享盘，将文件放入本单位的报送目录"
 # 抄送 of every 公文's 版记 (GB/T 9704-2012 7.4.2)
 CC = ["市委办公室", "市政府办公室", "市人大常委会办公室", "市政协办公室"]
+# 印发机关 of the 版记: the office that prints, in the short form that fits beside the 印发日期 on one line
+PRINTED_BY = "青禾市创建示范市领导小组办公室"
 
 
 def main() -> None:
     for sub in ("registry", "intake"):
         shutil.rmtree(HERE / sub, ignore_errors=True)
-    write_campaign(HERE, submission_channel=DEMO_CHANNEL, cc=CC)
+    write_campaign(HERE, submission_channel=DEMO_CHANNEL, cc=CC, printed_by=PRINTED_BY)
     write_registry(HERE, UNITS, TASKS, sample_indicators(), messy=True)
     drops: dict[str, str] = {}
     counted: list[list[object]] = []
