@@ -19,8 +19,8 @@ from docgen.pipeline import compute, run_cycle
 from docgen.samples import CST, sample_indicators, set_drop_time, write_campaign, write_registry, write_table
 
 from .conftest import TASKS, UNITS
+from .pdfs import needs_office
 from .test_intake import docx_text
-from .test_pdf import needs_office
 
 SELF_HEADERS = ["指标编号", "自评得分", "自评说明", "佐证材料清单"]
 SCORE_HEADERS = ["单位代码", "指标编号", "评分", "扣分说明"]

@@ -13,6 +13,7 @@ header row repeats and whose rows cannot split.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import zipfile
@@ -147,6 +148,24 @@ def test_no_page_holds_fewer_than_two_lines_of_body(issued: list[Issued], demo: 
                     continue
             body = [line for line in _body_lines(lines) if not DATE.fullmatch(line) and line not in names]
             assert len(body) >= 2, (doc.name, number, lines)
+
+
+FULL_ENOUGH = 8  # lines: a page with fewer, where the text goes on, was left empty by a keep gone wrong
+
+
+@needs_office
+def test_no_page_is_left_mostly_empty_where_the_text_goes_on(issued: list[Issued]) -> None:
+    """A page whose text continues on the next page is filled: a paragraph kept with a table that does
+    not fit moves whole, and must not leave the first page holding only the title and 主送. A page may
+    end early where the next starts on a new page on purpose: an 附件, a chapter of the volume."""
+    for doc in _pdfs(issued):
+        if doc.is_volume:
+            continue
+        pages = [_body_lines(p) for p in page_lines(doc.pdf)]
+        for number, (lines, following) in enumerate(itertools.pairwise(pages), start=1):
+            if following and following[0].startswith("附件"):
+                continue
+            assert len(lines) >= FULL_ENOUGH, (doc.name, number, lines)
 
 
 def _imprint_date(lines: list[str]) -> date | None:

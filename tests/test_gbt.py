@@ -22,10 +22,10 @@ from docgen.render.gbt import TitleLines, split_title, text_units
 from docgen.samples import CST, write_campaign
 
 from .conftest import LATE, ON_TIME, Dropper, row
+from .pdfs import needs_office
 from .reading import colophon
 from .test_annual_cycle import outbox as annual_outbox
 from .test_annual_cycle import year  # noqa: F401 - the annual workspace fixture
-from .test_pdf import needs_office
 from .test_quarterly_cycle import first_quarter, second_quarter
 from .test_reminders import BEFORE, DROPPED, NOV2
 

@@ -19,25 +19,14 @@ from pathlib import Path
 import pytest
 
 from docgen.render import pdf as pdf_module
-from docgen.render.pdf import NOT_INSTALLED, find_soffice, find_uno_python, to_pdf
+from docgen.render.pdf import NOT_INSTALLED, to_pdf
 from docgen.render.volume import Chapter, compose_volume
 
+from .pdfs import needs_office
 from .test_volume import COVER, ISSUED, TEMPLATE, UNITS, make_unit
 
 CHAPTERS = 30  # more than one page of contents: updating it moves every chapter after it
 FOOTER = re.compile(r"—(\d+)—")
-
-
-def _unavailable() -> str | None:
-    soffice = find_soffice()
-    if soffice is None:
-        return NOT_INSTALLED
-    if find_uno_python(soffice) is None:
-        return pdf_module.NO_UNO
-    return None
-
-
-needs_office = pytest.mark.skipif(_unavailable() is not None, reason=_unavailable() or "")
 
 
 # ---------------------------------------------------------------- reading the PDF

@@ -270,13 +270,14 @@ def test_problem_chart_is_reproducible(tmp_path: Path) -> None:
 def test_rectification_notice_lists_exactly_the_units_open_items(tmp_path: Path) -> None:
     doc = docx.Document(str(render_rectification(make_report(), "JY01", tmp_path / "jy.docx")))
     texts = paragraphs(doc)
-    assert texts[:5] == [
+    assert texts[:6] == [
         "青禾市创建办文件",
         "创建办〔2026〕6号",
         "整改通知书",
         "青禾市教育局：",
         "根据《关于2026年第三季度创建全国民族团结进步示范区督查情况的通报》（创建办〔2026〕5号），截至2026年10月10日17:00，"
-        "你单位尚有2个督查发现问题未整改销号，其中已超过整改时限1个。具体问题如下：",
+        "你单位尚有2个督查发现问题未整改销号，其中已超过整改时限1个。",
+        "具体问题如下：",  # a line of its own, kept with the table
     ]
     (table,) = body_tables(doc)
     assert rows(table) == [
@@ -299,13 +300,13 @@ def test_rectification_notice_says_how_to_send_in_the_campaigns_words(tmp_path: 
     report = replace(make_report(), channel="请登录市创建办共享盘，将文件放入本单位的报送目录")
     texts = paragraphs(docx.Document(str(render_rectification(report, "JY01", tmp_path / "jy.docx"))))
     assert ("前报送整改情况报送表。请登录市创建办共享盘，将文件放入本单位的报送目录。已逾期的问题要立即整改"
-            in texts[-3])
+            in texts[-4])  # before the 署名, the date and the 版记's anchor
     assert QuarterlyReport.from_dict(report.to_dict()).channel == report.channel  # kept in the stored report
 
 
 def test_rectification_notice_without_overdue_items_does_not_count_them(tmp_path: Path) -> None:
     doc = docx.Document(str(render_rectification(make_report(), "XC03", tmp_path / "xc.docx")))
-    assert paragraphs(doc)[4].endswith("你单位尚有1个督查发现问题未整改销号。具体问题如下：")
+    assert paragraphs(doc)[4].endswith("你单位尚有1个督查发现问题未整改销号。")
     assert [row[0] for row in rows(doc.tables[0])] == ["问题编号", "WT2026-Q3-02"]
 
 
@@ -313,7 +314,7 @@ def test_rectification_notice_of_another_unit(tmp_path: Path) -> None:
     doc = docx.Document(str(render_rectification(make_report(), "BM03", tmp_path / "bm.docx")))
     texts = paragraphs(doc)
     assert texts[1] == "创建办〔2026〕7号" and texts[3] == f"{MZ}："
-    assert "你单位尚有1个督查发现问题未整改销号，其中已超过整改时限1个。具体问题如下：" in texts[4]
+    assert texts[4].endswith("你单位尚有1个督查发现问题未整改销号，其中已超过整改时限1个。")
     assert rows(doc.tables[0])[1:] == [
         ["WT2026-Q2-02", "宣传教育", FORMULA, f"{FORMULA}的整改要求", "2026年9月15日", "挂号", "已逾期；复查未通过1次"],
     ]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 import unicodedata
 from dataclasses import replace
 from datetime import date, datetime
@@ -42,6 +41,7 @@ from docgen.samples import CST, build_demo_workspace, set_drop_time
 from docgen.workspace import Workspace
 
 from .conftest import Dropper, row
+from .pdfs import convert
 from .test_annual_documents import make_report as annual_report
 from .test_forms import SUBMITTER_CONTRACTS, _calc_missing
 from .test_quarterly_documents import make_report as quarterly_report
@@ -236,19 +236,11 @@ def test_issued_forms_with_hints_print_on_a4(tmp_path: Path) -> None:
 
 
 def pdf_pages(path: Path, tmp_path: Path) -> list[str]:
-    """The text of each page LibreOffice prints ``path`` to."""
+    """The text of each page ``path`` prints to, through docgen's own PDF step (the workbook's page setup)."""
     from pypdf import PdfReader  # noqa: PLC0415
 
-    out = tmp_path / "pdf"
-    profile = (tmp_path / "lo-profile").as_uri()
-    done = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(out),
-         str(path)],
-        capture_output=True, text=True, timeout=240, check=False,
-    )  # fmt: skip
-    pdf = out / f"{path.stem}.pdf"
-    assert pdf.is_file(), (done.returncode, done.stdout, done.stderr)
-    return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    return [page.extract_text() or "" for page in PdfReader(convert(path, tmp_path / f"{path.stem}.pdf")).pages]
 
 
 def test_printed_ledger_and_score_sheet_keep_their_columns_together(tmp_path: Path) -> None:

@@ -30,8 +30,9 @@ from . import test_annual_documents as annual_docs
 from . import test_quarterly_documents as quarterly_docs
 from . import test_render as monthly_docs
 from .conftest import TASKS, UNITS
+from .pdfs import needs_office
 from .test_annual_cycle import IDS, LI, SCORE_HEADERS, SELF_HEADERS, WHEN, put, scores, summary_docx
-from .test_pdf import needs_office
+from .test_volume import ISSUED
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADING_STYLES = ("一级标题", "二级标题", "三级标题")
@@ -79,12 +80,15 @@ def check_typesetting(doc: DocumentObject, *, headerless: int = 0) -> None:
         rows = tbl.findall(f"{W}tr")
         for row in rows:
             assert row.find(f"{W}trPr/{W}cantSplit") is not None, "a row that may split across pages"
-        if index >= headerless:
+        floating = tbl.find(f"{W}tblPr/{W}tblpPr") is not None  # the 版记, anchored at the page's foot
+        if index >= headerless and not floating:
             assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None, "a header row that does not repeat"
         if len(rows) >= 3:  # the last row never alone on a page: the row before it keeps with it
             assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in rows[-2].iter(f"{W}p"))
         if len(rows) >= 4 and index >= headerless:  # nor a header with a single row at the foot of a page
             assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in rows[1].iter(f"{W}p"))
+        if floating:
+            continue
         # what comes right before the table (its caption, or the sentence introducing it) keeps with it
         before = tbl.getprevious()
         assert before is not None and before.tag == f"{W}p"
@@ -237,7 +241,8 @@ def test_a_units_trailing_blank_lines_and_page_break_go_and_its_closing_lines_ke
     unit = unit_with_closing(tmp_path / "u.docx", 3, trailing=True, table=True)
     out = tmp_path / "汇编.docx"
     result = compose_volume({"campaign": "甲", "title": "乙", "secretariat": "丙", "date_text": "2026年1月20日"},
-                            [Chapter("市民族宗教事务局", unit)], out, template=REPO_TEMPLATES / "volume.docx")
+                            [Chapter("市民族宗教事务局", unit)], out, template=REPO_TEMPLATES / "volume.docx",
+                            issued=ISSUED)
     doc = docx.Document(str(out))
     blocks = _body_blocks(doc)
     last = [el for el in blocks if el.find(f"{W}pPr/{W}sectPr") is None]
@@ -268,7 +273,7 @@ def test_no_volume_page_holds_only_a_signature_or_a_date(tmp_path: Path) -> None
     chapters = [Chapter(f"第{n}单位", unit_with_closing(tmp_path / f"{n}.docx", n)) for n in range(12, 25)]
     out = tmp_path / "汇编.docx"
     compose_volume({"campaign": "创建活动", "title": "2025年度工作汇编", "secretariat": "创建办",
-                    "date_text": "2026年1月20日"}, chapters, out, template=REPO_TEMPLATES / "volume.docx",
+                    "date_text": "2026年1月20日"}, chapters, out, template=REPO_TEMPLATES / "volume.docx", issued=ISSUED,
                    notes=["本汇编收录13个成员单位的2025年度工作总结。", "应报送年度工作总结的成员单位均已收入本汇编。"])
     result = to_pdf(out, tmp_path / "汇编.pdf", timeout=300)
     if result.path is None:

@@ -419,10 +419,17 @@ def _style_table(table: Table, widths_mm: Sequence[float]) -> None:
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_el(edge, val="single", sz="4", space="0", color="000000"))
     _insert_ordered(tbl_pr, borders, TBLPR_ORDER)
-    _insert_ordered(tbl_pr, _el("tblLayout", type="fixed"), TBLPR_ORDER)
     # 1 mm left/right cell margins instead of Word's 1.9 mm: an 11 mm 序号 column then holds "序号".
+    _fixed_columns(table, tbl_pr, ("0", "57", "0", "57"), widths_mm)
+
+
+def _fixed_columns(table: Table, tbl_pr: BaseOxmlElement, margins_twips: Sequence[str],
+                   widths_mm: Sequence[float]) -> None:
+    """A fixed layout with these cell margins (top, left, bottom, right) and column widths, cells centred
+    vertically."""
+    _insert_ordered(tbl_pr, _el("tblLayout", type="fixed"), TBLPR_ORDER)
     margins = _el("tblCellMar")
-    for edge, width in (("top", "0"), ("left", "57"), ("bottom", "0"), ("right", "57")):
+    for edge, width in zip(("top", "left", "bottom", "right"), margins_twips, strict=True):
         margins.append(_el(edge, w=width, type="dxa"))
     _insert_ordered(tbl_pr, margins, TBLPR_ORDER)
     for column, width in zip(table.columns, widths_mm, strict=True):
@@ -563,16 +570,7 @@ def _add_colophon(doc: DocumentObject) -> Table:
     for edge in ("left", "right", "insideV"):
         borders.append(_el(edge, val="nil"))
     _insert_ordered(tbl_pr, borders, TBLPR_ORDER)
-    _insert_ordered(tbl_pr, _el("tblLayout", type="fixed"), TBLPR_ORDER)
-    margins = _el("tblCellMar")
-    for edge in ("top", "left", "bottom", "right"):
-        margins.append(_el(edge, w="0", type="dxa"))
-    _insert_ordered(tbl_pr, margins, TBLPR_ORDER)
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    _fixed_columns(table, tbl_pr, ("0", "0", "0", "0"), widths)
     _cell(table, 0, 0, "{%tr if cc_text %}", "版记抄送")
     cc = table.cell(1, 0).merge(table.cell(1, 1))
     cc.paragraphs[0].style = "版记抄送"
@@ -941,8 +939,11 @@ def build_rectification_notice() -> DocumentObject:
     _para(
         doc, body,
         "{{ late_issue_text }}根据《{{ notice_title }}》{{ notice_number_text }}，截至{{ cutoff_text }}，你单位尚有"
-        "{{ open_count }}个督查发现问题未整改销号{{ overdue_clause }}{{ closed_since_clause }}。具体问题如下：",
-    ).paragraph_format.keep_with_next = True  # fmt: skip
+        "{{ open_count }}个督查发现问题未整改销号{{ overdue_clause }}{{ closed_since_clause }}。",
+    )  # fmt: skip
+    # A line of its own that keeps with the table: LibreOffice moves a whole paragraph that keeps with the
+    # next, so the long sentence above would leave the first page empty under the title.
+    _para(doc, body, "具体问题如下：").paragraph_format.keep_with_next = True
     _loop_table(
         doc,
         ["问题编号", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "备注"],
