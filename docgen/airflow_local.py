@@ -187,12 +187,17 @@ class ApiServer:
 
     def wait_for_action(self, dag_id: str, timeout: float = 600, process: subprocess.Popen | None = None,
                         since: datetime | None = None) -> dict[str, Any]:
-        """The first pending Required Action of ``dag_id`` created after ``since``, once there is one: a
-        run's own, not one an earlier run left unanswered."""
+        """The first pending Required Action of ``dag_id`` created after ``since``, once its task waits for
+        it: a run's own, not one an earlier run left unanswered.
+
+        Its task must already be in ``awaiting_input``: the action is listed a moment before the task is
+        parked, and an answer given in that moment is recorded but does not wake the task (seen with
+        Airflow 3.3.2 under ``dags test``: the run then waits for ever)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pending = [a for a in self.pending_actions(dag_id)
-                       if since is None or datetime.fromisoformat(a["created_at"].replace("Z", "+00:00")) > since]
+                       if (since is None or datetime.fromisoformat(a["created_at"].replace("Z", "+00:00")) > since)
+                       and a.get("task_instance", {}).get("state", "awaiting_input") == "awaiting_input"]
             if pending:
                 return pending[0]
             if process is not None and process.poll() is not None:
