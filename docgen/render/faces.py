@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -214,7 +215,5 @@ def write_fontconfig(folder: Path) -> tuple[Path, list[FaceChoice]]:
 
 def face_plan(scratch: Path | None = None) -> list[FaceChoice]:
     """What prints each official font on this machine, as the PDF step would choose (``docgen doctor``)."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="docgen-faces-", dir=scratch) as folder:
         return write_fontconfig(Path(folder))[1]
