@@ -13,6 +13,9 @@ from pypdf import PdfReader
 from docgen.render import pdf as pdf_module
 from docgen.render.pdf import NOT_INSTALLED, find_soffice, find_uno_python
 
+# A face of another script's glyph forms (Noto CJK's JP/KR/TC/HK members, a Mincho, a Gothic, a Ming).
+OTHER_SCRIPTS = re.compile(r"CJK(jp|kr|tc|hk)|(jp|kr|tc|hk)\b|Japanese|Korean|Mincho|Gothic|Ming", re.I)
+
 
 def office_unavailable() -> str | None:
     """Why LibreOffice cannot make a PDF here, or None."""

@@ -15,10 +15,9 @@ import pytest
 from docgen.cli import main
 from docgen.render.faces import EXTRA_DIRS_ENV, OFFICIAL_FONTS, face_dirs, face_plan, installed_families
 
-from .pdfs import convert, faces, needs_office, runs
+from .pdfs import OTHER_SCRIPTS, convert, faces, needs_office, runs
 from .test_render import make_report
 
-OTHER_SCRIPTS = re.compile(r"(jp|kr|tc|hk|JP|KR|TC|HK)\b|CJKjp|CJKkr|CJKtc|CJKhk|Japanese|Korean")
 FANDOL = [d for d in face_dirs() if (d / "FandolFang-Regular.otf").is_file()]
 OFFICIAL_HERE = sorted(
     {f.name for f in OFFICIAL_FONTS} & (installed_families() or set())

@@ -32,13 +32,12 @@ from docgen.render.faces import OFFICIAL_FONTS
 from docgen.samples import build_demo_workspace
 from docgen.workspace import Workspace
 
-from .pdfs import convert, faces, needs_office, office_unavailable, page_lines, runs, title
+from .pdfs import OTHER_SCRIPTS, convert, faces, needs_office, office_unavailable, page_lines, runs, title
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RUNS = (("monthly", "2026-10"), ("quarterly", "2026-Q2"), ("quarterly", "2026-Q3"), ("annual", "2025"))
 NEXT_MONTH = "2026-11"
 OFFICIAL_NAMES = {name for f in OFFICIAL_FONTS for name in (f.name, *f.aliases)}
-OTHER_SCRIPTS = re.compile(r"CJK(jp|kr|tc|hk)|(JP|KR|TC|HK)\b|Japanese|Korean|Mincho|Gothic|Ming", re.I)
 FOOTER = re.compile(r"^—?\d+—?$")  # "— 3 —" as extracted: a page number alone
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 

@@ -74,6 +74,7 @@ from .engine import (
     load_template,
     render_to_file,
 )
+from .faces import OFFICIAL_FONTS
 
 VOLUME_TEMPLATE = "volume.docx"
 COVER_FIELDS = ("campaign", "title", "secretariat", "date_text")
@@ -88,7 +89,7 @@ TOC_ENTRY_STYLE = "TOC1"  # 目录 1 (toc 1)
 NOTES_TITLE = "说明"
 # A chapter's closing lines (the unit's name, a date) are short: up to this many characters each, and up
 # to CLOSING_LINES of them at the end of a chapter are kept with the paragraph before them.
-BODY_FONT = "仿宋_GB2312"
+BODY_FONT = OFFICIAL_FONTS[0].name  # 仿宋_GB2312
 CLOSING_CHARS = 30
 CLOSING_LINES = 3
 # The last line of a 落款: a date as units write it (2026年1月5日, 二〇二六年一月五日).
@@ -428,7 +429,7 @@ def compose_volume(
 OFFICIAL_BY_LOOK = (("仿宋", "仿宋_GB2312"), ("fang", "仿宋_GB2312"), ("黑", "黑体"), ("hei", "黑体"),
                     ("楷", "楷体_GB2312"), ("kai", "楷体_GB2312"), ("小标宋", "方正小标宋简体"),
                     ("宋", "宋体"), ("song", "宋体"), ("sun", "宋体"), ("ming", "宋体"))  # fmt: skip
-OFFICIAL_FONT_NAMES = frozenset(name for _, name in OFFICIAL_BY_LOOK)
+OFFICIAL_FONT_NAMES = frozenset(font.name for font in OFFICIAL_FONTS)
 THEME_FONTS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
 
 
@@ -620,7 +621,7 @@ def _blank(p: Any) -> bool:
     """A paragraph that shows nothing: no text, no picture, no object (page breaks and spaces only)."""
     if _x(".//w:drawing|.//w:pict|.//w:object|.//mc:AlternateContent")(p):
         return False
-    return not "".join(t.text or "" for t in p.iter(W + "t")).strip()
+    return not _text(p)
 
 
 def _trim_end(body: Any, dropped: dict[str, int]) -> None:
@@ -648,8 +649,7 @@ def _keep_closing_lines(body: Any) -> None:
         if el.tag != W + "p":
             break
         if not _blank(el):
-            text = "".join(t.text or "" for t in el.iter(W + "t")).strip()
-            if lines == CLOSING_LINES or len(text) > CLOSING_CHARS:
+            if lines == CLOSING_LINES or len(_text(el)) > CLOSING_CHARS:
                 break
             lines += 1
         run += 1
@@ -671,7 +671,7 @@ def _keep_closing_lines(body: Any) -> None:
         if el.tag != W + "p" or _blank(el):
             break  # a table right before the closing lines: left as it is
         keep.append(el)
-        body_lines += max(1, math.ceil(len("".join(t.text or "" for t in el.iter(W + "t")).strip()) / LINE_CHARS))
+        body_lines += max(1, math.ceil(len(_text(el)) / LINE_CHARS))
         if body_lines >= 2:
             break
     for p in keep:
@@ -681,6 +681,7 @@ def _keep_closing_lines(body: Any) -> None:
 
 
 def _text(p: Any) -> str:
+    """A paragraph's text, trimmed."""
     return "".join(t.text or "" for t in p.iter(W + "t")).strip()
 
 
@@ -1030,7 +1031,7 @@ def _in_cell(p: Any) -> bool:
 def _only_picture(p: Any) -> bool:
     if not _x(".//w:drawing|.//w:pict")(p):
         return False
-    return not "".join(t.text or "" for t in p.iter(W + "t")).strip()
+    return not _text(p)
 
 
 def _fit_tables(body: Any, type_width: int) -> None:
