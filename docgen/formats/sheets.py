@@ -32,7 +32,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
@@ -142,6 +142,28 @@ def styled(ws: AnySheet, value: Any, *, bold: bool = False, wrap: bool = True, c
     cell.alignment = Alignment(wrap_text=wrap, vertical="center", horizontal="center" if center else None)
     if border:
         cell.border = GRID
+    return cell
+
+
+HEADER_FILL = "D9D9D9"  # the light grey under a table's header
+
+
+def framed(cell: Cell, *, center: bool = False) -> Cell:
+    """A table cell as every sheet draws it: bordered, wrapped, vertically centred (``center``: across too)."""
+    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center" if center else None)
+    cell.border = GRID
+    return cell
+
+
+def header_cell(cell: Cell) -> Cell:
+    """A table's header cell: framed and centred, bold, on a light grey."""
+    framed(cell, center=True).font = HEADER_FONT
+    return fill(cell, HEADER_FILL)
+
+
+def fill(cell: Cell, rgb: str) -> Cell:
+    """A cell filled solid with ``rgb``."""
+    cell.fill = PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
     return cell
 
 

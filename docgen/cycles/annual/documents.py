@@ -26,7 +26,6 @@ from docxtpl import InlineImage
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -502,7 +501,6 @@ def score_chart(report: AnnualReport, out_png: Path) -> Path:
 # ---------------------------------------------------------------- the score sheet
 
 
-HEADER_FILL = "D9D9D9"
 UNSCORED_FILL = "FFEB9C"  # Excel's "neutral" tint
 UNSCORED_NOTE = "未评分"
 SCORE_WIDTH = 10  # an indicator's header wraps to three or four lines; a score takes five characters
@@ -553,7 +551,7 @@ def write_score_sheet(report: AnnualReport, path: Path) -> Path:
         for col, indicator in enumerate(report.indicators, start=first_score):
             if s.scores.get(indicator.indicator_id) is None:
                 cell = ws.cell(row, col)
-                _fill(cell, UNSCORED_FILL)
+                sheets.fill(cell, UNSCORED_FILL)
                 cell.comment = Comment(UNSCORED_NOTE, clean_text(report.secretariat) or "docgen", width=80, height=24)
     widths = [width for _header_text, width in columns]
     sheets.fit_rows(ws, HEADER_ROW, ws.max_row, widths)
@@ -599,19 +597,11 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
 def _row(ws: Worksheet, row: int, values: Sequence[Any], left: Collection[int] = ()) -> None:
     """A table row: bordered, wrapped, centred but for the ``left`` columns (names, lists)."""
     for col, value in enumerate(values, start=1):
-        cell = _put(ws, row, col, value)
-        cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal=None if col in left else "center")
-        cell.border = sheets.GRID
+        sheets.framed(_put(ws, row, col, value), center=col not in left)
 
 
 def _header(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> None:
     for col, (title, _width) in enumerate(columns, start=1):
-        cell = _put(ws, HEADER_ROW, col, title)
-        cell.font = sheets.HEADER_FONT
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = sheets.GRID
-        _fill(cell, HEADER_FILL)
+        sheets.header_cell(_put(ws, HEADER_ROW, col, title))
 
 
-def _fill(cell: Cell, rgb: str) -> None:
-    cell.fill = PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)

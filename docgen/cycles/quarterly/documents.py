@@ -19,7 +19,7 @@ import pendulum
 from docxtpl import InlineImage
 from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -392,7 +392,6 @@ STATE_FILLS: dict[str, str] = {  # Excel's own "bad / neutral / good" tints, and
     "awaiting_recheck": "FFEB9C",
     "closed": "C6EFCE",
 }
-HEADER_FILL = "D9D9D9"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 LEDGER_COLUMNS = (  # header, width in Excel's units (a CJK character takes two): 178, landscape at ≥ 75 %
@@ -436,7 +435,7 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
             _local_naive(item.last_change, tz),
         ]  # fmt: skip
         _row(ledger, row, values, centered=(3, 6, 7, 8, 9, 10))
-        _fill(ledger.cell(row, 7), STATE_FILLS[item.state])
+        sheets.fill(ledger.cell(row, 7), STATE_FILLS[item.state])
     _table_sheet(ledger, LEDGER_COLUMNS)
 
     history = wb.create_sheet("历史")
@@ -453,8 +452,8 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
         ]  # fmt: skip
         _row(history, row, values, centered=(3, 4, 5, 8))
         if entry.from_state:
-            _fill(history.cell(row, 3), STATE_FILLS[entry.from_state])
-        _fill(history.cell(row, 4), STATE_FILLS[entry.to_state])
+            sheets.fill(history.cell(row, 3), STATE_FILLS[entry.from_state])
+        sheets.fill(history.cell(row, 4), STATE_FILLS[entry.to_state])
     _table_sheet(history, HISTORY_COLUMNS)
 
     stats = wb.create_sheet("统计")
@@ -492,18 +491,12 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
 def _row(ws: Worksheet, row: int, values: Sequence[Any], centered: Collection[int] = ()) -> None:
     """A table row: bordered, wrapped, the short columns (``centered``: states, dates, counts) centred."""
     for col, value in enumerate(values, start=1):
-        cell = _put(ws, row, col, value)
-        cell.alignment = _alignment(wrap=True, center=col in centered)
-        cell.border = sheets.GRID
+        sheets.framed(_put(ws, row, col, value), center=col in centered)
 
 
 def _header(ws: Worksheet, columns: Sequence[tuple[str, float]], row: int = HEADER_ROW) -> None:
     for col, (title, _width) in enumerate(columns, start=1):
-        cell = _put(ws, row, col, title)
-        cell.font = sheets.HEADER_FONT
-        cell.alignment = _alignment(wrap=True, center=True)
-        cell.border = sheets.GRID
-        _fill(cell, HEADER_FILL)
+        sheets.header_cell(_put(ws, row, col, title))
 
 
 def _table_sheet(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> None:
@@ -532,14 +525,6 @@ def _count_table(ws: Worksheet, first: str, groups: dict[str, list[LedgerItem]],
     ws.cell(row, 1).font = Font(bold=True)
     sheets.fit_rows(ws, start, row, COUNT_WIDTHS)
     return row
-
-
-def _fill(cell: Cell, rgb: str) -> None:
-    cell.fill = PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
-
-
-def _alignment(*, wrap: bool = False, center: bool = False) -> Alignment:
-    return Alignment(wrap_text=wrap, vertical="center", horizontal="center" if center else None)
 
 
 def _local_naive(moment: datetime | None, tz: tzinfo) -> datetime | None:
