@@ -9,9 +9,11 @@
 """
 
 from docgen.airflow_dag import daily_dag
-from docgen.schedule import DEFAULT_TZ
+from docgen.schedule import timezone_at_parse_time
+
+TZ = timezone_at_parse_time()
 
 forms = daily_dag(
-    "forms", cron="0 8 * * *", tz=DEFAULT_TZ, doc_md=__doc__, tag="报送模板", task_id="issue",
+    "forms", cron="0 8 * * *", tz=TZ, doc_md=__doc__, tag="报送模板", task_id="issue",
     task_doc="为今天开始的每一期生成各单位的报送模板。", action="docgen.issue_forms:issue_due_forms",
 )

@@ -13,13 +13,15 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, task
 
-from docgen.schedule import DEFAULT_TZ
+from docgen.schedule import timezone_at_parse_time
+
+TZ = timezone_at_parse_time()
 
 
 @dag(
     dag_id="intake_receipts",
     schedule="*/10 * * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=DEFAULT_TZ),
+    start_date=pendulum.datetime(2026, 1, 1, tz=TZ),
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
@@ -29,12 +31,10 @@ from docgen.schedule import DEFAULT_TZ
 def intake_receipts() -> None:
     @task(task_display_name="接收", doc_md="把新放入的文件存档并登记。")
     def intake() -> str:
-        from airflow.sdk import Variable
-
         from docgen.pipeline import intake_step
         from docgen.schedule import workspace_root
 
-        root = workspace_root(Variable.get)
+        root = workspace_root()
         intake_step(root)
         return root
 

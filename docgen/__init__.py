@@ -2,8 +2,9 @@
 
 The public API, importable without Airflow::
 
-    from docgen import Workspace, run_cycle, validate_file, load_contract
-    run = run_cycle("path/to/workspace", "monthly", "2026-10")
+    from docgen import Workspace, declared_cycles, run_cycle, validate_file, load_contract
+    print(list(declared_cycles()))                     # the cycles docgen runs, by name
+    run = run_cycle("path/to/workspace", name, period)  # one of those names, a period key of its calendar
 
 Names are loaded on first use, so ``import docgen`` stays light (Airflow parses DAG files often).
 """
@@ -19,7 +20,7 @@ _EXPORTS = {
     "Workspace": "docgen.workspace",
     "Campaign": "docgen.config",
     "Period": "docgen.periods",
-    "parse_period": "docgen.periods",
+    "Calendar": "docgen.periods",
     "load_contract": "docgen.contracts",
     "ValidationContext": "docgen.contracts",
     "validate_file": "docgen.validation",
@@ -39,6 +40,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Calendar",
     "Campaign",
     "Cycle",
     "DocgenError",
@@ -56,7 +58,6 @@ __all__ = [
     "ledger_view",
     "load_contract",
     "load_registry",
-    "parse_period",
     "run_cycle",
     "validate_file",
 ]
@@ -69,7 +70,7 @@ if TYPE_CHECKING:
     from .cycles import get as get_cycle
     from .errors import DocgenError, WorkspaceError
     from .models import Problem, Receipt
-    from .periods import Period, parse_period
+    from .periods import Calendar, Period
     from .pipeline import compute, ledger_view, run_cycle
     from .registry import load_registry
     from .validation import validate_file

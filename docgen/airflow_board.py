@@ -74,9 +74,9 @@ def _run_target(dag_id: str, run_id: str | None, root: str) -> tuple[str, str] |
             log.warning("找不到 DAG 运行 %s/%s，看板显示上一期", dag_id, run_id, exc_info=True)
     given = conf.get("period") if isinstance(conf.get("period"), str) else None
     try:
-        period = period_of(declared.name, given, run_after, Workspace(root).campaign.timezone)
+        period = period_of(declared.name, given, run_after, Workspace(root).campaign)
     except ValueError:
-        period = period_of(declared.name, None, run_after, Workspace(root).campaign.timezone)
+        period = period_of(declared.name, None, run_after, Workspace(root).campaign)
     return declared.name, period.key
 
 
@@ -177,7 +177,7 @@ def create_app() -> "FastAPI":
             declared = declared_cycle(cycle or next(iter(cycles.declared())))
         _authorize(user, declared.dag_id)
         with told(declared.name, period):
-            period = period or period_of(declared.name, None, datetime.now(UTC), Workspace(root).campaign.timezone).key
+            period = period or period_of(declared.name, None, datetime.now(UTC), Workspace(root).campaign).key
             periods = known_periods(root, declared.name)
             shown = board(root, declared.name, period)
         return HTMLResponse(render_page(shown, cycle=declared.name, period=period, periods=periods,
@@ -188,7 +188,7 @@ def create_app() -> "FastAPI":
         """A file of the period's outbox (an issued document or a draft's); nothing outside it."""
         root = workspace()
         with told(cycle, period):
-            declared, _ = cycle_and_period(cycle, period)
+            declared, _ = cycle_and_period(cycle, period, Workspace(root).campaign)
         _authorize(user, declared.dag_id)
         with told(cycle, period, missing=404):
             target = outbox_file(root, cycle, period, path)

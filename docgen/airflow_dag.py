@@ -17,37 +17,36 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, EventsTimetable, Param, dag, get_current_context, task
 
 from . import cycles
-from .periods import PERIOD_PATTERNS
-from .schedule import approval_at_parse_time, deadline_cron
+from .periods import Schedule
+from .schedule import approval_at_parse_time, calendar_at_parse_time
 
 
 def _target(cycle: str) -> dict[str, str]:
     """The workspace and period of this run: the ``period`` param, else the period before the run."""
-    from airflow.sdk import Variable
-
     from .pipeline import period_of
     from .schedule import workspace_root
     from .workspace import Workspace
 
     ctx = get_current_context()
-    root = workspace_root(Variable.get)
-    period = period_of(cycle, ctx["params"].get("period"), ctx["dag_run"].run_after, Workspace(root).campaign.timezone)
+    root = workspace_root()
+    period = period_of(cycle, ctx["params"].get("period"), ctx["dag_run"].run_after, Workspace(root).campaign)
     return {"root": root, "period": period.key}
 
 
 def cycle_dag(name: str, doc_md: str) -> Any:
     """The deadline DAG of cycle ``name``, scheduled at its deadline from ``campaign.yaml``."""
     cycle = cycles.get(name)
-    cron, tz = deadline_cron(name)
+    calendar = calendar_at_parse_time(name)
+    schedule = calendar.schedule()
     reviewed, timeout_hours = approval_at_parse_time()
 
     @dag(
         dag_id=cycle.dag_id,
-        schedule=CronTriggerTimetable(cron, timezone=tz),
-        start_date=pendulum.datetime(2026, 1, 1, tz=tz),
+        schedule=_timetable(schedule),
+        start_date=pendulum.datetime(2026, 1, 1, tz=schedule.timezone),
         catchup=False,
         max_active_runs=1,
         doc_md=doc_md,
@@ -55,8 +54,8 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         tags=["docgen", cycle.dag_title] + (["审核"] if reviewed else []),
         params={
             "period": Param(
-                None, type=["null", "string"], pattern=PERIOD_PATTERNS[name], title="期次",
-                description=f"如 {cycle.period_example}；留空则为运行时刻的上一期",
+                None, type=["null", "string"], pattern=calendar.pattern, title="期次",
+                description=f"如 {calendar.example}；留空则为运行时刻的上一期",
             )
         },
     )
@@ -122,6 +121,14 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             publish(rendered)
 
     return wiring()
+
+
+def _timetable(schedule: Schedule) -> CronTriggerTimetable | EventsTimetable:
+    """A cron schedule runs at each match; declared periods run once at each of their deadlines."""
+    if schedule.cron:
+        return CronTriggerTimetable(schedule.cron, timezone=schedule.timezone)
+    return EventsTimetable(event_dates=[pendulum.instance(m) for m in schedule.moments], restrict_to_events=True,
+                           description="在 campaign.yaml 列出的各期截止时间运行")
 
 
 def _review_step(name: str, timeout_hours: float) -> Any:
@@ -191,12 +198,10 @@ def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id
     def wiring() -> None:
         @task(task_id=task_id, task_display_name=tag, doc_md=task_doc)
         def act() -> Any:
-            from airflow.sdk import Variable
-
             from .cycle import resolve
             from .schedule import run_moment, workspace_root
 
-            return resolve(action)(workspace_root(Variable.get), run_moment(get_current_context()))
+            return resolve(action)(workspace_root(), run_moment(get_current_context()))
 
         act()
 

@@ -152,7 +152,7 @@ def decide(
     from .pipeline import _lock, _publish  # noqa: PLC0415 - pipeline imports this module's callers
 
     ws = Workspace(root)
-    cycles.get(cycle).parse_period(period)
+    cycles.get(cycle).parse_period(period, ws.campaign)
     at = at or datetime.now(UTC)
     who = by or TIMED_OUT_BY
     comment = (comment or "").strip()

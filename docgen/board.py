@@ -18,6 +18,7 @@ from typing import Literal
 
 from . import cycles
 from .approval import STATUS_LABELS as DRAFT_LABELS
+from .config import Campaign
 from .cycle import BoardSection, Cycle
 from .errors import DocgenError
 from .models import UNIT_STATE_LABELS, Problem
@@ -126,11 +127,11 @@ def declared_cycle(cycle: str) -> Cycle:
         raise BoardRequestError(str(exc)) from exc
 
 
-def cycle_and_period(cycle: str, period: str) -> tuple[Cycle, Period]:
+def cycle_and_period(cycle: str, period: str, campaign: Campaign) -> tuple[Cycle, Period]:
     """The declared cycle and the parsed period; ``BoardRequestError`` (Chinese) for either's mistake."""
     declared = declared_cycle(cycle)
     try:
-        return declared, declared.parse_period(period)
+        return declared, declared.parse_period(period, campaign)
     except ValueError as exc:
         raise BoardRequestError(str(exc)) from exc
 
@@ -143,16 +144,16 @@ def board(root: str | Path, cycle: str, period: str, now: datetime | None = None
     """
     from .pipeline import compute  # noqa: PLC0415 - the pipeline imports intake (pandas) only when asked
 
-    declared, per = cycle_and_period(cycle, period)
-    now = now or datetime.now(UTC)
     ws = Workspace(root)
+    declared, per = cycle_and_period(cycle, period, ws.campaign)
+    now = now or datetime.now(UTC)
     try:
         report = compute(ws.root, declared.name, per.key, number=False)
         rows = ws.state.submissions(declared.name, per.key)
         draft_rows = ws.state.drafts(declared.name, per.key)
     finally:
         ws.state.engine.dispose()
-    deadline = ws.campaign.deadline(per)
+    deadline = per.deadline
     outbox = ws.outbox_dir(declared.name, per.key)
     units = []
     for u in report.units:
@@ -189,7 +190,7 @@ def known_periods(root: str | Path, cycle: str) -> list[str]:
     for parent in (ws.intake_root / declared.name, ws.root / "outbox" / declared.name):
         for entry in parent.iterdir() if parent.is_dir() else []:
             try:
-                found.add(declared.parse_period(entry.name))
+                found.add(declared.parse_period(entry.name, ws.campaign))
             except ValueError:
                 continue
     return [p.key for p in sorted(found, reverse=True)]
@@ -246,8 +247,8 @@ def _describe(error: dict) -> str:
 def outbox_file(root: str | Path, cycle: str, period: str, relative: str) -> Path:
     """The file ``relative`` of the period's outbox, for a download; ``BoardRequestError`` for a path
     that is absolute, climbs out (``../``), leads out through a link, or names no file."""
-    declared, per = cycle_and_period(cycle, period)
     ws = Workspace(root)
+    declared, per = cycle_and_period(cycle, period, ws.campaign)
     outbox = ws.root / "outbox"
     period_box = ws.outbox_dir(declared.name, per.key)
     refused = BoardRequestError(f"没有这个文件：{relative}")

@@ -174,7 +174,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.period:
         owner = next((c for c in cycles.declared().values() if any(k.name == args.contract for k in c.kinds)), None)
         if owner is not None:
-            owner.parse_period(args.period)
+            owner.parse_period(args.period, ws.campaign)
     registry = load_registry(ws.registry_dir)
     if args.unit and args.unit not in registry.units:
         raise DocgenError(f"单位代码“{args.unit}”不在成员单位名册中")

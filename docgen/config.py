@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import WorkspaceError
-from .periods import Period, deadline_of
-
-DEFAULT_REQUIREMENTS = (
-    "各成员单位要对照任务清单，逐项梳理本单位牵头和配合的任务，确保按时间节点推进。",
-    "进度滞后和逾期未完成任务的牵头单位要认真分析原因，制定整改措施，限期赶上进度。",
-    "各成员单位要严格按时报送月度进展，确保数据真实准确，未按时报送的单位要说明情况。",
-)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """When a cycle's submissions are due: ``day``/``time`` of the month after the period (``month`` for annual)."""
-
-    day: int
-    time: str = "17:00"
-    month: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,33 +33,25 @@ class Campaign:
     secretariat: str
     doc_number_prefix: str
     timezone: str = "Asia/Shanghai"
-    deadlines: dict[str, Deadline] = field(
-        default_factory=lambda: {
-            "monthly": Deadline(day=5),
-            "quarterly": Deadline(day=10),
-            "annual": Deadline(day=15, month=1),
-        }
-    )
+    deadlines: dict[str, Any] = field(default_factory=dict)  # by cycle, as written; each cycle's calendar reads its own
     intake: IntakeLimits = field(default_factory=IntakeLimits)
     submission_channel: str = ""  # how units send files, in their words; receipts and reminders tell it
-    monthly_requirements: tuple[str, ...] = DEFAULT_REQUIREMENTS
-    lag_tolerance: float = 10.0  # percentage points behind the elapsed share before a task is "lagging"
     recipients: str = "各成员单位"
     cc: tuple[str, ...] = ()  # 抄送 of every 公文's 版记 (none: no 抄送 line)
     printed_by: str = ""  # 印发机关 of the 版记; empty: the secretariat
     approval: str = "required"  # in Airflow, every draft waits for the secretariat's review (审核); "off": none
     approval_timeout_hours: float = 72.0  # a draft nobody reviewed in this time is returned, not issued
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # other sections (a cycle's, reminders), as written
+    source: str = field(default="campaign.yaml", compare=False)  # where it was read from, for messages
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One section of campaign.yaml (a cycle's settings, ``reminders``) as written; {} when absent."""
+        return self.settings.get(name) or {}
 
     @property
     def printer(self) -> str:
         """The 印发机关 the 版记 names: ``printed_by``, else the secretariat."""
         return self.printed_by or self.secretariat
-
-    def deadline(self, period: Period) -> datetime:
-        """The deadline for submissions of ``period``, in the campaign's time zone."""
-        d = self.deadlines[period.cycle]
-        return deadline_of(period, d.day, d.time, self.timezone, d.month)
 
     @classmethod
     def load(cls, path: Path) -> Campaign:
@@ -96,14 +71,9 @@ class Campaign:
         missing = [k for k in ("name", "secretariat", "doc_number_prefix") if not raw.get(k)]
         if missing:
             raise WorkspaceError(f"{source} 缺少必填项：{'、'.join(missing)}")
-        defaults = cls.__dataclass_fields__["deadlines"].default_factory()  # type: ignore[misc]
-        deadlines = dict(defaults)
-        for cycle, spec in (raw.get("deadlines") or {}).items():
-            if cycle not in defaults or not isinstance(spec, dict) or "day" not in spec:
-                raise WorkspaceError(f"{source} 的 deadlines.{cycle} 应写作 {{day: 5, time: \"17:00\"}}")
-            deadlines[cycle] = Deadline(
-                day=int(spec["day"]), time=str(spec.get("time", "17:00")), month=spec.get("month")
-            )
+        deadlines = raw.get("deadlines") or {}
+        if not isinstance(deadlines, dict):
+            raise WorkspaceError(f"{source} 的 deadlines 应按周期分别写明，如 deadlines: {{<周期>: {{day: 5, time: \"17:00\"}}}}")
         intake = IntakeLimits(**(raw.get("intake") or {}))
         approval = str(raw.get("approval", "required")).strip().lower()
         if raw.get("approval") is False:  # YAML reads a bare `off` as false
@@ -116,7 +86,6 @@ class Campaign:
             timeout = -1.0
         if timeout <= 0:
             raise WorkspaceError(f"{source} 的 approval_timeout_hours 应为正数（小时），如 72")
-        monthly = raw.get("monthly") or {}
         cc = _names(raw.get("cc"), f"{source} 的 cc（抄送机关）应为机关名称的列表，如 [市委办公室, 市政府办公室]")
         printed_by = raw.get("printed_by") or ""
         if not isinstance(printed_by, str) or "\n" in printed_by:
@@ -129,14 +98,13 @@ class Campaign:
             deadlines=deadlines,
             intake=intake,
             submission_channel=str(raw.get("submission_channel") or "").strip(),
-            monthly_requirements=tuple(monthly.get("requirements") or DEFAULT_REQUIREMENTS),
-            lag_tolerance=float(monthly.get("lag_tolerance", 10.0)),
             recipients=str(raw.get("recipients", "各成员单位")),
             cc=cc,
             printed_by=printed_by.strip(),
             approval=approval,
             approval_timeout_hours=timeout,
             settings={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("deadlines", "intake")},
+            source=source,
         )
 
 

@@ -17,8 +17,7 @@ from typing import Any, ClassVar, Protocol
 
 from .config import Campaign
 from .models import UNIT_STATE_LABELS, Problem, Registry, UnitState, UnitStatus
-from .periods import PERIOD_EXAMPLES, Period, parse_period, previous_period
-from .periods import Cycle as CycleName
+from .periods import Calendar, Period
 
 UNIT_FOLDER = None  # a Kind's folder when each unit drops it in the folder named by its own code
 UNIT_ROLE = "成员单位"
@@ -52,6 +51,17 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class Register:
+    """A table of the secretariat's own that a cycle reads (``registry/<file>.xlsx`` or ``.csv``), checked
+    by the data contract ``name`` like the registry; its rows reach the rules as ``Inputs.registers[name]``.
+    ``required``: without the file the cycle cannot run (else it reads no rows)."""
+
+    name: str
+    file: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class Submission:
     """A processed file as the rules see it: who, which kind, when, accepted or not, its rows if accepted."""
 
@@ -81,6 +91,7 @@ class Inputs:
     events: Sequence[Mapping[str, Any]] = ()
     event_periods: Sequence[str] = ()
     file_names: Mapping[str, str] = field(default_factory=dict)  # submission id (as str) → file name
+    registers: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)  # Register.name → rows
 
 
 @dataclass(frozen=True)
@@ -157,7 +168,7 @@ class Report(Protocol):
 class Cycle:
     """A cycle's declaration. Subclasses (one per cycle package) set the attributes and the three hooks."""
 
-    name: ClassVar[CycleName]  # "monthly": folder names, CLI argument, state rows, campaign.yaml keys
+    name: ClassVar[str]  # "monthly": folder names, CLI argument, state rows, campaign.yaml keys
     label: ClassVar[str]  # 月度: what a secretariat calls it
     order: ClassVar[int] = 100  # where it comes in lists (the CLI, the status board)
     kinds: ClassVar[tuple[Kind, ...]]
@@ -165,6 +176,19 @@ class Cycle:
     dag_title: ClassVar[str]  # the DAG's Chinese name
     document_title: ClassVar[str]  # what its run issues, as the CLI reports it: 月通报
     ledger_item_key: ClassVar[str] = "item_id"  # for a cycle with a ledger: the field of its events naming the item
+    registers: ClassVar[tuple[Register, ...]] = ()  # the secretariat's own tables it reads besides the registry
+
+    # -- its calendar and settings (campaign.yaml) ------------------------------------------------
+
+    def calendar(self, campaign: Campaign) -> Calendar:
+        """Its periods under ``campaign``'s settings (``deadlines.<name>``, its own section): how they are
+        written and dated, and when its DAG runs. WorkspaceError in Chinese for a setting it cannot take."""
+        raise NotImplementedError
+
+    def check_settings(self, campaign: Campaign) -> None:
+        """Refuse (WorkspaceError, Chinese) a value of its own section of campaign.yaml it cannot take;
+        by default only its calendar's settings are checked."""
+        self.calendar(campaign)
 
     # -- the three hooks ------------------------------------------------------------------------
 
@@ -254,13 +278,18 @@ class Cycle:
 
     @property
     def period_example(self) -> str:
-        return PERIOD_EXAMPLES[self.name]
+        """A period key as a user writes it (help texts, forms)."""
+        return self.calendar(Campaign(name="", secretariat="", doc_number_prefix="")).example
 
-    def parse_period(self, key: str) -> Period:
-        return parse_period(self.name, key)
+    def parse_period(self, key: str, campaign: Campaign) -> Period:
+        return self.calendar(campaign).parse(key)
 
-    def previous_period(self, moment: datetime, tz: str) -> Period:
-        return previous_period(self.name, moment, tz)
+    def previous_period(self, moment: datetime, campaign: Campaign) -> Period:
+        """The period a run at ``moment`` reports on; ValueError in Chinese when there is none yet."""
+        period = self.calendar(campaign).previous(moment)
+        if period is None:
+            raise ValueError(f"{moment:%Y-%m-%d %H:%M} 之前{self.label}没有到截止时间的期次，请指定期次")
+        return period
 
     def kind(self, name: str) -> Kind:
         return next(k for k in self.kinds if k.name == name)

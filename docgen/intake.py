@@ -45,7 +45,6 @@ from .faults import checkpoint
 from .filenames import display_name
 from .isolation import BATCH, Bounds, Failure, run_isolated
 from .models import Problem, Receipt, Registry
-from .periods import parse_period
 from .registry import load_registry
 from .state import (
     Sighting,
@@ -466,7 +465,7 @@ def _period_folders(
             if not folder.is_dir() or folder.is_symlink() or not _inside(folder, ws.intake_root):
                 continue
             try:
-                parse_period(cyc, name)  # type: ignore[arg-type]
+                cycles.get(cyc).parse_period(name, ws.campaign)
             except ValueError as exc:
                 result.pending.append(Pending(_rel(ws, folder), str(exc)))
                 continue
@@ -824,7 +823,7 @@ def _answer(
     """Build the receipt of one submission and write it (JSON, .docx, annotated copy)."""
     from .receipts import write_receipts  # noqa: PLC0415 - rendering is the heavier layer
 
-    period = parse_period(job.cycle, job.period)  # type: ignore[arg-type]
+    period = cycles.get(job.cycle).parse_period(job.period, ws.campaign)
     kind = job.kind_read_as
     role = job.declared.role if job.declared and job.declared.folder else None
     if validation is None:
@@ -843,7 +842,7 @@ def _answer(
         errors=validation.problems,
         submission_type=kind.title,
         rows=len(validation.rows),
-        deadline=ws.campaign.deadline(period),
+        deadline=period.deadline,
         secretariat=ws.campaign.secretariat,
         notes=[*([job.note] if job.note else []), *validation.notes,
                *(_form_note(ws, job) if validation.problems else _owed(registry, job, validation, period, events))],

@@ -24,10 +24,11 @@ from pathlib import Path
 import pendulum
 
 from . import cycles
+from .config import Campaign
 from .cycle import Cycle, FormContent, Inputs, Kind
 from .errors import DocgenError
 from .filenames import safe_component
-from .periods import Period, period_containing
+from .periods import Period
 from .workspace import Workspace
 
 FORMS_DIR = "forms"
@@ -92,7 +93,7 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
 
     ws = Workspace(root)
     declared = cycles.get(cycle)
-    per = declared.parse_period(period)
+    per = declared.parse_period(period, ws.campaign)
     inputs = inputs_for(ws, declared, per)
     if unit is not None and unit not in inputs.registry.units:
         raise DocgenError(f"单位代码“{unit}”不在成员单位名册中")
@@ -126,13 +127,13 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
     return written
 
 
-def forms_due(moment: datetime, tz: str) -> list[tuple[str, str]]:
+def forms_due(moment: datetime, campaign: Campaign) -> list[tuple[str, str]]:
     """(cycle, period) of every declared cycle whose period starts on ``moment``'s day: its forms go out then."""
-    day = pendulum.instance(moment).in_timezone(tz).date()
+    day = pendulum.instance(moment).in_timezone(campaign.timezone).date()
     due = []
-    for name in cycles.declared():
-        period = period_containing(name, day)  # type: ignore[arg-type]
-        if period.start == day:
+    for name, cycle in cycles.declared().items():
+        period = cycle.calendar(campaign).containing(day)
+        if period is not None and period.start == day:
             due.append((name, period.key))
     return due
 
@@ -141,6 +142,6 @@ def issue_due_forms(root: str | Path, moment: datetime | None = None) -> dict[st
     """Issue the forms of every period starting today (what the ``forms`` DAG runs each morning)."""
     ws = Workspace(root)
     issued: dict[str, list[str]] = {}
-    for cycle, period in forms_due(moment or datetime.now(UTC), ws.campaign.timezone):
+    for cycle, period in forms_due(moment or datetime.now(UTC), ws.campaign):
         issued[f"{cycle}:{period}"] = [str(p.relative_to(ws.root)) for p in issue_forms(root, cycle, period)]
     return issued

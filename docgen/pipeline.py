@@ -28,11 +28,12 @@ from typing import Any
 import pendulum
 
 from . import cycles, intake
+from .config import Campaign
 from .cycle import Cycle, Inputs, LedgerView, Report, Submission
 from .errors import DocgenError
 from .faults import checkpoint
 from .periods import Period
-from .registry import load_registry
+from .registry import load_register, load_registry
 from .state import RunRow, StorageError, aware, disk_message, utc_naive
 from .versions import place
 from .workspace import Workspace
@@ -99,7 +100,7 @@ def intake_step(
     if cycle:
         declared = cycles.get(cycle)
         if period:
-            declared.parse_period(period)
+            declared.parse_period(period, ws.campaign)
     checkpoint("intake")
     with _lock(ws, cycle, period):
         result = intake.collect(ws, cycle, period, now=now)
@@ -171,8 +172,9 @@ def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:
         events = [e.payload for e in stored]
         event_periods = [e.period for e in stored]
         file_names = ws.state.file_names({e.source for e in stored})
+    registers = {r.name: load_register(ws.registry_dir, r.name, r.file, required=r.required) for r in cycle.registers}
     return Inputs(ws.campaign, load_registry(ws.registry_dir), period, submissions_for(ws, cycle.name, period.key),
-                  events, event_periods, file_names)
+                  events, event_periods, file_names, registers)
 
 
 def ledger_view(
@@ -181,7 +183,7 @@ def ledger_view(
     """The cycle's ledger as it stands now, one unit's items, or one item's whole history."""
     ws = Workspace(root)
     declared = cycles.get(cycle)
-    now = declared.previous_period(datetime.now(UTC), ws.campaign.timezone)
+    now = declared.previous_period(datetime.now(UTC), ws.campaign)
     return declared.ledger_view(inputs_for(ws, declared, now), unit=unit, open_only=open_only, item=item)
 
 
@@ -197,7 +199,7 @@ def compute(
     """
     ws = Workspace(root)
     declared = cycles.get(cycle)
-    per = declared.parse_period(period)
+    per = declared.parse_period(period, ws.campaign)
     with _lock(ws, cycle, period) if number else contextlib.nullcontext():
         if number:
             ensure_answered(ws, cycle, period)
@@ -364,7 +366,7 @@ def run_cycle(
     started = started_at or datetime.now(UTC)
     now = now or datetime.now(UTC)
     ws = Workspace(root)
-    cycles.get(cycle).parse_period(period)
+    cycles.get(cycle).parse_period(period, ws.campaign)
     from .render.chart import ChartProcess  # noqa: PLC0415 - rendering imports docxtpl
 
     with _lock(ws, cycle, period), ChartProcess() as charts:
@@ -387,9 +389,9 @@ def run_cycle(
     return CycleRun(cycle, report, outputs, got, receipts, timings)
 
 
-def period_of(cycle: str, given: str | None, run_after: datetime | None, tz: str) -> Period:
+def period_of(cycle: str, given: str | None, run_after: datetime | None, campaign: Campaign) -> Period:
     """The period a run reports on: the one given, else the one before ``run_after`` (or now)."""
     declared = cycles.get(cycle)
     if given:
-        return declared.parse_period(given)
-    return declared.previous_period(run_after or datetime.now(UTC), tz)
+        return declared.parse_period(given, campaign)
+    return declared.previous_period(run_after or datetime.now(UTC), campaign)

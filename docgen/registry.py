@@ -17,6 +17,7 @@ from .validation import validate_file
 
 REGISTRY_FILES = {"units": "成员单位名册", "tasks": "任务清单", "indicators": "测评体系"}
 _MAX_SHOWN = 20
+_SECRETARIAT_LIMITS = IntakeLimits(max_file_mb=50, max_rows=100_000)  # the secretariat's own files are larger
 
 
 def find_registry_file(directory: Path, kind: str) -> Path | None:
@@ -29,7 +30,7 @@ def find_registry_file(directory: Path, kind: str) -> Path | None:
 
 
 def load_registry(directory: Path, limits: IntakeLimits | None = None) -> Registry:
-    """Read and validate the three registry files; 测评体系 is optional until the annual cycle.
+    """Read and validate the three registry files; 测评体系 is optional (only a cycle that scores reads it).
 
     One run's steps all need the registry: it is read once per version of its files (path, size,
     modification time), and read again as soon as the secretariat changes one.
@@ -39,7 +40,7 @@ def load_registry(directory: Path, limits: IntakeLimits | None = None) -> Regist
         for kind in REGISTRY_FILES
         if (p := find_registry_file(directory, kind)) is not None
     )
-    return _load_registry(directory, limits or IntakeLimits(max_file_mb=50, max_rows=100_000), versions)
+    return _load_registry(directory, limits or _SECRETARIAT_LIMITS, versions)
 
 
 @functools.lru_cache(maxsize=8)
@@ -71,6 +72,28 @@ def _load_registry(directory: Path, limits: IntakeLimits, _versions: tuple) -> R
                 content=r["content"] or "", points=float(r["points"]), scoring_rule=r["scoring_rule"] or "",
             )
     return Registry(units=units, tasks=tasks, indicators=indicators)
+
+
+def load_register(directory: Path, contract_name: str, stem: str, *, required: bool = True,
+                  limits: IntakeLimits | None = None) -> list[dict]:
+    """The rows of ``<directory>/<stem>.xlsx`` (or ``.csv``), a table of the secretariat's own that a cycle
+    reads, checked by its data contract against the units of the registry; [] when it is absent and not
+    ``required``. Read again only when the file changes."""
+    path = next((p for s in (".xlsx", ".csv") if (p := directory / f"{stem}{s}").is_file()), None)
+    if path is None:
+        if required:
+            raise WorkspaceError(f"找不到{stem}：应为 {directory}/{stem}.xlsx（或 .csv）")
+        return []
+    registry = load_registry(directory, limits)
+    seen = path.stat()
+    return _load_register(path, contract_name, limits or _SECRETARIAT_LIMITS, seen.st_size, seen.st_mtime_ns,
+                          tuple(registry.units))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_register(path: Path, contract_name: str, limits: IntakeLimits, _size: int, _mtime: int,
+                   unit_codes: tuple[str, ...]) -> list[dict]:
+    return _validated(path, contract_name, ValidationContext(unit_codes=unit_codes), limits, require_rows=False)
 
 
 def _required(directory: Path, kind: str) -> Path:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,11 +56,11 @@ import pendulum
 
 from . import cycles
 from .config import Campaign
-from .cycle import UNIT_FOLDER, Cycle, Document, Kind, Report
+from .cycle import UNIT_FOLDER, Document, Kind, Report
 from .errors import DocgenError, WorkspaceError
 from .models import Problem, Unit
 from .periods import Period
-from .schedule import DEFAULT_TZ, ROOT_ENV
+from .schedule import DEFAULT_TZ, campaign_at_parse_time
 from .versions import place
 
 log = logging.getLogger(__name__)
@@ -158,20 +157,14 @@ def reminder_days(campaign: Campaign) -> list[int]:
 
 
 def reminder_cron() -> tuple[str, str]:
-    """(cron, time zone) of the daily reminder run, from ``$DOCGEN_ROOT/campaign.yaml``, else the defaults.
+    """(cron, time zone) of the daily reminder run, from the workspace's campaign.yaml, else the defaults.
 
     For the DAG file at parse time: it reads one small YAML file.
     """
-    root = os.environ.get(ROOT_ENV)
-    settings, tz = ReminderSettings(), DEFAULT_TZ
-    if root:
-        try:
-            campaign = Campaign.load(Path(root) / "campaign.yaml")
-            settings, tz = reminder_settings(campaign), campaign.timezone
-        except WorkspaceError:
-            pass  # the defaults; the run itself will say what is wrong with campaign.yaml
+    campaign = campaign_at_parse_time()
+    settings = reminder_settings(campaign) if campaign else ReminderSettings()
     hour, minute = settings.hour_minute
-    return f"{minute} {hour} * * *", tz
+    return f"{minute} {hour} * * *", campaign.timezone if campaign else DEFAULT_TZ
 
 
 def refuse_outside_campaign(settings: ReminderSettings, period: Period) -> None:
@@ -203,13 +196,6 @@ def _day_text(day: date) -> str:
 # ---------------------------------------------------------------- which reminders are due
 
 
-def _period_due_on(campaign: Campaign, cycle: Cycle, day: date) -> Period | None:
-    """The cycle's period whose deadline falls on ``day`` (in the campaign's zone), if any."""
-    noon = pendulum.datetime(day.year, day.month, day.day, 12, tz=campaign.timezone)
-    period = cycle.previous_period(noon, campaign.timezone)
-    return period if campaign.deadline(period).date() == day else None
-
-
 def due_reminders(campaign: Campaign, now: datetime) -> list[tuple[str, str]]:
     """(cycle, period) of every declared cycle whose deadline is N days after ``now``'s date, N in the
     reminder days; periods outside the campaign's start and end are left out. ``now``: a naive one is UTC."""
@@ -220,10 +206,11 @@ def due_reminders(campaign: Campaign, now: datetime) -> list[tuple[str, str]]:
     for name, cycle in cycles.declared().items():
         if not cycle.kinds_in(UNIT_FOLDER):
             continue  # nothing is dropped by units: nobody to remind
+        calendar = cycle.calendar(campaign)
         for n in settings.days_before:
-            period = _period_due_on(campaign, cycle, today + timedelta(days=n))
-            if period is not None and _in_campaign(settings, period) and (name, period.key) not in due:
-                due.append((name, period.key))
+            for period in calendar.due_on(today + timedelta(days=n)):
+                if _in_campaign(settings, period) and (name, period.key) not in due:
+                    due.append((name, period.key))
     return due
 
 
@@ -394,10 +381,10 @@ class Reminder:
 
     @property
     def kind_title(self) -> str:
-        """What is owed, as the title names it: 月度进展报送表; 自评表和年度工作总结."""
+        """What is owed, as the title names it: one kind's title, or 自评表和工作总结."""
         titles = list(self.kind_titles)
-        if self.period_label.endswith("年度"):  # 2025年度 + 年度工作总结 → 2025年度工作总结
-            titles[0:1] = [titles[0].removeprefix("年度")] if titles else []
+        if titles:  # the words the label ends with are not said twice: 2025年度 + 年度工作总结 → 2025年度工作总结
+            titles[0] = titles[0][_overlap(self.period_label, titles[0]):]
         if len(titles) <= 1:
             return "".join(titles) or "材料"
         return "、".join(titles[:-1]) + "和" + titles[-1]
@@ -509,8 +496,13 @@ def reminder_context(reminder: Reminder, issuer_pt: float | None = None) -> dict
     }
 
 
+def _overlap(label: str, title: str) -> int:
+    """How many characters ``title`` begins with that ``label`` ends with (at least two: a word, not a letter)."""
+    return next((n for n in range(min(len(label), len(title) - 1), 1, -1) if label.endswith(title[:n])), 0)
+
+
 def file_types_text(kinds: Sequence[Kind]) -> str:
-    """The file types units may drop: ".xlsx或.csv格式"; "自评表为.xlsx或.csv格式，年度工作总结为.docx格式"."""
+    """The file types units may drop: ".xlsx或.csv格式"; "自评表为.xlsx或.csv格式，工作总结为.docx格式"."""
     def types(kind: Kind) -> str:
         suffixes = list(kind.suffixes)
         return ("或".join(suffixes) if len(suffixes) <= 2 else "、".join(suffixes[:-1]) + "或" + suffixes[-1]) + "格式"
@@ -562,7 +554,7 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
 
     ws = Workspace(root)
     declared = cycles.get(cycle)
-    per = declared.parse_period(period)
+    per = declared.parse_period(period, ws.campaign)
     campaign = ws.campaign
     settings = reminder_settings(campaign)
     refuse_outside_campaign(settings, per)
@@ -587,7 +579,7 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
             cycle=cycle, period=per.key, period_label=per.label,
             kind_titles=tuple(k.title for k in kinds if k.title in owed) or tuple(k.title for k in kinds),
             several_kinds=len(kinds) > 1, document_title=declared.document_title,
-            deadline=campaign.deadline(per), generated_at=moment, expected_count=len(report.units),
+            deadline=per.deadline, generated_at=moment, expected_count=len(report.units),
             missing=tuple(missing), returned=tuple(returned), secretariat=campaign.secretariat,
             timezone=campaign.timezone, channel=campaign.submission_channel,
             file_types=file_types_text([k for k in kinds if k.title in owed] or kinds),

@@ -33,7 +33,7 @@ def _shipped(name: str) -> Path:
 
 
 def contracts_dir() -> Path:
-    """The ODCS data contracts (``monthly_progress.yaml``, ``units.yaml``, …)."""
+    """The ODCS data contracts (``units.yaml``, ``tasks.yaml`` and each submission kind's)."""
     return _shipped("data_contracts")
 
 

@@ -6,56 +6,74 @@ Airflow parses DAG files continuously, so this module reads one small YAML file 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import cycles
 from .config import Campaign
+from .cycles import check_campaign
 from .errors import WorkspaceError
-from .periods import DEADLINE_MONTHS
+from .periods import Calendar
 
 ROOT_ENV = "DOCGEN_ROOT"
-DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_TZ = Campaign.timezone
 
 
-def workspace_root(variable_getter=None) -> str:
-    """The workspace: ``DOCGEN_ROOT`` from the environment, else the Airflow Variable of that name."""
-    root = os.environ.get(ROOT_ENV)
-    if not root and variable_getter is not None:
-        root = variable_getter(ROOT_ENV, default=None)
+def workspace_root(variable_getter: Callable[..., Any] | None = None) -> str:
+    """The workspace: ``DOCGEN_ROOT`` from the environment, else the Airflow Variable of that name.
+
+    The same answer at parse time (schedules, review settings) and at run time: both ask here. Without
+    ``variable_getter`` the Variable is looked up through Airflow when it is installed.
+    """
+    root = os.environ.get(ROOT_ENV) or _variable(ROOT_ENV, variable_getter)
     if not root:
         raise WorkspaceError("未设置工作区：请设置环境变量 DOCGEN_ROOT，或在 Airflow 中设置同名 Variable")
     return root
 
 
-def campaign_at_parse_time() -> Campaign | None:
-    """The campaign settings if ``DOCGEN_ROOT`` points at a workspace, else None (defaults apply)."""
-    root = os.environ.get(ROOT_ENV)
-    if not root:
-        return None
+def _variable(name: str, getter: Callable[..., Any] | None) -> str | None:
+    if getter is None:
+        try:
+            from airflow.sdk import Variable  # noqa: PLC0415 - the library works without Airflow
+        except ImportError:
+            return None
+        getter = Variable.get
     try:
-        return Campaign.load(Path(root) / "campaign.yaml")
+        return getter(name, default=None)
+    except Exception:  # noqa: BLE001 - no metadata database while parsing: the defaults apply, as without a workspace
+        return None
+
+
+def campaign_at_parse_time() -> Campaign | None:
+    """The campaign settings if the workspace is set (environment or Variable) and readable, else None
+    (defaults apply; the run itself says what is wrong)."""
+    try:
+        return check_campaign(Campaign.load(Path(workspace_root()) / "campaign.yaml"))
     except WorkspaceError:
         return None
 
 
-def deadline_cron(cycle: str) -> tuple[str, str]:
-    """(cron expression, time zone) firing at the cycle's deadline from ``campaign.yaml``, else the defaults."""
-    campaign = campaign_at_parse_time()
-    deadlines = campaign.deadlines if campaign else Campaign.__dataclass_fields__["deadlines"].default_factory()  # type: ignore[misc]
-    d = deadlines[cycle]
-    hour, minute = (int(x) for x in d.time.split(":"))
-    months = DEADLINE_MONTHS.get(cycle, str(d.month or 1))
-    return f"{minute} {hour} {d.day} {months} *", campaign.timezone if campaign else DEFAULT_TZ
+PLACEHOLDER = Campaign(name="", secretariat="", doc_number_prefix="")  # defaults for a DAG parsed without a workspace
+
+
+def timezone_at_parse_time() -> str:
+    """The campaign's time zone, else the default (Asia/Shanghai): daily DAGs run on the campaign's clock."""
+    return (campaign_at_parse_time() or PLACEHOLDER).timezone
+
+
+def calendar_at_parse_time(cycle: str) -> Calendar:
+    """The cycle's calendar under ``campaign.yaml``, else under the defaults: what its DAG's schedule and
+    period parameter follow."""
+    return cycles.get(cycle).calendar(campaign_at_parse_time() or PLACEHOLDER)
 
 
 def approval_at_parse_time() -> tuple[bool, float]:
     """(whether drafts wait for the secretariat's review, the response timeout in hours) from
     ``campaign.yaml``, else the defaults (required, 72 hours)."""
-    campaign = campaign_at_parse_time()
-    approval, hours = (campaign.approval, campaign.approval_timeout_hours) if campaign else (
-        Campaign.approval, Campaign.approval_timeout_hours)
-    return approval == "required", hours
+    campaign = campaign_at_parse_time() or PLACEHOLDER
+    return campaign.approval == "required", campaign.approval_timeout_hours
 
 
 def run_moment(context: Any) -> datetime:

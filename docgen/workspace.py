@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 
 from .config import Campaign
+from .cycles import check_campaign
 from .errors import WorkspaceError
-from .periods import Cycle
 from .state import State
 
 DB_URL_ENV = "DOCGEN_DB_URL"
@@ -32,7 +32,7 @@ class Workspace:
         self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise WorkspaceError(f"工作区目录不存在：{self.root}")
-        self.campaign: Campaign = Campaign.load(self.root / "campaign.yaml")
+        self.campaign: Campaign = check_campaign(Campaign.load(self.root / "campaign.yaml"))
         self._db_url = db_url or os.environ.get(DB_URL_ENV) or None
 
     @property
@@ -52,13 +52,13 @@ class Workspace:
         """Templates a secretariat edited for this campaign override the shipped ones."""
         return self.root / "templates"
 
-    def intake_dir(self, cycle: Cycle | str, period: str) -> Path:
+    def intake_dir(self, cycle: str, period: str) -> Path:
         return self.intake_root / cycle / period
 
-    def receipts_dir(self, cycle: Cycle | str, period: str, unit: str) -> Path:
+    def receipts_dir(self, cycle: str, period: str, unit: str) -> Path:
         return self.root / "receipts" / cycle / period / unit
 
-    def outbox_dir(self, cycle: Cycle | str, period: str) -> Path:
+    def outbox_dir(self, cycle: str, period: str) -> Path:
         return self.root / "outbox" / cycle / period
 
     def staging_dir(self, *parts: str) -> Path:

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from docgen import cycles
+from docgen.config import Campaign
 from docgen.models import Task, Unit
+from docgen.periods import Period
 from docgen.samples import CST, PROGRESS_HEADERS, set_drop_time, write_campaign, write_registry, write_table
 
 UNITS = [
@@ -28,6 +31,14 @@ TASKS = [
     Task("T3", "开设民族团结进步教育课程", "创建进学校工程", "C01", (), date(2026, 9, 1), date(2026, 12, 31), "20", "课时"),
     Task("T4", "举办民族特色产品展销会", "共同富裕工程", "D01", ("A01",), date(2026, 11, 1), date(2027, 3, 1), "2", "场"),
 ]
+DEFAULT_CAMPAIGN = Campaign.from_dict({"name": "创建", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕"})
+
+
+def parse_period(cycle: str, key: str, campaign: Campaign | None = None) -> Period:
+    """``key`` of a declared cycle, dated under ``campaign``'s settings (default: none but the required ones)."""
+    return cycles.get(cycle).parse_period(key, campaign or DEFAULT_CAMPAIGN)
+
+
 PG_SERVER = os.environ.get("DOCGEN_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 ON_TIME = datetime(2026, 11, 3, 10, 0, tzinfo=CST)
 LATE = datetime(2026, 11, 7, 9, 0, tzinfo=CST)

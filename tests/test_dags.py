@@ -26,7 +26,7 @@ from docgen.airflow_local import (
     start_dags_test,
 )
 from docgen.approval import APPROVE, RETURN
-from docgen.periods import previous_period
+from docgen.cycles import get as get_cycle
 from docgen.pipeline import run_cycle
 from docgen.samples import DEMO_DIR, build_demo_workspace
 from docgen.workspace import Workspace
@@ -292,7 +292,7 @@ def test_monthly_notice_defaults_to_the_previous_month(airflow_home: Path, tmp_p
     campaign.write_text(campaign.read_text(encoding="utf-8") + "\napproval: off\n", encoding="utf-8")
     done = _run("monthly_notice", airflow_home, ws)
     assert "task_id=review" not in done.stdout + done.stderr
-    period = previous_period("monthly", datetime.now(UTC), "Asia/Shanghai").key
+    period = get_cycle("monthly").previous_period(datetime.now(UTC), Workspace(ws).campaign).key
     assert (ws / "outbox/monthly" / period / "summary.json").is_file()
 
 

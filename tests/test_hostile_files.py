@@ -29,13 +29,12 @@ from docgen.contracts import ValidationContext, load_contract
 from docgen.filenames import display_name, safe_component
 from docgen.formats.tables import read_grid
 from docgen.models import Problem, Receipt
-from docgen.periods import parse_period
 from docgen.receipts import receipt_stem, write_receipts
 from docgen.samples import PROGRESS_HEADERS, write_campaign, write_table
 from docgen.validation import validate_file
 from docgen.workspace import Workspace
 
-from .conftest import ON_TIME, TASKS, row
+from .conftest import ON_TIME, TASKS, parse_period, row
 
 BOUND = 5.0  # seconds: generous; each refusal below takes well under a second on this machine
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -401,13 +400,13 @@ def test_csv_rows_and_columns_are_bounded_while_reading(tmp_path: Path) -> None:
 def make_receipt(ws: Workspace, path: Path, problems: list[Problem], *, file: str | None = None,
                  unit: str = "A01", rows: int = 0) -> Receipt:
     """As intake builds it."""
-    period = parse_period("monthly", "2026-10")
+    period = parse_period("monthly", "2026-10", ws.campaign)
     return Receipt(
         file=file if file is not None else path.name, unit=unit, unit_name="青禾镇人民政府", cycle="monthly",
         period="2026-10", period_label=period.label, received_at=ON_TIME,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None,
         accepted=not problems, errors=problems, submission_type=CONTRACT.title, rows=rows,
-        deadline=ws.campaign.deadline(period), secretariat=ws.campaign.secretariat,
+        deadline=period.deadline, secretariat=ws.campaign.secretariat,
     )
 
 

@@ -246,7 +246,7 @@ def test_a_quarter_reads_its_own_ledger(quarterly: tuple[Path, Any]) -> None:
     root, _ = quarterly
     declared = cycles.get("quarterly")
     ws = Workspace(root)
-    inputs = inputs_for(ws, declared, declared.parse_period("2026-Q2"))
+    inputs = inputs_for(ws, declared, declared.parse_period("2026-Q2", ws.campaign))
     kind = declared.kind("rectification_report")
     for unit in declared.form_submitters(kind, inputs):
         content = declared.form(kind, unit, inputs)
@@ -287,7 +287,8 @@ def test_assessor_form_lists_every_unit_and_indicator(demo: Path, registry: Regi
 
 def test_no_form_for_a_document_kind(demo: Path) -> None:
     declared = cycles.get("annual")
-    inputs = inputs_for(Workspace(demo), declared, declared.parse_period("2026"))
+    ws = Workspace(demo)
+    inputs = inputs_for(ws, declared, declared.parse_period("2026", ws.campaign))
     assert declared.form(declared.kind("annual_summary"), "BM01", inputs) is None
     content = declared.form(declared.kind("self_assessment"), "BM01", inputs)
     assert isinstance(content, FormContent) and content.locked_fields == {"indicator_id"}
@@ -354,13 +355,14 @@ def test_forms_go_out_on_the_first_day_of_each_period(demo: Path) -> None:
     from docgen.issue_forms import forms_due, issue_due_forms
     from docgen.samples import CST
 
-    assert forms_due(datetime(2026, 10, 1, 8, 0, tzinfo=CST), "Asia/Shanghai") == [
+    campaign = Workspace(demo).campaign
+    assert forms_due(datetime(2026, 10, 1, 8, 0, tzinfo=CST), campaign) == [
         ("monthly", "2026-10"), ("quarterly", "2026-Q4")]
-    assert forms_due(datetime(2027, 1, 1, 8, 0, tzinfo=CST), "Asia/Shanghai") == [
+    assert forms_due(datetime(2027, 1, 1, 8, 0, tzinfo=CST), campaign) == [
         ("monthly", "2027-01"), ("quarterly", "2027-Q1"), ("annual", "2027")]
-    assert forms_due(datetime(2026, 11, 15, 8, 0, tzinfo=CST), "Asia/Shanghai") == []
+    assert forms_due(datetime(2026, 11, 15, 8, 0, tzinfo=CST), campaign) == []
     # 2026-10-31 17:00 UTC is already 1 November in Shanghai
-    assert forms_due(datetime(2026, 10, 31, 17, 0, tzinfo=UTC), "Asia/Shanghai") == [("monthly", "2026-11")]
+    assert forms_due(datetime(2026, 10, 31, 17, 0, tzinfo=UTC), campaign) == [("monthly", "2026-11")]
     issued = issue_due_forms(demo, datetime(2026, 11, 1, 8, 0, tzinfo=CST))
     assert list(issued) == ["monthly:2026-11"]
     assert issued["monthly:2026-11"] and all(p.startswith("forms/monthly/2026-11/") for p in issued["monthly:2026-11"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from docgen.config import Campaign
+from docgen.cycles import get
 from docgen.cycles.monthly.rules import (
     Submission,
     build_monthly_report,
@@ -13,9 +14,9 @@ from docgen.cycles.monthly.rules import (
     task_state,
 )
 from docgen.models import Registry, Task
-from docgen.periods import parse_period, previous_period
+from docgen.samples import CST
 
-from .conftest import LATE, ON_TIME, TASKS, UNITS
+from .conftest import LATE, ON_TIME, TASKS, UNITS, parse_period
 
 OCT = parse_period("monthly", "2026-10")
 CAMPAIGN = Campaign.from_dict({"name": "创建", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕"})
@@ -32,10 +33,11 @@ def _rows(unit: str, progress: dict[str, float], activities: int = 2, participan
 
 def test_period_and_deadline() -> None:
     assert (OCT.start, OCT.end, OCT.label) == (date(2026, 10, 1), date(2026, 10, 31), "2026年10月")
-    deadline = CAMPAIGN.deadline(OCT)
+    deadline = OCT.deadline
     assert deadline.isoformat() == "2026-11-05T17:00:00+08:00"
-    assert previous_period("monthly", datetime(2026, 11, 5, 9, 0), "Asia/Shanghai").key == "2026-10"
-    assert previous_period("monthly", datetime(2026, 1, 5, 9, 0), "Asia/Shanghai").key == "2025-12"
+    monthly = get("monthly")
+    assert monthly.previous_period(datetime(2026, 11, 5, 9, 0, tzinfo=CST), CAMPAIGN).key == "2026-10"
+    assert monthly.previous_period(datetime(2026, 1, 5, 9, 0, tzinfo=CST), CAMPAIGN).key == "2025-12"
 
 
 def test_considered_tasks_overlap_the_month() -> None:

@@ -23,7 +23,6 @@ the first later quarter whose cut-off it was received by:
 from __future__ import annotations
 
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -39,8 +38,9 @@ from docgen.cycles.quarterly.rules import (
     requirements,
 )
 from docgen.models import Registry, Unit
-from docgen.periods import parse_period
 from docgen.samples import CST
+
+from .conftest import parse_period
 
 CAMPAIGN = Campaign.from_dict({"name": "测试", "secretariat": "创建办", "doc_number_prefix": "创建办〔{year}〕"})
 REGISTRY = Registry(
@@ -330,10 +330,11 @@ def test_events_and_periods_must_match() -> None:
 def test_requirements_default_and_configured() -> None:
     assert len(DEFAULT_REQUIREMENTS) == 3
     assert requirements(CAMPAIGN) == list(DEFAULT_REQUIREMENTS)
-    configured = SimpleNamespace(settings={"quarterly": {"requirements": ["要求一", "要求二"]}})
-    assert requirements(configured) == ["要求一", "要求二"]  # type: ignore[arg-type]
-    unset = SimpleNamespace(settings={"quarterly": None})
-    assert requirements(unset) == list(DEFAULT_REQUIREMENTS)  # type: ignore[arg-type]
+    base = {"name": "测试", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕"}
+    configured = Campaign.from_dict({**base, "quarterly": {"requirements": ["要求一", "要求二"]}})
+    assert requirements(configured) == ["要求一", "要求二"]
+    unset = Campaign.from_dict({**base, "quarterly": None})
+    assert requirements(unset) == list(DEFAULT_REQUIREMENTS)
 
 
 @pytest.mark.parametrize("quarter", ["2026-Q3", "2026-Q4"])

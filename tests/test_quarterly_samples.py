@@ -21,9 +21,10 @@ import yaml
 
 from docgen.contracts import Validation, ValidationContext, load_contract
 from docgen.cycle import Submission, unit_statuses
+from docgen.cycles.quarterly.calendar import DEFAULT_DEADLINE, QuarterCalendar
 from docgen.cycles.quarterly.ledger import Event, SubmissionKind, apply_submission, fold, is_overdue
 from docgen.models import Registry
-from docgen.periods import deadline_of, parse_period
+from docgen.periods import DeadlineRule
 from docgen.registry import load_registry
 from docgen.samples import CST, DEMO_DIR, QUARTERLY_HEADERS, build_demo_workspace
 from docgen.validation import validate_file
@@ -241,8 +242,8 @@ def _replay(demo: Demo) -> dict[str, dict[str, Any]]:
                 submissions.append(
                     Submission(unit=d.unit, file=d.rel, received_at=d.at, accepted=not problems, kind=d.kind)
                 )
-        period = parse_period("quarterly", quarter)
-        deadline = deadline_of(period, due["day"], due["time"], campaign["timezone"])
+        period = QuarterCalendar("quarterly", campaign["timezone"], DEFAULT_DEADLINE).parse(quarter)
+        deadline = DeadlineRule(day=due["day"], time=due["time"]).after(period.end, campaign["timezone"])
         counted = [e for e in events if e.at <= deadline]  # files are dropped in order: a prefix of the log
         end = fold(counted)
         mine = [e for e in counted if id(e) not in counted_before]

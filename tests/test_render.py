@@ -420,14 +420,15 @@ def test_number_and_date_formatting() -> None:
 
 def test_receipt_shows_times_in_the_campaigns_time_zone(tmp_path: Path) -> None:
     from docgen.config import Campaign
-    from docgen.periods import parse_period
+
+    from .conftest import parse_period
 
     campaign = Campaign.from_dict(
         {"name": "创建", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕", "timezone": "Asia/Urumqi"}
     )
     receipt = make_receipt(accepted=False)
     receipt.timezone = campaign.timezone
-    receipt.deadline = campaign.deadline(parse_period("monthly", "2026-10"))  # 17:00 in Urumqi = 19:00 in Shanghai
+    receipt.deadline = parse_period("monthly", "2026-10", campaign).deadline  # 17:00 in Urumqi = 19:00 in Shanghai
     receipt.received_at = datetime(2026, 11, 5, 10, 30, tzinfo=ZoneInfo("UTC"))  # 16:30 in Urumqi
     doc = docx.Document(str(render_receipt(receipt, tmp_path / "回执.docx")))
     info = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
@@ -457,9 +458,8 @@ def test_monthly_report_carries_the_campaigns_time_zone_into_the_notice() -> Non
     from docgen.config import Campaign
     from docgen.cycles.monthly.rules import Submission, build_monthly_report
     from docgen.models import Registry
-    from docgen.periods import parse_period
 
-    from .conftest import TASKS, UNITS
+    from .conftest import TASKS, UNITS, parse_period
 
     campaign = Campaign.from_dict(
         {"name": "创建", "secretariat": "创建办", "doc_number_prefix": "创建办〔2026〕", "timezone": "Europe/Berlin"}
@@ -467,7 +467,7 @@ def test_monthly_report_carries_the_campaigns_time_zone_into_the_notice() -> Non
     registry = Registry(units={u.code: u for u in UNITS}, tasks={t.task_id: t for t in TASKS})
     dropped = datetime(2026, 11, 3, 9, 15, tzinfo=ZoneInfo("UTC"))  # 10:15 in Berlin, 17:15 in Shanghai
     report = build_monthly_report(
-        campaign, registry, parse_period("monthly", "2026-10"), [Submission("A01", "a.xlsx", dropped, True)]
+        campaign, registry, parse_period("monthly", "2026-10", campaign), [Submission("A01", "a.xlsx", dropped, True)]
     )
     assert report.timezone == "Europe/Berlin"
     assert MonthlyReport.from_dict(report.to_dict()).timezone == "Europe/Berlin"

@@ -129,9 +129,9 @@ def test_registry_and_campaign_round_trip(tmp_path: Path) -> None:
     campaign = Campaign.load(path)
     assert campaign.name == "测试活动"
     assert campaign.doc_number_prefix == "创建办〔2026〕"
-    assert campaign.deadlines["monthly"].day == 7
-    assert campaign.deadlines["quarterly"].day == 10  # deep merge keeps the rest
-    assert len(campaign.monthly_requirements) == 3
+    assert campaign.deadlines["monthly"]["day"] == 7
+    assert campaign.deadlines["quarterly"]["day"] == 10  # deep merge keeps the rest
+    assert len(campaign.section("monthly")["requirements"]) == 3
 
 
 def test_progress_rows_cover_involved_tasks_deterministically() -> None:

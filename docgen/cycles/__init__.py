@@ -11,8 +11,9 @@ import functools
 import importlib
 import pkgutil
 
+from ..config import Campaign
 from ..cycle import Cycle
-from ..errors import DocgenError
+from ..errors import DocgenError, WorkspaceError
 
 
 @functools.cache
@@ -33,3 +34,19 @@ def get(name: str) -> Cycle:
     if name not in cycles:
         raise DocgenError(f"没有名为“{name}”的周期；已有：{'、'.join(cycles)}")
     return cycles[name]
+
+
+def check_campaign(campaign: Campaign) -> Campaign:
+    """``campaign`` once every declared cycle has checked its own settings (its ``deadlines`` entry and
+    section); a ``deadlines`` entry for no declared cycle is refused. WorkspaceError in Chinese."""
+    cycles = declared()
+    unknown = [name for name in campaign.deadlines if name not in cycles]
+    if unknown:
+        raise WorkspaceError(f"{campaign.source} 的 deadlines 中有未声明的周期：{'、'.join(map(str, unknown))}；"
+                             f"已有：{'、'.join(cycles)}")
+    for cycle in cycles.values():
+        try:
+            cycle.check_settings(campaign)
+        except (TypeError, ValueError) as exc:
+            raise WorkspaceError(f"{campaign.source} 中{cycle.label}周期的设置有误：{exc}") from exc
+    return campaign

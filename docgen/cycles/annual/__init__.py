@@ -15,9 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ...config import Campaign
 from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind
 from ...models import Registry
 from ...periods import Period
+from .calendar import YearCalendar, calendar_of
 from .report import NOTICE_KEY, AnnualReport
 
 CHART_WIDTH_MM = 140
@@ -37,6 +39,9 @@ class Annual(Cycle):
     dag_id = "annual_acceptance"
     dag_title = "年度验收"
     document_title = "验收报告"
+
+    def calendar(self, campaign: Campaign) -> YearCalendar:
+        return calendar_of(campaign, self.name)
 
     def build(self, inputs: Inputs) -> AnnualReport:
         from .rules import build_annual_report  # noqa: PLC0415

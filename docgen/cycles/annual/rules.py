@@ -46,8 +46,7 @@ _CENT = Decimal("0.01")
 
 
 def _annual_settings(campaign: Campaign) -> Mapping[str, Any]:
-    settings = getattr(campaign, "settings", {}) or {}
-    return settings.get("annual") or {}
+    return campaign.section("annual")
 
 
 def requirements(campaign: Campaign) -> list[str]:
@@ -213,7 +212,7 @@ def left_out(registry: Registry, submissions: Sequence[Submission]) -> list[Left
 def build_annual_report(inputs: Inputs) -> AnnualReport:
     """Apply the annual rules to everything received for the year."""
     campaign, registry, period = inputs.campaign, inputs.registry, inputs.period
-    deadline = campaign.deadline(period)
+    deadline = period.deadline
     indicators = [
         IndicatorInfo(indicator_id=i.indicator_id, level1=i.level1, level2=i.level2, points=float(i.points))
         for i in registry.indicators.values()

@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from ...config import Campaign
 from ...cycle import Cycle, Document, FormContent, Inputs, Kind
 from ...models import Registry
 from ...periods import Period
+from .calendar import MonthCalendar, calendar_of
 from .report import MonthlyReport
 
 
@@ -25,6 +27,15 @@ class Monthly(Cycle):
     dag_id = "monthly_notice"
     dag_title = "月通报"
     document_title = "月通报"
+
+    def calendar(self, campaign: Campaign) -> MonthCalendar:
+        return calendar_of(campaign, self.name)
+
+    def check_settings(self, campaign: Campaign) -> None:
+        from .rules import lag_tolerance  # noqa: PLC0415
+
+        super().check_settings(campaign)
+        lag_tolerance(campaign)
 
     def build(self, inputs: Inputs) -> MonthlyReport:
         from .rules import build_monthly_report  # noqa: PLC0415

@@ -14,9 +14,39 @@ from typing import Any
 
 from ...config import Campaign
 from ...cycle import Submission, latest_accepted, unit_statuses
+from ...errors import WorkspaceError
 from ...models import Registry, Task
 from ...periods import Period
 from .report import MonthlyReport, ProjectProgress, TaskProgress, TaskState, Totals
+
+DEFAULT_REQUIREMENTS = (
+    "各成员单位要对照任务清单，逐项梳理本单位牵头和配合的任务，确保按时间节点推进。",
+    "进度滞后和逾期未完成任务的牵头单位要认真分析原因，制定整改措施，限期赶上进度。",
+    "各成员单位要严格按时报送月度进展，确保数据真实准确，未按时报送的单位要说明情况。",
+)
+DEFAULT_LAG_TOLERANCE = 10.0
+
+
+# ---------------------------------------------------------------- settings (campaign.yaml, monthly:)
+
+
+def requirements(campaign: Campaign) -> list[str]:
+    """下步要求 of the notice: ``monthly.requirements`` of campaign.yaml, else the defaults."""
+    configured = campaign.section("monthly").get("requirements")
+    if isinstance(configured, str):
+        configured = [configured]
+    return [str(r) for r in configured] if configured else list(DEFAULT_REQUIREMENTS)
+
+
+def lag_tolerance(campaign: Campaign) -> float:
+    """``monthly.lag_tolerance``: percentage points behind the elapsed share before a task is 滞后."""
+    value = campaign.section("monthly").get("lag_tolerance", DEFAULT_LAG_TOLERANCE)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise WorkspaceError(f"{campaign.source} 的 monthly.lag_tolerance 应为 0 到 100 之间的数（百分点），如 10")
+    return float(value)
+
+
+# ---------------------------------------------------------------- rules
 
 
 def considered_tasks(tasks: Sequence[Task], period: Period) -> list[Task]:
@@ -59,7 +89,7 @@ def build_monthly_report(
     issue_date: date | None = None,
 ) -> MonthlyReport:
     """Apply the monthly rules to everything received for ``period``."""
-    deadline = campaign.deadline(period)
+    deadline, tolerance = period.deadline, lag_tolerance(campaign)
     tasks = considered_tasks(list(registry.tasks.values()), period)
     by_unit: dict[str, list[Submission]] = defaultdict(list)
     for s in submissions:
@@ -79,7 +109,7 @@ def build_monthly_report(
                 lead_unit_name=lead.name if lead else task.lead_unit, start_date=task.start_date,
                 deadline=task.deadline, progress=progress,
                 expected=round(elapsed_share(task, period) * 100, 1),
-                state=task_state(task, progress, period, campaign.lag_tolerance),
+                state=task_state(task, progress, period, tolerance),
                 issues=(lead_row or {}).get("issues") or "",
             )
         )
@@ -94,7 +124,7 @@ def build_monthly_report(
         tasks=progress_rows,
         projects=project_progress(progress_rows),
         totals=totals([r for rows in used_rows.values() for r in rows]),
-        requirements=list(campaign.monthly_requirements),
+        requirements=requirements(campaign),
         recipients=campaign.recipients,
         cc=campaign.cc,
         printed_by=campaign.printer,

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ...config import Campaign
 from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView
 from ...models import Problem, Registry
 from ...periods import Period
+from .calendar import QuarterCalendar, calendar_of
 from .report import NOTICE_KEY, RECTIFICATION_KEY, QuarterlyReport
 
 if TYPE_CHECKING:
@@ -41,6 +43,9 @@ class Quarterly(Cycle):
     dag_title = "季度督查"
     document_title = "督查通报"
     ledger_item_key = "item_id"
+
+    def calendar(self, campaign: Campaign) -> QuarterCalendar:
+        return calendar_of(campaign, self.name)
 
     def build(self, inputs: Inputs) -> QuarterlyReport:
         from .rules import build_quarterly_report  # noqa: PLC0415
@@ -202,11 +207,11 @@ class Quarterly(Cycle):
 def _ledger_of(inputs: Inputs) -> dict[str, ItemStatus]:
     """The ledger of ``inputs.period``: the fold of the events of that quarter and earlier ones (a later
     quarter's events, such as a recheck already filed for the next quarter, do not change this one's)."""
-    from ...periods import parse_period  # noqa: PLC0415
     from .ledger import Event  # noqa: PLC0415
     from .rules import fold_kept  # noqa: PLC0415
 
-    starts = {key: parse_period("quarterly", key).start for key in set(inputs.event_periods)}
+    quarters = calendar_of(inputs.campaign)
+    starts = {key: quarters.parse(key).start for key in set(inputs.event_periods)}
     return fold_kept(Event.from_dict(e) for e, key in zip(inputs.events, inputs.event_periods, strict=True)
                      if starts[key] <= inputs.period.start)
 

@@ -26,7 +26,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...atomic import replacing
 from ...filenames import safe_component
 from ...formats import sheets
-from ...periods import parse_period
 from ...render.chart import horizontal_bars
 from ...render.engine import (
     channel_sentence,
@@ -41,6 +40,7 @@ from ...render.engine import (
     zone,
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
+from .calendar import DEFAULT_DEADLINE, QuarterCalendar
 from .ledger import ITEM_STATE_LABELS, ItemState
 from .report import LedgerItem, QuarterlyReport
 
@@ -535,6 +535,6 @@ def _local_naive(moment: datetime | None, tz: tzinfo) -> datetime | None:
 def _period_label(period: str) -> str:
     """``2026-Q3`` → 2026年第三季度; anything else as written."""
     try:
-        return parse_period("quarterly", period).label
+        return QuarterCalendar("", "UTC", DEFAULT_DEADLINE).parse(period).label
     except ValueError:
         return clean_text(period)

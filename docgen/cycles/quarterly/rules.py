@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ...config import Campaign
 from ...cycle import Inputs, LedgerView, unit_statuses
 from ...errors import DocgenError
-from ...periods import Period, parse_period
+from ...periods import Period
+from .calendar import calendar_of
 from .ledger import EVENT_KIND_LABELS, ITEM_STATE_LABELS, Event, ItemStatus, is_overdue
 from .report import HistoryEntry, LedgerItem, QuarterlyReport
 
@@ -34,8 +35,7 @@ DEFAULT_REQUIREMENTS = (
 
 def requirements(campaign: Campaign) -> list[str]:
     """下步要求 of the inspection notice: ``quarterly.requirements`` of campaign.yaml, else the defaults."""
-    settings = getattr(campaign, "settings", {}) or {}
-    configured = (settings.get("quarterly") or {}).get("requirements")
+    configured = campaign.section("quarterly").get("requirements")
     if isinstance(configured, str):
         configured = [configured]
     return [str(r) for r in configured] if configured else list(DEFAULT_REQUIREMENTS)
@@ -76,7 +76,7 @@ def cutoff(campaign: Campaign, period: Period) -> datetime:
     received later counts in the next quarter. A run at the deadline and a rerun months later see the
     same events.
     """
-    return campaign.deadline(period)
+    return period.deadline
 
 
 def counting_quarter(
@@ -85,19 +85,14 @@ def counting_quarter(
     """The quarter whose figures an event first counts in: its folder's quarter, or the first later one
     whose cut-off ``at`` (when its file was received) is not after. ``cutoffs``: a cache by quarter key."""
     cutoffs = {} if cutoffs is None else cutoffs
-    quarter = parse_period("quarterly", folder_period)
+    quarters = calendar_of(campaign)
+    quarter = quarters.parse(folder_period)
     while True:
         if quarter.key not in cutoffs:
             cutoffs[quarter.key] = cutoff(campaign, quarter)
         if at <= cutoffs[quarter.key]:
             return quarter
-        quarter = next_quarter(quarter)
-
-
-def next_quarter(period: Period) -> Period:
-    """The quarter after ``period``."""
-    year, q = period.start.year, (period.start.month - 1) // 3 + 1
-    return parse_period("quarterly", f"{year + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}")
+        quarter = quarters.containing(quarter.end + timedelta(days=1))
 
 
 def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
@@ -139,7 +134,7 @@ def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
 
     involved = {i.unit for i in items if i.filed_in_quarter or i.carried_over}
     expected = [code for code in registry.units if code in involved]
-    deadline = campaign.deadline(period)
+    deadline = period.deadline
     reports = [s for s in inputs.submissions if s.kind == "rectification_report" and s.received_at <= cut]
 
     return QuarterlyReport(

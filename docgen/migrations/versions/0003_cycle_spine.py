@@ -1,8 +1,8 @@
 """One spine for every cycle: submissions record their kind, each issued document keeps its own issuing
 number, and cycles that keep a ledger append its events.
 
-- ``submissions.kind``: the submission kind (its data contract's name) a file was read as; files of
-  the release before this one were all monthly progress reports, and are marked so.
+- ``submissions.kind``: the submission kind (its data contract's name) a file was read as; the release
+  before this one ran one cycle with one kind, ``<cycle>_progress``, and its files are marked so.
 - ``doc_numbers.document``: which document of the period the number belongs to (a quarter issues an
   inspection notice and one rectification notice per unit); the numbers issued before are the notices'.
 - ``ledger_events``: append-only; a change of one ledger item caused by one submission, never updated.
@@ -25,7 +25,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("submissions") as batch:
         batch.add_column(sa.Column("kind", sa.String(64), nullable=True))
-    op.execute("UPDATE submissions SET kind = 'monthly_progress' WHERE cycle = 'monthly' AND refusal IS NULL")
+    op.execute("UPDATE submissions SET kind = cycle || '_progress' WHERE refusal IS NULL")
     with op.batch_alter_table("doc_numbers") as batch:
         batch.add_column(sa.Column("document", sa.String(128), nullable=False, server_default="notice"))
         batch.drop_constraint("uq_doc_number_period", type_="unique")
