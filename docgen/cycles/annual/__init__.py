@@ -37,6 +37,7 @@ class Annual(Cycle):
     dag_id = "annual_acceptance"
     dag_title = "年度验收"
     document_title = "验收报告"
+    contract_rules = "docgen.cycles.annual.contract_rules"  # the rules its contracts name, registered by name
 
     def build(self, inputs: Inputs) -> AnnualReport:
         from .rules import build_annual_report  # noqa: PLC0415

@@ -25,6 +25,7 @@ class Monthly(Cycle):
     dag_id = "monthly_notice"
     dag_title = "月通报"
     document_title = "月通报"
+    contract_rules = "docgen.cycles.monthly.contract_rules"  # the rules its contracts name, registered by name
 
     def build(self, inputs: Inputs) -> MonthlyReport:
         from .rules import build_monthly_report  # noqa: PLC0415
