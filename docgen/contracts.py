@@ -6,11 +6,17 @@ Validation parses every cell first (so a bad cell is reported as such, and the c
 still run on the good cells), then runs one lazy pandera pass that collects every problem. Many files are
 checked in one pass (``Contract.validate_many``), each row knowing its file, since pandera's cost is
 nearly all fixed per call; the problems then go back to their files.
+
+A field's ``rules`` are names, registered with ``rule``: the rules any contract may use here (the unit
+matches its folder, unit codes are in the roll, a date not before another), each cycle's own in its
+package (the module its ``Cycle`` names as ``contract_rules``, imported when a contract first names a rule
+not registered yet), so this module knows no cycle.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -19,7 +25,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from open_data_contract_standard.model import OpenDataContractStandard, SchemaProperty
@@ -109,7 +114,7 @@ class Contract:
     """A compiled data contract: its fields and the validator built from them."""
 
     name: str
-    title: str  # the Chinese name of the submission type, e.g. 月度进展报送表
+    title: str  # the Chinese name of the submission type, e.g. 成员单位名册
     version: str
     fields: tuple[Field, ...]
 
@@ -218,7 +223,7 @@ class Contract:
             self._parse_into(columns, file)
             owner.extend([n] * len(file.table.rows))
         frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
-        batch = _Batch(frame, pd.Series(owner).to_numpy(), [file.context for file in files])
+        batch = Batch(frame, pd.Series(owner).to_numpy(), [file.context for file in files])
         schema, messages = self._schema(batch)
         try:
             schema.validate(frame, lazy=True)
@@ -264,14 +269,17 @@ class Contract:
                         )
                     )
 
-    def _schema(self, batch: _Batch) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], Message]]:
+    def _schema(self, batch: Batch) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], Message]]:
         """One schema per batch (building one costs ~1 ms); each check's message kept by its position."""
         columns = {}
         messages: dict[tuple[str, int], Message] = {}
         for f in self.fields:
             specs = _checks_for(f, batch)
-            for rule in f.rules:
-                spec = RULES[rule](f, batch)
+            for name in f.rules:
+                found = _find_rule(name)
+                if found is None:
+                    raise _unknown_rules(self.name, f.name, [name])
+                spec = found.check(f, batch)
                 if spec is not None:
                     specs.append(spec)
             for n, (_check, message) in enumerate(specs):
@@ -284,7 +292,7 @@ class Contract:
         self,
         failures: pd.DataFrame,
         files: list[_File],
-        batch: _Batch,
+        batch: Batch,
         messages: dict[tuple[str, int], Message],
     ) -> None:
         """Give each failure back to its file, with that file's Excel row, cell, value and message.
@@ -356,7 +364,7 @@ class _File:
 
 
 @dataclass(frozen=True)
-class _Batch:
+class Batch:
     """The parsed rows of many files one after another, as the checks see them.
 
     ``files[i]`` is the position in ``contexts`` of row ``i``'s file: each row is checked against its
@@ -414,7 +422,7 @@ def _shown(value: Any) -> str | None:
 CheckSpec = tuple[pa.Check, Message]
 
 
-def _checks_for(f: Field, batch: _Batch) -> list[CheckSpec]:
+def _checks_for(f: Field, batch: Batch) -> list[CheckSpec]:
     """The column's own checks, each with the Chinese message the unit will read."""
     checks: list[CheckSpec] = []
     hint = f"，{f.hint}" if f.hint else ""
@@ -423,11 +431,11 @@ def _checks_for(f: Field, batch: _Batch) -> list[CheckSpec]:
         checks.append((check(*args, error=message), message))
 
     if f.minimum is not None and f.maximum is not None:
-        add(pa.Check.in_range, f"应在 {_num(f.minimum)} 到 {_num(f.maximum)} 之间{hint}", f.minimum, f.maximum)
+        add(pa.Check.in_range, f"应在 {number_text(f.minimum)} 到 {number_text(f.maximum)} 之间{hint}", f.minimum, f.maximum)
     elif f.minimum is not None:
-        add(pa.Check.ge, f"不能小于 {_num(f.minimum)}{hint}", f.minimum)
+        add(pa.Check.ge, f"不能小于 {number_text(f.minimum)}{hint}", f.minimum)
     elif f.maximum is not None:
-        add(pa.Check.le, f"不能大于 {_num(f.maximum)}{hint}", f.maximum)
+        add(pa.Check.le, f"不能大于 {number_text(f.maximum)}{hint}", f.maximum)
     if f.max_length is not None:
         limit = f.max_length
         add(pa.Check, f"不能超过 {limit} 个字，请精简{hint}", lambda s: s.map(len) <= limit)
@@ -453,17 +461,76 @@ def _unique_within_files(s: pd.Series, files: Any) -> pd.Series:
     return pd.Series(~keyed.duplicated(keep=False).to_numpy(), index=s.index)
 
 
-def _num(x: float) -> str:
+def number_text(x: float) -> str:
+    """A limit or a score as a message shows it: 100, not 100.0."""
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-# ---------------------------------------------------------------- rules against the registry and folder
+# ---------------------------------------------------------------- rules, registered by name
 
-Rule = Callable[[Field, _Batch], CheckSpec | None]
+Rule = Callable[[Field, Batch], CheckSpec | None]
 """A named rule of a contract: a check over the batch's rows, or None when the batch lacks what it needs."""
 
 
-def _rowwise(batch: _Batch, test: Callable[[Any, ValidationContext], bool]) -> Callable[[pd.Series], pd.Series]:
+@dataclass(frozen=True)
+class NamedRule:
+    """A rule as registered: its check, and what it asks of the unit in a few words, told in the form's
+    填表说明 and input message (empty: checked at intake all the same, told nowhere)."""
+
+    name: str
+    check: Rule
+    explanation: str = ""
+
+
+_RULES: dict[str, NamedRule] = {}
+
+
+def rule(name: str, explain: str = "") -> Callable[[Rule], Rule]:
+    """Register a rule under ``name``, the name a contract gives in a field's ``rules``.
+
+    ``@rule("unit_exists", explain="按成员单位名册填写")`` on a function, or ``rule(name)(not_before(…))``.
+    The rules any contract may use are registered here; a cycle registers the rules of its own contracts
+    in its package, in the module its ``Cycle`` names as ``contract_rules``, imported when a contract names
+    a rule not registered yet. A name belongs to one rule: registering another under it is refused.
+    """
+
+    def register(check: Rule) -> Rule:
+        known = _RULES.get(name)
+        if known is not None and known.check is not check:
+            raise ContractError(f"规则“{name}”已由 {known.check.__module__} 注册，同一名字只能注册一个规则")
+        _RULES[name] = NamedRule(name, check, explain)
+        return check
+
+    return register
+
+
+def _find_rule(name: str) -> NamedRule | None:
+    """The rule registered as ``name``; when there is none yet, the declared cycles' rules are imported
+    first (a contract of shared rules only never imports a cycle)."""
+    if name not in _RULES:
+        from . import cycles  # noqa: PLC0415 - the cycles are a layer above: reached at run time, never at import
+
+        for cycle in cycles.declared().values():
+            module = getattr(cycle, "contract_rules", None)  # none: its contracts name shared rules only
+            if module:
+                importlib.import_module(module)
+    return _RULES.get(name)
+
+
+def _unknown_rules(contract: str, field_name: str, names: Sequence[str]) -> ContractError:
+    told = "、".join(f"“{n}”" for n in names)
+    return ContractError(
+        f"数据契约 {contract} 的字段 {field_name} 引用了未注册的规则 {told}；已注册的规则：{'、'.join(sorted(_RULES))}"
+    )
+
+
+def rule_explanation(name: str) -> str:
+    """What the rule ``name`` asks of the unit, as 填表说明 tells it ("" for a rule that tells nothing)."""
+    found = _find_rule(name)
+    return found.explanation if found is not None else ""
+
+
+def rowwise(batch: Batch, test: Callable[[Any, ValidationContext], bool]) -> Callable[[pd.Series], pd.Series]:
     """A check that tests each value against its own file's context."""
 
     def check(s: pd.Series) -> pd.Series:
@@ -472,7 +539,26 @@ def _rowwise(batch: _Batch, test: Callable[[Any, ValidationContext], bool]) -> C
     return check
 
 
-def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
+def not_before(column: str, message: Message) -> Rule:
+    """A date rule: this column's date is not before ``column``'s on the same row (blanks pass)."""
+
+    def check_rule(f: Field, batch: Batch) -> CheckSpec | None:
+        earlier = batch.frame[column]
+
+        def check(s: pd.Series) -> pd.Series:
+            return pd.Series(
+                [not (isinstance(a, date) and isinstance(b, date)) or a >= b
+                 for a, b in zip(s, earlier[s.index], strict=True)],
+                index=s.index,
+            )
+
+        return pa.Check(check, error=message), message
+
+    return check_rule
+
+
+@rule("unit_matches_folder", explain="填本单位代码")
+def _unit_matches_folder(f: Field, batch: Batch) -> CheckSpec | None:
     if not batch.any("unit"):
         return None
     units = batch.units
@@ -487,25 +573,7 @@ def _unit_matches_folder(f: Field, batch: _Batch) -> CheckSpec | None:
     return pa.Check(check, error="单位代码应为本单位代码"), message
 
 
-def _task_exists(f: Field, batch: _Batch) -> CheckSpec | None:
-    if not batch.any("tasks"):
-        return None
-    message = "任务编号不在任务清单中，请核对任务编号"
-    return pa.Check(_rowwise(batch, lambda t, c: c.tasks is None or t in c.tasks), error=message), message
-
-
-def _task_involves_unit(f: Field, batch: _Batch) -> CheckSpec | None:
-    if not batch.any("tasks") or not batch.any("unit"):
-        return None
-
-    def test(t: str, c: ValidationContext) -> bool:
-        return c.tasks is None or c.unit is None or t not in c.tasks or c.tasks[t].involves(c.unit)
-
-    message = "本单位不是该任务的牵头单位或配合单位，请删除此行或核对任务编号"  # the unit reads it: no code
-    return pa.Check(_rowwise(batch, test), error="本单位不是该任务的牵头单位或配合单位"), message
-
-
-def _codes_check(batch: _Batch, test: Callable[[Any, Collection[str]], bool]) -> Callable[[pd.Series], pd.Series]:
+def _codes_check(batch: Batch, test: Callable[[Any, Collection[str]], bool]) -> Callable[[pd.Series], pd.Series]:
     """A check of each value against its own file's unit codes (a file without them passes)."""
     code_sets = batch.code_sets
 
@@ -516,14 +584,16 @@ def _codes_check(batch: _Batch, test: Callable[[Any, Collection[str]], bool]) ->
     return check
 
 
-def _unit_exists(f: Field, batch: _Batch) -> CheckSpec | None:
+@rule("unit_exists", explain="按成员单位名册填写")
+def _unit_exists(f: Field, batch: Batch) -> CheckSpec | None:
     if not batch.any("unit_codes"):
         return None
     message = "单位代码不在成员单位名册中，请先在名册中登记"
     return pa.Check(_codes_check(batch, lambda v, codes: v in codes), error=message), message
 
 
-def _units_exist(f: Field, batch: _Batch) -> CheckSpec | None:
+@rule("units_exist")
+def _units_exist(f: Field, batch: Batch) -> CheckSpec | None:
     if not batch.any("unit_codes"):
         return None
     message = "其中有不在成员单位名册中的单位代码，请核对（多个代码用 、 , ; 或空格分隔）"
@@ -531,136 +601,8 @@ def _units_exist(f: Field, batch: _Batch) -> CheckSpec | None:
     return pa.Check(check, error=message), message
 
 
-def _not_before(column: str, message: Message) -> Rule:
-    """A date rule: this column's date is not before ``column``'s on the same row (blanks pass)."""
-
-    def rule(f: Field, batch: _Batch) -> CheckSpec | None:
-        earlier = batch.frame[column]
-
-        def check(s: pd.Series) -> pd.Series:
-            return pd.Series(
-                [not (isinstance(a, date) and isinstance(b, date)) or a >= b
-                 for a, b in zip(s, earlier[s.index], strict=True)],
-                index=s.index,
-            )
-
-        return pa.Check(check, error=message), message
-
-    return rule
-
-
-# 完成时限 of a task; 整改时限 of a problem list (a deadline before the visit that found it is a slip)
-_not_before_start = _not_before("start_date", "完成时限不能早于开始日期")
-_not_before_inspection = _not_before("inspection_date", "整改时限不能早于督查日期")
-
-
-def _completion_date_when_done(f: Field, batch: _Batch) -> CheckSpec | None:
-    """完成日期 of a rectification report: a problem reported 已完成 says when (blank rows included)."""
-    statuses = batch.frame["status"]
-
-    def check(s: pd.Series) -> pd.Series:
-        return pd.Series(
-            [st != "已完成" or isinstance(d, date) for d, st in zip(s, statuses[s.index], strict=True)],
-            index=s.index,
-        )
-
-    message = "整改状态为“已完成”的，须填写完成日期"
-    return pa.Check(check, error=message, ignore_na=False), message
-
-
-def _indicators_of(batch: _Batch, index: Any) -> list[Indicator | None]:
-    """The indicator named on each row at ``index`` (positions in the batch's frame), looked up in its own
-    file's 测评体系; None where the file has no 测评体系 or the 指标编号 is blank or not in it."""
-    ids = batch.frame["indicator_id"].to_numpy()[index]
-    contexts = batch.contexts
-    found: list[Indicator | None] = []
-    for indicator_id, k in zip(ids, batch.files[index], strict=True):
-        indicators = contexts[k].indicators
-        found.append(None if indicators is None or not isinstance(indicator_id, str) else indicators.get(indicator_id))
-    return found
-
-
-def _indicator_exists(f: Field, batch: _Batch) -> CheckSpec | None:
-    if not batch.any("indicators"):
-        return None
-    message = "指标编号不在测评体系中，请对照测评体系核对指标编号"
-    check = _rowwise(batch, lambda i, c: c.indicators is None or i in c.indicators)
-    return pa.Check(check, error=message), message
-
-
-def _score_within_points(f: Field, batch: _Batch) -> CheckSpec | None:
-    """A score (自评得分, 评分) is at most its row's indicator's 分值; rows whose indicator is unknown are
-    left to ``indicator_exists`` (the lower bound is the field's ``minimum``)."""
-    if not batch.any("indicators"):
-        return None
-
-    def check(s: pd.Series) -> pd.Series:
-        index = s.index.to_numpy()
-        limits = np.array([np.nan if i is None else i.points for i in _indicators_of(batch, index)], dtype=float)
-        scores = s.to_numpy(dtype=float)
-        return pd.Series(np.isnan(limits) | np.isnan(scores) | (scores <= limits), index=s.index)
-
-    def message(index: int) -> str:
-        indicator = _indicators_of(batch, [index])[0]
-        if indicator is None:  # not reached: a row without a known indicator passes
-            return "得分超过该指标的分值"
-        points = _num(indicator.points)
-        return f"超过指标 {indicator.indicator_id}（{indicator.level2}）的分值 {points} 分，应在 0 到 {points} 之间"
-
-    return pa.Check(check, error="得分超过该指标的分值"), RowMessage(message)
-
-
-def _unit_indicator_once(f: Field, batch: _Batch) -> CheckSpec | None:
-    """指标编号 of an assessor's file: one score per (单位代码, 指标编号) in a file; every repeated row is named.
-
-    The same pair in two files is fine (two assessors score the same unit). A row whose 单位代码 is blank
-    or unreadable is left to that column's checks.
-    """
-    units = batch.frame["unit_code"].to_numpy()
-    ids = batch.frame["indicator_id"].to_numpy()
-    files = batch.files
-
-    def check(s: pd.Series) -> pd.Series:
-        index = s.index.to_numpy()
-        keyed = pd.DataFrame({"file": files[index], "unit": units[index], "value": s.to_numpy()})
-        repeated = keyed.duplicated(keep=False).to_numpy() & keyed["unit"].notna().to_numpy() & s.notna().to_numpy()
-        return pd.Series(~repeated, index=s.index)
-
-    def message(index: int) -> str:
-        return (f"同一单位的同一指标在表中评分多次（{units[index]} 的 {ids[index]}），"
-                "每个单位的每项指标只能填一行，请合并")
-
-    return pa.Check(check, error="同一单位的同一指标在表中评分多次"), RowMessage(message)
-
-
-RULES: dict[str, Rule] = {
-    "unit_matches_folder": _unit_matches_folder,
-    "task_exists": _task_exists,
-    "task_involves_unit": _task_involves_unit,
-    "unit_exists": _unit_exists,
-    "units_exist": _units_exist,
-    "not_before_start": _not_before_start,
-    "not_before_inspection": _not_before_inspection,
-    "completion_date_when_done": _completion_date_when_done,
-    "indicator_exists": _indicator_exists,
-    "score_within_points": _score_within_points,
-    "unit_indicator_once": _unit_indicator_once,
-}
-
-
-RULE_NOTES: dict[str, str] = {
-    # what a contract's registry rule (contracts.RULES) asks of the unit, told in 填表说明 and the input
-    # message; a rule not listed here is checked at intake all the same
-    "unit_matches_folder": "填本单位代码",
-    "task_involves_unit": "只填本单位牵头或配合的任务",
-    "task_exists": "按任务清单填写",
-    "indicator_exists": "按测评体系填写",
-    "unit_exists": "按成员单位名册填写",
-    "score_within_points": "不超过该指标的分值",
-    "unit_indicator_once": "每个单位的每项指标只填一行",
-    "not_before_inspection": "不能早于督查日期",
-    "completion_date_when_done": "整改状态为“已完成”的须填写",
-}
+# 完成时限 of a task in the registry's task list
+rule("not_before_start")(not_before("start_date", "完成时限不能早于开始日期"))
 
 
 # ---------------------------------------------------------------- loading
@@ -688,9 +630,9 @@ def compile_contract(doc: OpenDataContractStandard, source: str = "") -> Contrac
         if parse not in PARSE_KINDS:
             raise ContractError(f"{source}: 字段 {prop.name} 的 parse “{parse}” 不受支持")
         rules = tuple(custom.get("rules") or ())
-        unknown = [r for r in rules if r not in RULES]
+        unknown = [r for r in rules if _find_rule(r) is None]
         if unknown:
-            raise ContractError(f"{source}: 字段 {prop.name} 引用了未知规则 {unknown}")
+            raise _unknown_rules(f"{doc.name}（{source}）" if source else str(doc.name), prop.name, unknown)
         options = prop.logicalTypeOptions or {}
         valid_values: tuple[str, ...] = ()
         for q in prop.quality or []:

@@ -18,8 +18,8 @@ numbers as decimals within the field's minimum/maximum (a percent field takes 0�
 the %), dates as dates (cells formatted yyyy-mm-dd), text as a text length; a column without a rule
 still gets its input message (validation type "any"). Excel holds one validation per cell, so a field
 takes the first of: list, number/date, text length. ``pattern``, ``unique`` and the registry rules
-(``RULE_NOTES``: 只填本单位牵头或配合的任务, 不超过该指标的分值 …) are told in the input message and 填表说明,
-not enforced (intake checks them and says where).
+(as each rule's registration explains it: 只填本单位牵头或配合的任务, 不超过该指标的分值 …) are told in the
+input message and 填表说明, not enforced (intake checks them and says where).
 
 Pre-filled cells of ``locked_fields`` and the hint columns are locked (grey), every input cell is
 unlocked, and the sheet is protected without a password: a unit cannot overwrite a key by accident but
@@ -51,7 +51,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import replacing
-from .contracts import CONTRACTS_DIR, RULE_NOTES, Contract, Field
+from .contracts import CONTRACTS_DIR, Contract, Field, rule_explanation
 from .formats import cells, sheets
 from .formats.tables import ReadLimits, header_key
 
@@ -60,7 +60,6 @@ __all__ = [
     "HEADER_ROW",
     "INSTRUCTIONS_ROW",
     "LIST_SHEET",
-    "RULE_NOTES",
     "TITLE_ROW",
     "FormSpec",
     "form_instructions",
@@ -296,7 +295,7 @@ def _kind(f: Field) -> str:
 
 
 def _rule_notes(f: Field) -> str:
-    return "，".join(RULE_NOTES[r] for r in f.rules if r in RULE_NOTES)
+    return "，".join(told for told in map(rule_explanation, f.rules) if told)
 
 
 def _choices(f: Field) -> str:

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
+import pandera.pandas as pa
 import pytest
 import yaml
 
-from docgen.contracts import ValidationContext, available_contracts, load_contract
+from docgen.contracts import (
+    Batch,
+    CheckSpec,
+    Field,
+    ValidationContext,
+    available_contracts,
+    load_contract,
+    rule,
+)
+from docgen.errors import ContractError
 from docgen.formats.cells import (
     CellError,
     parse_date,
@@ -151,3 +163,73 @@ def test_registry_read_once_per_version_of_its_files(workspace: Path) -> None:
     write_registry(workspace, [*UNITS, Unit("E01", "青禾社区居委会", "社区")], TASKS)
     again = load_registry(workspace / "registry")
     assert again is not first and "E01" in again.units
+
+
+# ---------------------------------------------------------------- rules registered by name
+
+
+@rule("even_in_this_test", explain="填偶数")
+def _even(f: Field, batch: Batch) -> CheckSpec | None:
+    """A rule registered by this module alone, as a cycle declared in a test would register its own."""
+    message = "次数应为偶数"
+    return pa.Check(lambda s: s % 2 == 0, error=message), message
+
+
+def _counts_contract(directory: Path, rules: list[str]) -> None:
+    """``counts.yaml``: 单位代码 (in the roll) and 次数, which names ``rules``."""
+    doc = {
+        "apiVersion": "v3.0.2", "kind": "DataContract", "id": "urn:test:counts", "name": "counts",
+        "version": "1.0.0", "status": "active",
+        "schema": [{"name": "counts", "businessName": "次数报送表", "logicalType": "object", "properties": [
+            {"name": "unit_code", "businessName": "单位代码", "logicalType": "string", "required": True,
+             "customProperties": [{"property": "parse", "value": "code"},
+                                  {"property": "rules", "value": ["unit_exists"]}]},
+            {"name": "count", "businessName": "次数", "logicalType": "integer", "required": True,
+             "customProperties": [{"property": "rules", "value": rules}]},
+        ]}],
+    }
+    (directory / "counts.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_contract_names_a_rule_registered_outside_the_contracts_module(tmp_path: Path) -> None:
+    _counts_contract(tmp_path, ["even_in_this_test"])
+    path = write_table(tmp_path / "counts.xlsx", ["单位代码", "次数"], [["A01", 2], ["B01", 3], ["Z09", 4]])
+    result = validate_file(path, load_contract("counts", tmp_path), ValidationContext(unit_codes={"A01", "B01"}))
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (3, "次数", "次数应为偶数"),
+        (4, "单位代码", "单位代码不在成员单位名册中，请先在名册中登记"),
+    ]
+
+
+def test_an_unknown_rule_is_refused_naming_the_contract_and_the_rule(tmp_path: Path) -> None:
+    _counts_contract(tmp_path, ["even_in_this_test", "no_such_rule"])
+    with pytest.raises(ContractError) as refused:
+        load_contract("counts", tmp_path)
+    message = str(refused.value)
+    assert message.startswith("数据契约 counts（")
+    assert "字段 count 引用了未注册的规则 “no_such_rule”" in message
+    # refused only after every declared cycle's rules were looked in: theirs are listed as registered
+    assert {"completion_date_when_done", "score_within_points", "task_exists"} <= set(
+        message.split("已注册的规则：")[1].split("、")
+    )
+
+
+def test_a_name_belongs_to_one_rule() -> None:
+    with pytest.raises(ContractError, match="规则“unit_exists”已由 docgen.contracts 注册"):
+        rule("unit_exists")(_even)
+    assert rule("even_in_this_test", explain="填偶数")(_even) is _even  # the same rule again changes nothing
+
+
+def test_a_cycles_rules_are_found_when_a_contract_first_names_them() -> None:
+    """In a fresh process: the contracts module and a contract of shared rules import no cycle; a contract
+    naming a cycle's rule compiles (an unregistered one is refused), its package registering it then."""
+    code = (
+        "import sys\n"
+        "from docgen.contracts import load_contract\n"
+        "load_contract('units'), load_contract('tasks')\n"
+        "print(any(m.startswith('docgen.cycles') for m in sys.modules))\n"
+        "print(load_contract('assessor_scores').field('indicator_id').rules)\n"
+        "print('docgen.cycles.annual.contract_rules' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["False", "('indicator_exists', 'unit_indicator_once')", "True"]

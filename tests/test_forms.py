@@ -177,6 +177,34 @@ def test_title_and_instructions_rows(form: tuple[Contract, FormSpec, Path]) -> N
     assert all(f.header in notes for f in contract.fields if f.required)
 
 
+# what each named rule asks, as the unit must read it: the shared rules' and each cycle's own, registered
+# in its package (a column with two rules tells both, in the contract's order)
+RULES_TOLD = [
+    ("monthly_progress", "单位代码", "填本单位代码"),
+    ("monthly_progress", "任务编号", "按任务清单填写，只填本单位牵头或配合的任务"),
+    ("inspection_problems", "单位代码", "按成员单位名册填写"),
+    ("inspection_problems", "整改时限", "不能早于督查日期"),
+    ("rectification_report", "完成日期", "整改状态为“已完成”的须填写"),
+    ("self_assessment", "指标编号", "按测评体系填写"),
+    ("self_assessment", "自评得分", "不超过该指标的分值"),
+    ("assessor_scores", "指标编号", "按测评体系填写，每个单位的每项指标只填一行"),
+    ("assessor_scores", "评分", "不超过该指标的分值"),
+]
+
+
+@pytest.mark.parametrize(("name", "header", "told"), RULES_TOLD)
+def test_each_named_rule_is_told_in_the_instructions_and_the_input_message(
+    tmp_path: Path, name: str, header: str, told: str
+) -> None:
+    contract = load_contract(name)
+    path = write_form(spec_for(contract), tmp_path / "form.xlsx")
+    ws = load_workbook(path).worksheets[0]
+    assert f"{header}：{told}" in ws["A2"].value
+    column = get_column_letter([c.value for c in ws[3]].index(header) + 1)
+    prompts = [dv.prompt for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith(f"{column}4:")]
+    assert len(prompts) == 1 and told in prompts[0]
+
+
 # ---------------------------------------------------------------- long enumerations, odd values
 
 

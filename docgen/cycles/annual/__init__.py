@@ -39,6 +39,7 @@ class Annual(Cycle):
     dag_id = "annual_acceptance"
     dag_title = "年度验收"
     document_title = "验收报告"
+    contract_rules = "docgen.cycles.annual.contract_rules"  # the rules its contracts name, registered by name
 
     def calendar(self, campaign: Campaign) -> YearCalendar:
         return calendar_of(campaign, self.name)

@@ -27,6 +27,7 @@ class Monthly(Cycle):
     dag_id = "monthly_notice"
     dag_title = "月通报"
     document_title = "月通报"
+    contract_rules = "docgen.cycles.monthly.contract_rules"  # the rules its contracts name, registered by name
 
     def calendar(self, campaign: Campaign) -> MonthCalendar:
         return calendar_of(campaign, self.name)

@@ -42,6 +42,7 @@ class Quarterly(Cycle):
     dag_id = "quarterly_inspection"
     dag_title = "季度督查"
     document_title = "督查通报"
+    contract_rules = "docgen.cycles.quarterly.contract_rules"  # the rules its contracts name, registered by name
     ledger_item_key = "item_id"
 
     def calendar(self, campaign: Campaign) -> QuarterCalendar:
