@@ -511,7 +511,7 @@ def _find_rule(name: str) -> NamedRule | None:
         from . import cycles  # noqa: PLC0415 - the cycles are a layer above: reached at run time, never at import
 
         for cycle in cycles.declared().values():
-            module = getattr(cycle, "contract_rules", None)  # none: its contracts name shared rules only
+            module = cycle.contract_rules  # none: its contracts name shared rules only
             if module:
                 importlib.import_module(module)
     return _RULES.get(name)

@@ -176,6 +176,7 @@ class Cycle:
     dag_title: ClassVar[str]  # the DAG's Chinese name
     document_title: ClassVar[str]  # what its run issues, as the CLI reports it: 月通报
     ledger_item_key: ClassVar[str] = "item_id"  # for a cycle with a ledger: the field of its events naming the item
+    contract_rules: ClassVar[str | None] = None  # "module" registering the rules its contracts name (contracts.rule)
     registers: ClassVar[tuple[Register, ...]] = ()  # the secretariat's own tables it reads besides the registry
 
     # -- its calendar and settings (campaign.yaml) ------------------------------------------------

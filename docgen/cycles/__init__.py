@@ -2,6 +2,8 @@
 
 A new cycle is a new package in this folder whose ``__init__`` sets ``CYCLE`` to an instance of its
 ``docgen.cycle.Cycle`` subclass; nothing else in docgen needs to change (see the README, "Adding a cycle").
+A cycle declared in a package of one's own is found the same way through the entry point group
+``docgen.cycles`` (its value: the module setting ``CYCLE``), or the modules listed in ``DOCGEN_CYCLES``.
 Importing a cycle package is light (no pandas, docx or matplotlib), since DAG files import them to parse.
 """
 
@@ -9,19 +11,27 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import pkgutil
+from importlib.metadata import entry_points
 
 from ..config import Campaign
 from ..cycle import Cycle
 from ..errors import DocgenError, WorkspaceError
+
+ENTRY_POINTS = "docgen.cycles"
+MODULES_ENV = "DOCGEN_CYCLES"
 
 
 @functools.cache
 def declared() -> dict[str, Cycle]:
     """Every declared cycle by name, in the order of their ``order`` attribute."""
     found: dict[str, Cycle] = {}
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    modules = [f"{__name__}.{info.name}" for info in pkgutil.iter_modules(__path__)]
+    modules += [point.value for point in entry_points(group=ENTRY_POINTS)]
+    modules += [m.strip() for m in os.environ.get(MODULES_ENV, "").split(",") if m.strip()]
+    for name in modules:
+        module = importlib.import_module(name)
         cycle = getattr(module, "CYCLE", None)
         if isinstance(cycle, Cycle):
             found[cycle.name] = cycle
