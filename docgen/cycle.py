@@ -209,6 +209,11 @@ class Cycle:
         """The issuing numbers the report needs, in the order they are given."""
         return [d.number_key for d in self.documents(report) if d.number_key]
 
+    def number_prefix(self, key: str, campaign: Campaign) -> str:
+        """The issuing-number prefix of its document ``key`` (a sequence of its own per prefix, ``{year}``
+        the year of issue): by default the campaign's ``doc_number_prefix``."""
+        return campaign.doc_number_prefix
+
     def dated(self, report: Report, issued_on: date) -> Report:
         """The report as issued on ``issued_on``, before its numbers are given: a cycle whose documents
         depend on the issue day (what is still owed then) says so here; by default nothing changes."""

@@ -211,7 +211,7 @@ def compute(
     report = declared.dated(report, issued_on)
     numbers: dict[str, str] = {}
     for key in declared.number_keys(report):
-        prefix, seq, _ = ws.state.issuing_number(ws.campaign.doc_number_prefix, cycle, period, issued_on, key)
+        prefix, seq, _ = ws.state.issuing_number(declared.number_prefix(key, ws.campaign), cycle, period, issued_on, key)
         numbers[key] = f"{prefix}{seq}号"
     return declared.with_numbers(report, numbers, issued_on)
 
