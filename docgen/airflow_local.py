@@ -27,14 +27,15 @@ DAGS_DIR = dags_dir()  # a source checkout only: the library wheel carries no DA
 USER = "secretariat"  # the one login of a throwaway Airflow (its password is in AIRFLOW_HOME/passwords.json)
 
 
-def airflow_env(airflow_home: Path, workspace: Path | None = None) -> dict[str, str]:
-    """The environment for a throwaway Airflow: its own home, SQLite database, our DAGs, no examples."""
+def airflow_env(airflow_home: Path, workspace: Path | None = None, dags_folder: Path | None = None) -> dict[str, str]:
+    """The environment for a throwaway Airflow: its own home, SQLite database, our DAGs (or those of
+    ``dags_folder``: a cycle declared in a package of one's own), no examples."""
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
     env.update(
         {
             "AIRFLOW_HOME": str(airflow_home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder or DAGS_DIR),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
@@ -119,10 +120,12 @@ def _dags_test_args(dag_id: str, airflow_home: Path, conf: dict | None) -> list[
 
 
 def dags_test(
-    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, timeout: float = 900
+    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, timeout: float = 900,
+    dags_folder: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``airflow dags test DAG_ID -c CONF``: one whole DAG run in one process, no scheduler."""
-    return _airflow(_dags_test_args(dag_id, airflow_home, conf), airflow_env(airflow_home, workspace), timeout)
+    return _airflow(_dags_test_args(dag_id, airflow_home, conf), airflow_env(airflow_home, workspace, dags_folder),
+                    timeout)
 
 
 def start_dags_test(
