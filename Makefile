@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.docgen-installed
 DEMO_DIR ?= build/demo
 
-.PHONY: test demo lint bench templates wheel clean
+.PHONY: test demo lint bench wheel clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,6 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/compare.py --units 1000
-
-templates: $(STAMP)
-	$(PY) tools/make_templates.py
 
 # The library alone (contracts, templates and the demo inside as docgen/_data; no DAGs): dist/docgen-*.whl
 wheel: $(STAMP)

@@ -6,7 +6,6 @@ are written out, not computed by the module.
 
 from __future__ import annotations
 
-import importlib.util
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -364,57 +363,3 @@ def test_score_sheet_holds_no_formula(workbook: Path) -> None:
     with zipfile.ZipFile(workbook) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
-
-
-# ---------------------------------------------------------------- the template
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_templates", ROOT / "tools" / "make_templates.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FIXED = [
-    ("发文机关标志", "{{r issuer_mark }}"),
-    ("发文字号", "{{ doc_number }}"),
-    ("公文标题", "{{r title }}"),
-    ("主送机关", "{{ recipients }}："),
-    ("一级标题", "一、总体情况"),
-    ("图片", "{{ score_chart }}"),
-    ("图题", "图1  验收得分等次分布"),
-    ("一级标题", "二、得分与等次"),
-    ("表题", "表1  各单位验收得分及等次"),
-    ("表注", "注：名次按验收总分由高到低排列，总分相同的名次并列；自评与验收差距为自评总分减验收总分，正数表示自评高于验收；"
-           "“—”表示未报送自评表。"),
-    ("一级标题", "三、失分较多的指标"),
-    ("一级标题", "四、自评与验收差距较大的单位"),
-    ("一级标题", "五、未报送材料的单位"),
-    ("一级标题", "六、下步要求"),
-    ("附件说明", "附件：1. {{ period_label }}验收评分汇总表"),
-    ("发文机关署名", "{{ secretariat }}"),
-    ("成文日期", "{{ issue_date_text }}"),
-    ("附件标识", "附件1"),
-    ("附件标题", "{{ period_label }}验收评分汇总表"),
-    ("附件表格", "{{p score_table }}"),
-    ("表注", "注：表中为各指标的验收得分（多名评审人员评分的取平均分），表头为指标编号和分值；“—”表示该指标未评分，"
-           "总分按已评分的指标计算。"),
-    ("表注", "指标：{{ indicator_legend }}"),
-    ("Normal", ""),  # the one-point paragraph the 版记 floats from
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("source", ["committed", "generated"])
-def test_template_headings_and_ranking_table(source: str, tmp_path: Path) -> None:
-    if source == "committed":
-        doc = docx.Document(str(REPO_TEMPLATES / REPORT_TEMPLATE))
-    else:
-        path = tmp_path / REPORT_TEMPLATE
-        _generator().build_acceptance_report().save(str(path))
-        doc = docx.Document(str(path))
-    assert [(p.style.name, p.text) for p in doc.paragraphs if p.style.name != "公文正文"] == FIXED
-    table, _colophon = doc.tables
-    assert [c.text for c in table.rows[0].cells] == ["名次", "单位", "总分", "等次", "自评总分", "自评与验收差距"]
-    assert abs(sum(Emu(c.width).mm for c in table.rows[0].cells) - 156) < 0.5

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-import docx
 import pytest
 import yaml
 
@@ -33,7 +32,6 @@ from docgen.reminders import (
     reminder_settings,
     run_due,
 )
-from docgen.render import REPO_TEMPLATES
 from docgen.samples import CST, write_campaign
 
 from .conftest import Dropper, row
@@ -336,23 +334,6 @@ def test_reminder_context() -> None:
     (returned,) = context["returned_rows"]
     assert (returned["received_text"], returned["problems"], returned["more"]) == ("2026年11月1日10:00", C01_PROBLEMS, 1)
     assert reminder_context(make_reminder(overdue=True))["overdue"] is True
-
-
-def test_reminder_template_headings() -> None:
-    doc = docx.Document(str(REPO_TEMPLATES / "reminder.docx"))
-    fixed = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name != "公文正文"]
-    assert fixed == [
-        ("发文机关标志", "{{r issuer_mark }}"),
-        ("发文字号", "{{ doc_number }}"),
-        ("公文标题", "{{r title }}"),
-        ("主送机关", "{{ recipients }}："),
-        ("一级标题", "一、未报送的单位"),
-        ("一级标题", "二、已退回未重新报送的单位"),
-        ("一级标题", "三、有关要求"),
-        ("发文机关署名", "{{ secretariat }}"),
-        ("成文日期", "{{ issue_date_text }}"),
-        ("Normal", ""),  # the one-point paragraph the 版记 floats from
-    ]
 
 
 def test_the_command(october: Path, capsys: pytest.CaptureFixture[str]) -> None:

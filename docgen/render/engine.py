@@ -193,7 +193,7 @@ def _name(tpl: DocxTemplate) -> str:
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NO_BREAK_HYPHEN = "\u2011"
-# The 落款 of a 公文 as the templates style it (tools/make_templates.py): the 附件说明 when there is one,
+# The 落款 of a 公文 as the templates style it (tests/test_templates.py checks they define these): the 附件说明 when there is one,
 # else the 发文机关署名; each keeps with the next, so the whole block ends at the 成文日期.
 CLOSING_STYLES = ("GongwenAttachmentNote", "GongwenSignature")
 

@@ -1,8 +1,8 @@
 """The compiled volume (汇编): a cover, a 目录 and one chapter per submitted document, page numbers throughout.
 
 A generic renderer: it knows a cover (the template's ``{{ }}`` values) and a list of chapters (a title and
-a .docx), never which cycle they come from. The template (``templates/volume.docx``, drafted by
-``tools/make_templates.py``) holds the cover, a 目录 page with a Word TOC field (``TOC \\o "1-1" \\h \\z
+a .docx), never which cycle they come from. The template (``templates/volume.docx``, edited in Word
+like every template) holds the cover, a 目录 page with a Word TOC field (``TOC \\o "1-1" \\h \\z
 \\u``; ``w:updateFields`` in its settings asks Word to refresh it on opening, and ``render.pdf`` has
 LibreOffice refresh it) and the one GB/T 9704 section of the whole volume: A4, the type area, "— N —"
 page numbers odd right / even left (none on the cover).

@@ -336,7 +336,7 @@ UNIT_MIN_MM = 30.0  # seven characters of a unit's name a line
 INDICATOR_MIN_MM, INDICATOR_MAX_MM = 11.0, 16.0  # a score such as 10.25; no wider than needed
 MAX_INDICATORS_PER_TABLE = int((TYPE_WIDTH_MM - RANK_MM - UNIT_MIN_MM - TOTAL_MM - GRADE_MM) // INDICATOR_MIN_MM)
 
-# The template's named styles (tools/make_templates.py), by style id.
+# The template's named styles, by style id (tests/test_templates.py checks the template defines them).
 HEADER_STYLE = "GongwenTableHeader"
 CELL_STYLE = "GongwenTableText"
 CELL_LEFT_STYLE = "GongwenTableTextLeft"
