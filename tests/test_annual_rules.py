@@ -45,7 +45,8 @@ from docgen.cycles.annual.rules import (
 from docgen.errors import WorkspaceError
 from docgen.models import Indicator, Registry, Unit
 from docgen.periods import parse_period
-from docgen.samples import CST
+
+from .builders import CST
 
 BASE = {"name": "测试", "secretariat": "创建办", "doc_number_prefix": "创建办〔{year}〕"}
 CAMPAIGN = Campaign.from_dict(BASE)

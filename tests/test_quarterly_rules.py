@@ -40,7 +40,8 @@ from docgen.cycles.quarterly.rules import (
 )
 from docgen.models import Registry, Unit
 from docgen.periods import parse_period
-from docgen.samples import CST
+
+from .builders import CST
 
 CAMPAIGN = Campaign.from_dict({"name": "测试", "secretariat": "创建办", "doc_number_prefix": "创建办〔{year}〕"})
 REGISTRY = Registry(

@@ -34,8 +34,9 @@ from docgen.reminders import (
     run_due,
 )
 from docgen.render import REPO_TEMPLATES
-from docgen.samples import CST, write_campaign
 
+from .builders import CST
+from .builders.registry import write_campaign
 from .conftest import Dropper, row
 from .test_intake import docx_text
 

@@ -26,7 +26,9 @@ from docgen.contracts import Validation, load_contract
 from docgen.cycle import Cycle, Document, Inputs, Kind, unit_statuses
 from docgen.models import Problem, UnitStatus, jsonable
 from docgen.pipeline import run_cycle
-from docgen.samples import CST, set_drop_time
+from docgen.resources import set_drop_time
+
+from .builders import CST
 
 DOCGEN = Path(docgen.__file__).parent
 SHARED = [
