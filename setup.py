@@ -22,7 +22,8 @@ PACKAGE_DATA = {
     "templates": "templates",
     "demo": "examples/demo",
 }
-LEFT_OUT = ("*.py", "*.pyc", "__pycache__", ".gitkeep", "~$*")
+# (a .gitkeep stays: a wheel holds no empty folder, and the demo has a unit's folder that holds nothing)
+LEFT_OUT = ("*.py", "*.pyc", "__pycache__", "~$*")
 
 
 class BuildPyWithData(build_py):

@@ -2,7 +2,7 @@
 
     python bench/baseline_docxtpl.py WORKSPACE OUT --period 2026-10 [--processes 2] [--engine calamine]
 
-For every ``intake/monthly/<period>/<unit>/*.xlsx`` of a bench workspace (``docgen.samples``), on a
+For every ``intake/monthly/<period>/<unit>/*.xlsx`` of a bench workspace (``tests/builders``), on a
 ``multiprocessing.Pool`` of 2 processes: read the sheet with ``pandas.read_excel`` (engine ``calamine``:
 pandas ≥ 2.2 offers it and it is the fast choice a user finds in pandas' docs; ``--engine openpyxl`` for
 pandas' default), check it against the rules ``data_contracts/monthly_progress.yaml`` describes (required

@@ -2,9 +2,10 @@
 
     python bench/bench_monthly.py --units 500
 
-Builds the workspace with ``docgen.samples.build_bench_workspace`` (every unit drops one .xlsx; a few
-are late, rejected or missing), then runs the cycle twice: the first run receives and validates every
-file; the rerun finds nothing new and re-issues the notice (same numbers, same issuing number).
+Builds the workspace with ``tests.builders.workspaces.build_bench_workspace`` (the test data builders, so
+run it in a clone; every unit drops one .xlsx; a few are late, rejected or missing), then runs the cycle
+twice: the first run receives and validates every file; the rerun finds nothing new and re-issues the
+notice (same numbers, same issuing number).
 Everything runs in this process; for docgen against the plain-script baseline, each program in a fresh
 process with its peak memory, use ``bench/compare.py`` (``make bench``).
 """
@@ -14,12 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+# The builders live with the tests (tests/builders), not in the library: this clone's root first on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from docgen.pipeline import run_cycle
-from docgen.samples import BENCH_PERIOD, build_bench_workspace
+from tests.builders.workspaces import BENCH_PERIOD, build_bench_workspace
 
 
 def main() -> None:

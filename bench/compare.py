@@ -3,8 +3,8 @@
     python bench/compare.py                      # N = 1,000 (3 runs) and 10,000 (1 run)
     python bench/compare.py --units 1000 --repeat 3 --json result.json
 
-For each N: build the bench workspace once (``docgen.samples.build_bench_workspace``; timed, not
-counted), then, ``--repeat`` times, on fresh copies of it, each program in a fresh Python process:
+For each N: build the bench workspace once (``tests.builders.workspaces.build_bench_workspace``; timed,
+not counted), then, ``--repeat`` times, on fresh copies of it, each program in a fresh Python process:
 
 - **docgen first run**: ``bench/run_docgen.py`` = ``docgen.pipeline.run_cycle`` on a new workspace
   (intake, archive, state, validation, receipts, annotated copies, notice, publish);
@@ -59,7 +59,7 @@ REPO = BENCH.parent
 PERIOD = "2026-10"
 PROGRAMS = ("docgen", "docgen_rerun", "baseline", "floor")
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # this checkout's docgen.samples, whatever is installed
+    sys.path.insert(0, str(REPO))  # this checkout's docgen and test data builders, whatever is installed
 
 
 # ---------------------------------------------------------------- measuring one process
@@ -175,7 +175,7 @@ def bench_n(n_units: int, repeat: int, base: Path, *, keep: bool, interval: floa
     source = root / "source"
     start = time.perf_counter()
     # In a child process: the harness stays small, which matters for ru_maxrss (see measure()).
-    subprocess.run([sys.executable, "-c", "import sys; from docgen.samples import build_bench_workspace; "
+    subprocess.run([sys.executable, "-c", "import sys; from tests.builders.workspaces import build_bench_workspace; "
                     "build_bench_workspace(sys.argv[1], n_units=int(sys.argv[2]))", str(source), str(n_units)],
                    env=child_env(), cwd=REPO, check=True)
     built = time.perf_counter() - start

@@ -15,7 +15,12 @@ from docgen import cycles
 from docgen.config import Campaign
 from docgen.models import Task, Unit
 from docgen.periods import Period
-from docgen.samples import CST, PROGRESS_HEADERS, set_drop_time, write_campaign, write_registry, write_table
+from docgen.resources import set_drop_time
+
+from .builders import CST
+from .builders.monthly import PROGRESS_HEADERS
+from .builders.registry import write_campaign, write_registry
+from .builders.tables import write_table
 
 UNITS = [
     Unit("A01", "青禾镇人民政府", "乡镇街道", "李明", "13800000001"),
@@ -70,7 +75,7 @@ def drop(workspace: Path) -> Dropper:
         period: str = "2026-10",
         **table: object,
     ) -> Path:
-        from docgen.samples import progress_rows
+        from .builders.monthly import progress_rows
 
         path = workspace / "intake" / "monthly" / period / unit / name
         if rows is None:

@@ -9,8 +9,10 @@ import pytest
 
 from docgen.contracts import ValidationContext, load_contract
 from docgen.models import Indicator, Problem
-from docgen.samples import sample_indicators, to_fullwidth, write_table
 from docgen.validation import read_for, validate_file
+
+from .builders.registry import sample_indicators
+from .builders.tables import to_fullwidth, write_table
 
 SELF_HEADERS = ["指标编号", "自评得分", "自评说明", "佐证材料清单"]
 ASSESSOR_HEADERS = ["单位代码", "指标编号", "评分", "扣分说明"]

@@ -16,8 +16,11 @@ from docx.shared import Mm
 
 from docgen.cli import main
 from docgen.pipeline import compute, run_cycle
-from docgen.samples import CST, sample_indicators, set_drop_time, write_campaign, write_registry, write_table
+from docgen.resources import set_drop_time
 
+from .builders import CST
+from .builders.registry import sample_indicators, write_campaign, write_registry
+from .builders.tables import write_table
 from .conftest import TASKS, UNITS
 from .pdfs import needs_office
 from .test_intake import docx_text

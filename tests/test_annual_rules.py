@@ -44,8 +44,8 @@ from docgen.cycles.annual.rules import (
 )
 from docgen.errors import WorkspaceError
 from docgen.models import Indicator, Registry, Unit
-from docgen.samples import CST
 
+from .builders import CST
 from .conftest import parse_period
 
 BASE = {"name": "测试", "secretariat": "创建办", "doc_number_prefix": "创建办〔{year}〕"}

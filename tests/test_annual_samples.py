@@ -28,16 +28,12 @@ from docgen.contracts import ValidationContext, load_contract
 from docgen.errors import ContractError
 from docgen.models import Registry
 from docgen.registry import load_registry
-from docgen.samples import (
-    ASSESSOR_HEADERS,
-    CST,
-    DEMO_DIR,
-    LEGACY_DOC_MAGIC,
-    SELF_ASSESSMENT_HEADERS,
-    SUMMARY_HEADINGS,
-    build_demo_workspace,
-)
+from docgen.resources import build_demo_workspace
 from docgen.validation import validate_file
+
+from .builders import CST
+from .builders.annual import ASSESSOR_HEADERS, LEGACY_DOC_MAGIC, SELF_ASSESSMENT_HEADERS, SUMMARY_HEADINGS
+from .builders.workspaces import DEMO_DIR
 
 YEAR = "2025"
 ROOT = f"intake/annual/{YEAR}"

@@ -18,7 +18,7 @@ from docgen.config import Campaign
 from docgen.errors import WorkspaceError
 from docgen.faults import CRASH_ENV
 from docgen.pipeline import run_cycle
-from docgen.samples import build_demo_workspace
+from docgen.resources import build_demo_workspace
 from docgen.workspace import Workspace
 
 

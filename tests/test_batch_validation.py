@@ -9,9 +9,10 @@ import pytest
 from docgen.contracts import Contract, Validation, ValidationContext, load_contract
 from docgen.formats.tables import RawTable
 from docgen.models import Problem
-from docgen.samples import PROGRESS_HEADERS, progress_rows, write_table
 from docgen.validation import read_for
 
+from .builders.monthly import PROGRESS_HEADERS, progress_rows
+from .builders.tables import write_table
 from .conftest import TASKS, row
 
 TASK_MAP = {t.task_id: t for t in TASKS}
@@ -187,8 +188,8 @@ def test_task_lists_checked_against_each_files_unit_codes(tmp_path: Path) -> Non
     from datetime import date
 
     from docgen.models import Task
-    from docgen.samples import write_registry
 
+    from .builders.registry import write_registry
     from .conftest import UNITS
 
     contract = load_contract("tasks")

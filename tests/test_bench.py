@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 
-from docgen.samples import REGISTRY_FILES, build_bench_workspace
-
+from .builders.registry import REGISTRY_FILES
+from .builders.workspaces import build_bench_workspace
 from .test_intake import docx_text
 
 REPO = Path(__file__).resolve().parents[1]

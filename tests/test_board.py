@@ -27,9 +27,11 @@ from docgen.approval import decide
 from docgen.board import BoardRequestError, board, known_periods, outbox_file
 from docgen.board_page import render_page
 from docgen.pipeline import intake_step, receipts_step, run_cycle
-from docgen.samples import CST, DEMO_DIR, build_demo_workspace, set_drop_time
+from docgen.resources import build_demo_workspace, set_drop_time
 from docgen.workspace import Workspace
 
+from .builders import CST
+from .builders.workspaces import DEMO_DIR
 from .conftest import LATE, ON_TIME, Dropper, row
 
 EXPECTED = yaml.safe_load((DEMO_DIR / "expected.yaml").read_text(encoding="utf-8"))

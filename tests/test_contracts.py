@@ -32,9 +32,10 @@ from docgen.formats.cells import (
     parse_number,
     split_codes,
 )
-from docgen.samples import PROGRESS_HEADERS, write_table
 from docgen.validation import validate_file
 
+from .builders.monthly import PROGRESS_HEADERS
+from .builders.tables import write_table
 from .conftest import TASKS, row
 
 
@@ -154,8 +155,8 @@ def test_missing_required_column_named(tmp_path: Path) -> None:
 def test_registry_read_once_per_version_of_its_files(workspace: Path) -> None:
     from docgen.models import Unit
     from docgen.registry import load_registry
-    from docgen.samples import write_registry
 
+    from .builders.registry import write_registry
     from .conftest import UNITS
 
     first = load_registry(workspace / "registry")

@@ -42,16 +42,12 @@ import sqlalchemy as sa
 
 from docgen.faults import CRASH_ENV
 from docgen.registry import load_registry
-from docgen.samples import (
-    BENCH_PERIOD,
-    CST,
-    PROGRESS_HEADERS,
-    build_bench_workspace,
-    progress_rows,
-    set_drop_time,
-    write_table,
-)
+from docgen.resources import set_drop_time
 
+from .builders import CST
+from .builders.monthly import PROGRESS_HEADERS, progress_rows
+from .builders.tables import write_table
+from .builders.workspaces import BENCH_PERIOD, build_bench_workspace
 from .conftest import pg_schema
 
 PY = sys.executable
@@ -747,7 +743,7 @@ def test_kill_after_a_ledger_file_is_applied_adds_nothing_twice(tmp_path: Path) 
     """Killed right after a file's ledger events are stored and before it is recorded as answered: the
     rerun answers it again, adds none of its events a second time, and issues what an uninterrupted run
     issues (the demo's first quarter)."""
-    from docgen.samples import build_demo_workspace
+    from docgen.resources import build_demo_workspace
 
     def run_quarter(ws: Path, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([PY, "-m", "docgen.cli", "run", "quarterly", "--root", str(ws), "--period", "2026-Q2"],

@@ -11,8 +11,9 @@ import pytest
 
 from docgen.cli import main
 from docgen.pipeline import run_cycle
-from docgen.samples import PROGRESS_HEADERS, write_table
 
+from .builders.monthly import PROGRESS_HEADERS
+from .builders.tables import write_table
 from .conftest import LATE, ON_TIME, Dropper, row
 from .test_intake import docx_text
 
@@ -133,7 +134,7 @@ def test_issue_date_is_the_first_run_date(month: Path) -> None:
 
 
 def test_deadline_run_waits_for_a_file_dropped_just_before(workspace: Path, drop: Dropper) -> None:
-    from docgen.samples import write_campaign
+    from .builders.registry import write_campaign
 
     write_campaign(workspace, intake={"settle_seconds": 1})
     drop("A01", [row("A01", "T1", 70)], when=datetime.now(UTC))
@@ -173,7 +174,8 @@ def test_two_runs_never_answer_the_same_file_twice(workspace: Path, drop: Droppe
 
 def test_issuing_number_carries_the_year_of_issue(workspace: Path, drop: Dropper) -> None:
     from docgen.pipeline import compute
-    from docgen.samples import write_campaign
+
+    from .builders.registry import write_campaign
 
     write_campaign(workspace, doc_number_prefix="创建办〔{year}〕", intake={"max_file_mb": 1, "settle_seconds": 0})
     drop("A01", [row("A01", "T1", 70)])

@@ -28,9 +28,10 @@ from docgen.airflow_local import (
 from docgen.approval import APPROVE, RETURN
 from docgen.cycles import get as get_cycle
 from docgen.pipeline import run_cycle
-from docgen.samples import DEMO_DIR, build_demo_workspace
+from docgen.resources import build_demo_workspace
 from docgen.workspace import Workspace
 
+from .builders.workspaces import DEMO_DIR
 from .test_intake import docx_text
 
 pytest.importorskip("airflow", reason="the [airflow] extra is not installed")

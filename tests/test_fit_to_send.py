@@ -29,7 +29,7 @@ from lxml import etree
 from docgen.pipeline import run_cycle
 from docgen.reminders import remind
 from docgen.render.faces import OFFICIAL_FONTS
-from docgen.samples import build_demo_workspace
+from docgen.resources import build_demo_workspace
 from docgen.workspace import Workspace
 
 from .pdfs import OTHER_SCRIPTS, convert, faces, needs_office, office_unavailable, page_lines, runs, title

@@ -1,9 +1,9 @@
 """Fill-in forms (报送模板) made from the data contracts: one writer, every submitter's contract.
 
 What a form must say is derived here from the contract's ``Field`` objects, independently of the writer,
-and compared with what the workbook holds when read back (openpyxl, and ``form_rules``). A filled form
-must pass intake as is, also after LibreOffice re-saved it (skipped, with the reason, without LibreOffice
-Calc).
+and compared with what the workbook holds when read back (openpyxl, and ``forms_reading.form_rules``). A
+filled form must pass intake as is, also after LibreOffice re-saved it (skipped, with the reason, without
+LibreOffice Calc).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from docgen.contracts import Contract, Field, ValidationContext, compile_contract, load_contract
-from docgen.forms import FormSpec, form_rules, write_form
+from docgen.forms import FormSpec, write_form
 from docgen.validation import validate_file
 
 from .conftest import TASKS, UNITS
+from .forms_reading import form_rules
 
 SUBMITTER_CONTRACTS = (
     "monthly_progress",

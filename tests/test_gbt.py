@@ -19,8 +19,9 @@ from docgen.errors import WorkspaceError
 from docgen.pipeline import run_cycle
 from docgen.reminders import remind
 from docgen.render.gbt import TitleLines, split_title, text_units
-from docgen.samples import CST, write_campaign
 
+from .builders import CST
+from .builders.registry import write_campaign
 from .conftest import LATE, ON_TIME, Dropper, row
 from .pdfs import needs_office
 from .reading import colophon

@@ -30,10 +30,12 @@ from docgen.filenames import display_name, safe_component
 from docgen.formats.tables import read_grid
 from docgen.models import Problem, Receipt
 from docgen.receipts import receipt_stem, write_receipts
-from docgen.samples import PROGRESS_HEADERS, write_campaign, write_table
 from docgen.validation import validate_file
 from docgen.workspace import Workspace
 
+from .builders.monthly import PROGRESS_HEADERS
+from .builders.registry import write_campaign
+from .builders.tables import write_table
 from .conftest import ON_TIME, TASKS, parse_period, row
 
 BOUND = 5.0  # seconds: generous; each refusal below takes well under a second on this machine

@@ -13,8 +13,9 @@ from pathlib import Path
 import openpyxl
 
 from docgen.pipeline import run_cycle
-from docgen.samples import set_drop_time, write_campaign
+from docgen.resources import set_drop_time
 
+from .builders.registry import write_campaign
 from .conftest import ON_TIME, Dropper, row
 from .test_hostile_files import (
     HEADER_ROW,
@@ -73,7 +74,7 @@ def _hostile_files(folder: Path) -> dict[str, bool]:
     sheet = book.active
     sheet.append(["2026年10月月度进展报送表"])
     sheet.merge_cells("A1:K1")
-    from docgen.samples import PROGRESS_HEADERS
+    from .builders.monthly import PROGRESS_HEADERS
 
     sheet.append(PROGRESS_HEADERS)
     sheet.append(row("A01", "T1", 150, 本月进展='=HYPERLINK("http://x.example/","点击")'))

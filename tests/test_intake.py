@@ -14,9 +14,12 @@ import docx
 import openpyxl
 
 from docgen import intake
-from docgen.samples import PROGRESS_HEADERS, set_drop_time, write_campaign, write_table
+from docgen.resources import set_drop_time
 from docgen.workspace import Workspace
 
+from .builders.monthly import PROGRESS_HEADERS
+from .builders.registry import write_campaign
+from .builders.tables import write_table
 from .conftest import ON_TIME, Dropper, row
 
 PERIOD_DIR = Path("intake/monthly/2026-10")

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from docgen.pipeline import run_cycle
-from docgen.samples import write_campaign
 
+from .builders.registry import write_campaign
 from .conftest import Dropper, row
 
 UNIT_DIR = Path("intake/monthly/2026-10")
@@ -114,7 +114,7 @@ def test_far_corner_cell_costs_only_its_file(workspace: Path, drop: Dropper) -> 
     book = openpyxl.load_workbook(path)
     book.worksheets[0]["XFD1048576"] = "x"
     book.save(path)
-    from docgen.samples import set_drop_time
+    from docgen.resources import set_drop_time
 
     from .conftest import ON_TIME
 
@@ -134,8 +134,9 @@ def test_scans_at_once_register_each_file_once(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from docgen.samples import BENCH_PERIOD, build_bench_workspace
     from docgen.workspace import Workspace
+
+    from .builders.workspaces import BENCH_PERIOD, build_bench_workspace
 
     ws_path = build_bench_workspace(tmp_path / "ws", n_units=40)
     Workspace(ws_path).state  # noqa: B018 - the schema exists before the race

@@ -28,9 +28,12 @@ from docgen.issue_forms import issue_forms
 from docgen.models import Registry
 from docgen.pipeline import inputs_for, run_cycle
 from docgen.registry import load_registry
-from docgen.samples import RECHECK_HEADERS, build_demo_workspace, set_drop_time, write_table
+from docgen.resources import build_demo_workspace, set_drop_time
 from docgen.validation import validate_file
 from docgen.workspace import Workspace
+
+from .builders.quarterly import RECHECK_HEADERS
+from .builders.tables import write_table
 
 INSTRUCTION = re.compile(r"^\s*(填表说明|填报说明|说明|注|备注|示例)\s*[:：]")
 
@@ -353,7 +356,8 @@ def test_a_returned_files_receipt_points_to_the_units_form(workspace: Path, drop
 
 def test_forms_go_out_on_the_first_day_of_each_period(demo: Path) -> None:
     from docgen.issue_forms import forms_due, issue_due_forms
-    from docgen.samples import CST
+
+    from .builders import CST
 
     campaign = Workspace(demo).campaign
     assert forms_due(datetime(2026, 10, 1, 8, 0, tzinfo=CST), campaign) == [
@@ -433,7 +437,9 @@ def test_every_kind_of_form_filled_and_saved_is_accepted(fresh: Path, tmp_path: 
     """Forms of every kind for the demo campaign, filled through openpyxl and saved again (by LibreOffice
     where installed), dropped where their submitters drop them: intake accepts every one."""
     from docgen.pipeline import intake_step, receipts_step
-    from docgen.samples import CST, set_drop_time
+    from docgen.resources import set_drop_time
+
+    from .builders import CST
 
     run_cycle(fresh, "quarterly", "2026-Q2")
     run_cycle(fresh, "quarterly", "2026-Q3")  # so Q4's forms carry open and awaiting items

@@ -21,7 +21,8 @@ from docgen.cycles.quarterly.ledger import (
     transition,
 )
 from docgen.models import Problem
-from docgen.samples import CST
+
+from .builders import CST
 
 
 def at(month: int, day: int, hour: int = 10, year: int = 2026) -> datetime:

@@ -14,8 +14,8 @@ from docgen.cycles.monthly.rules import (
     task_state,
 )
 from docgen.models import Registry, Task
-from docgen.samples import CST
 
+from .builders import CST
 from .conftest import LATE, ON_TIME, TASKS, UNITS, parse_period
 
 OCT = parse_period("monthly", "2026-10")

@@ -54,7 +54,7 @@ def test_issuing_numbers_are_unique_per_period(pg_url: str) -> None:
 
 def test_parallel_receipts_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     """Enough files to share among worker processes, each with its own connection."""
-    from docgen.samples import build_bench_workspace
+    from .builders.workspaces import build_bench_workspace
 
     ws = build_bench_workspace(tmp_path / "bench", n_units=40)
     dropped = sum(1 for p in (ws / "intake").rglob("*") if p.is_file())

@@ -9,8 +9,10 @@ import pytest
 
 from docgen.contracts import ValidationContext, load_contract
 from docgen.cycles.quarterly.ledger import apply_submission, fold
-from docgen.samples import CST, to_fullwidth, write_table
 from docgen.validation import validate_file
+
+from .builders import CST
+from .builders.tables import to_fullwidth, write_table
 
 PROBLEM_HEADERS = ["问题编号", "单位代码", "问题类型", "问题描述", "整改要求", "整改时限", "督查日期", "督查组"]
 REPORT_HEADERS = ["问题编号", "整改措施", "整改状态", "完成日期", "佐证材料"]

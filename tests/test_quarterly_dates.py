@@ -28,8 +28,10 @@ from pathlib import Path
 import pytest
 
 from docgen.pipeline import intake_step, receipts_step, run_cycle
-from docgen.samples import CST, set_drop_time, write_table
+from docgen.resources import set_drop_time
 
+from .builders import CST
+from .builders.tables import write_table
 from .test_intake import docx_text
 
 PROBLEM_HEADERS = ["问题编号", "单位代码", "问题类型", "问题描述", "整改要求", "整改时限", "督查日期", "督查组"]

@@ -38,8 +38,8 @@ from docgen.cycles.quarterly.rules import (
     requirements,
 )
 from docgen.models import Registry, Unit
-from docgen.samples import CST
 
+from .builders import CST
 from .conftest import parse_period
 
 CAMPAIGN = Campaign.from_dict({"name": "测试", "secretariat": "创建办", "doc_number_prefix": "创建办〔{year}〕"})

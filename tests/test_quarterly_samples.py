@@ -26,8 +26,12 @@ from docgen.cycles.quarterly.ledger import Event, SubmissionKind, apply_submissi
 from docgen.models import Registry
 from docgen.periods import DeadlineRule
 from docgen.registry import load_registry
-from docgen.samples import CST, DEMO_DIR, QUARTERLY_HEADERS, build_demo_workspace
+from docgen.resources import build_demo_workspace
 from docgen.validation import validate_file
+
+from .builders import CST
+from .builders.quarterly import QUARTERLY_HEADERS
+from .builders.workspaces import DEMO_DIR
 
 ROLE_FOLDERS: dict[str, SubmissionKind] = {
     "_inspection": "inspection_problems",

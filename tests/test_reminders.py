@@ -32,8 +32,9 @@ from docgen.reminders import (
     reminder_settings,
     run_due,
 )
-from docgen.samples import CST, write_campaign
 
+from .builders import CST
+from .builders.registry import write_campaign
 from .conftest import Dropper, row
 from .test_intake import docx_text
 

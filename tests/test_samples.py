@@ -16,23 +16,18 @@ import yaml
 from docgen import run_cycle
 from docgen.config import Campaign
 from docgen.models import Task, Unit
-from docgen.samples import (
-    DEMO_DIR,
-    DEMO_EMPTY_FOLDERS,
-    PROGRESS_HEADERS,
-    PROGRESS_INSTRUCTIONS,
+from docgen.resources import build_demo_workspace, set_drop_time
+
+from .builders.monthly import PROGRESS_HEADERS, PROGRESS_INSTRUCTIONS, progress_rows
+from .builders.registry import (
     REGISTRY_FILES,
     REGISTRY_HEADERS,
-    build_bench_workspace,
-    build_demo_workspace,
-    progress_rows,
     sample_indicators,
-    set_drop_time,
-    to_fullwidth,
     write_campaign,
     write_registry,
-    write_table,
 )
+from .builders.tables import to_fullwidth, write_table
+from .builders.workspaces import DEMO_DIR, DEMO_EMPTY_FOLDERS, build_bench_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 CST = timezone(timedelta(hours=8))

@@ -37,9 +37,10 @@ from docgen.cycles.annual.documents import write_score_sheet
 from docgen.cycles.quarterly.documents import write_ledger_workbook
 from docgen.forms import FormSpec, write_form
 from docgen.issue_forms import issue_forms
-from docgen.samples import CST, build_demo_workspace, set_drop_time
+from docgen.resources import build_demo_workspace, set_drop_time
 from docgen.workspace import Workspace
 
+from .builders import CST
 from .conftest import Dropper, row
 from .pdfs import convert
 from .test_annual_documents import make_report as annual_report

@@ -23,8 +23,10 @@ from docgen.airflow_local import DAGS_DIR, dags_test, migrate
 from docgen.cli import main
 from docgen.config import Campaign
 from docgen.contracts import load_contract
-from docgen.samples import CST, set_drop_time
+from docgen.resources import set_drop_time
 from docgen.workspace import Workspace
+
+from .builders import CST
 
 DOCGEN = Path(docgen.__file__).parent
 REPO = Path(__file__).resolve().parent.parent

@@ -24,11 +24,12 @@ from docgen.render import REPO_TEMPLATES, render_receipt
 from docgen.render.engine import keep_whole, settle_for_print
 from docgen.render.pdf import to_pdf
 from docgen.render.volume import Chapter, compose_volume
-from docgen.samples import sample_indicators, set_drop_time, write_campaign, write_registry
+from docgen.resources import set_drop_time
 
 from . import test_annual_documents as annual_docs
 from . import test_quarterly_documents as quarterly_docs
 from . import test_render as monthly_docs
+from .builders.registry import sample_indicators, write_campaign, write_registry
 from .conftest import TASKS, UNITS
 from .pdfs import needs_office
 from .test_annual_cycle import IDS, LI, SCORE_HEADERS, SELF_HEADERS, WHEN, put, scores, summary_docx

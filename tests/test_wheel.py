@@ -91,17 +91,21 @@ def test_wheel_carries_contracts_and_templates_byte_for_byte(installed: Installe
             for path in shipped:
                 assert zf.read(f"docgen/_data/{packaged}/{path.name}") == path.read_bytes(), path.name
         assert "docgen/_data/demo/registry/成员单位名册.xlsx" in names
+        forms = zf.read("docgen/forms.py").decode("utf-8")
     assert not [n for n in names if n.startswith(("dags/", "tests/", "data_contracts/", "templates/"))]
     assert not [n for n in names if n.startswith("docgen/_data/") and n.endswith(".py")]
+    # the test data builders and the tests' readers stay in the repository: the demo travels as files
+    assert not [n for n in names if "samples" in n or "builders" in n or "forms_reading" in n]
+    assert "def form_rules" not in forms
 
 
 def test_installed_docgen_comes_from_the_wheel_not_the_source(installed: Installed) -> None:
     where = json.loads(installed.python(
         "import json, docgen\n"
-        "from docgen import contracts, resources, samples\n"
+        "from docgen import contracts, resources\n"
         "from docgen.render import engine\n"
         "print(json.dumps([docgen.__file__, str(contracts.CONTRACTS_DIR), str(engine.REPO_TEMPLATES),"
-        " str(samples.DEMO_DIR)]))"
+        " str(resources.demo_dir())]))"
     ))
     for path in where:
         assert Path(path).is_relative_to(installed.site / "docgen"), path
@@ -110,9 +114,11 @@ def test_installed_docgen_comes_from_the_wheel_not_the_source(installed: Install
 
 def test_installed_command_runs_the_monthly_cycle(installed: Installed) -> None:
     ws = installed.work / "青禾市创建"
-    installed.python(f"from pathlib import Path; from docgen.samples import build_demo_workspace; "
+    installed.python(f"from pathlib import Path; from docgen.resources import build_demo_workspace; "
                      f"build_demo_workspace(Path({str(ws)!r}))")
     assert not (ws / "templates").exists()  # the notice and receipts can only use the wheel's templates
+    empty = ws / "intake" / "monthly" / PERIOD / "ZJ02"  # a unit's folder that holds nothing, in the wheel too
+    assert empty.is_dir() and not any(empty.iterdir())
 
     assert "docgen validate" in _ok(installed.docgen("--help")).stdout
     intake = ws / "intake" / "monthly" / PERIOD
@@ -151,7 +157,7 @@ def test_installed_command_runs_the_monthly_cycle(installed: Installed) -> None:
 def test_installed_command_runs_the_quarterly_cycle(installed: Installed) -> None:
     """The cycles are found in the installed package (not the source tree), with their templates."""
     ws = installed.work / "季度督查"
-    installed.python(f"from pathlib import Path; from docgen.samples import build_demo_workspace; "
+    installed.python(f"from pathlib import Path; from docgen.resources import build_demo_workspace; "
                      f"build_demo_workspace(Path({str(ws)!r}))")
     _ok(installed.docgen("run", "quarterly", "--root", str(ws), "--period", "2026-Q2"))
     outbox = ws / "outbox" / "quarterly" / "2026-Q2"

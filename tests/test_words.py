@@ -20,9 +20,10 @@ import openpyxl
 from docgen import intake
 from docgen.reminders import remind
 from docgen.render.engine import format_as_of
-from docgen.samples import CST, write_campaign
 from docgen.workspace import Workspace
 
+from .builders import CST
+from .builders.registry import write_campaign
 from .conftest import ON_TIME, Dropper, row
 
 CHANNEL = "请登录市创建办共享盘，在本单位报送栏目中上传"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from docgen.pipeline import run_cycle
 from docgen.render.pdf import to_pdf
-from docgen.samples import build_demo_workspace
+from docgen.resources import build_demo_workspace
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 RESOLUTION = 60  # dpi: an A4 page about 500 px wide, readable in the README

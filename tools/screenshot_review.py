@@ -21,7 +21,7 @@ from selenium.webdriver.chrome.service import Service
 
 from docgen.airflow_local import api_server, start_dags_test
 from docgen.approval import APPROVE
-from docgen.samples import build_demo_workspace
+from docgen.resources import build_demo_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,9 +1,10 @@
 """(Re)write the committed demo campaign: 青禾市创建全国民族团结进步示范市, monthly period 2026-10,
 the quarterly inspections 2026-Q2 and 2026-Q3, and the annual acceptance of 2025.
 
-Run ``python examples/demo/generate.py``. It rewrites ``campaign.yaml``, ``registry/``,
-``intake/monthly/2026-10/``, ``intake/quarterly/2026-Q2/`` and ``2026-Q3/``, ``intake/annual/2025/``,
-``drop_times.yaml`` (file → drop time, applied by ``docgen.samples.build_demo_workspace``) and
+Run ``python examples/demo/generate.py`` in a clone: the builders it uses are the tests' (``tests/builders``).
+It rewrites ``campaign.yaml``, ``registry/``, ``intake/monthly/2026-10/``, ``intake/quarterly/2026-Q2/``
+and ``2026-Q3/``, ``intake/annual/2025/``,
+``drop_times.yaml`` (file → drop time, applied by ``docgen.resources.build_demo_workspace``) and
 ``expected.yaml`` (what the monthly cycle should find; under ``quarterly:`` what the quarterly cycle should
 find, worked out by hand; under ``annual:`` what the annual cycle should find). Every file it writes is
 byte-for-byte the same on every run (xlsx and docx carry pinned zip times and document dates).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable
@@ -28,22 +30,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# The builders live with the tests (tests/builders), not in the library: this clone's root first on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 import yaml
 
 from docgen.models import Task, Unit
-from docgen.samples import (
+from tests.builders import CST
+from tests.builders.annual import (
     ASSESSOR_HEADERS,
     ASSESSOR_INSTRUCTIONS,
-    CST,
-    DEMO_EMPTY_FOLDERS,
-    PROBLEM_HEADERS,
-    PROBLEM_INSTRUCTIONS,
-    PROGRESS_HEADERS,
-    PROGRESS_INSTRUCTIONS,
-    RECHECK_HEADERS,
-    RECHECK_INSTRUCTIONS,
-    RECTIFICATION_HEADERS,
-    RECTIFICATION_INSTRUCTIONS,
     SELF_ASSESSMENT_HEADERS,
     SELF_ASSESSMENT_INSTRUCTIONS,
     DocHeading,
@@ -52,17 +48,22 @@ from docgen.samples import (
     DocPicture,
     DocSignature,
     DocTable,
-    cn_date,
-    progress_rows,
-    sample_indicators,
-    to_fullwidth,
     write_bar_chart_png,
-    write_campaign,
     write_legacy_doc,
-    write_registry,
     write_summary_docx,
-    write_table,
 )
+from tests.builders.monthly import PROGRESS_HEADERS, PROGRESS_INSTRUCTIONS, progress_rows
+from tests.builders.quarterly import (
+    PROBLEM_HEADERS,
+    PROBLEM_INSTRUCTIONS,
+    RECHECK_HEADERS,
+    RECHECK_INSTRUCTIONS,
+    RECTIFICATION_HEADERS,
+    RECTIFICATION_INSTRUCTIONS,
+)
+from tests.builders.registry import sample_indicators, write_campaign, write_registry
+from tests.builders.tables import cn_date, to_fullwidth, write_table
+from tests.builders.workspaces import DEMO_EMPTY_FOLDERS
 
 HERE = Path(__file__).resolve().parent
 PERIOD = "2026-10"
@@ -1561,7 +1562,7 @@ def main() -> None:
     quarterly_drops = write_quarterly()
     annual_drops = write_annual()
     (HERE / "drop_times.yaml").write_text(
-        "# When each file was dropped (applied as mtime by docgen.samples.build_demo_workspace).\n"
+        "# When each file was dropped (applied as mtime by docgen.resources.build_demo_workspace).\n"
         + yaml.safe_dump(
             dict(sorted(drops.items(), key=lambda kv: kv[1])), allow_unicode=True, sort_keys=False
         )

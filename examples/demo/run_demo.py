@@ -17,7 +17,7 @@ import yaml
 
 from docgen.airflow_local import USER, ApiServer, api_server, run_reviewed
 from docgen.approval import APPROVE
-from docgen.samples import build_demo_workspace
+from docgen.resources import build_demo_workspace
 
 PERIOD = "2026-10"
 QUARTERS = ("2026-Q2", "2026-Q3")
