@@ -32,7 +32,7 @@ DOCGEN = Path(docgen.__file__).parent
 SHARED = [
     "intake.py", "receipts.py", "state.py", "pipeline.py", "cli.py", "workspace.py", "isolation.py", "cycle.py",
     "airflow_dag.py", "schedule.py", "filenames.py", "atomic.py", "faults.py", "forms.py", "issue_forms.py",
-    "approval.py", "airflow_local.py", "versions.py", "board.py", "board_page.py", "airflow_board.py", "formats/sheets.py",
+    "approval.py", "issuing.py", "airflow_local.py", "versions.py", "board.py", "board_page.py", "airflow_board.py", "formats/sheets.py",
     *(f"render/{p.name}" for p in (DOCGEN / "render").glob("*.py")),
 ]
 CYCLE_WORDS = ("monthly", "quarterly", "annual", "月度", "季度", "年度", "月通报", "督查", "验收")
