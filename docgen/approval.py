@@ -28,6 +28,7 @@ from . import cycles
 from .cycle import Report
 from .errors import DocgenError
 from .faults import checkpoint
+from .issuing import fingerprint, issue, issued_since, run_lock
 from .state import DraftRow, aware
 from .workspace import Workspace
 
@@ -149,14 +150,12 @@ def decide(
     Holds the period's run lock, so a decision never overlaps a run of the period. Raises ``NotPending``
     when the draft is not waiting for a decision.
     """
-    from .pipeline import _lock, _publish  # noqa: PLC0415 - pipeline imports this module's callers
-
     ws = Workspace(root)
     cycles.get(cycle).parse_period(period, ws.campaign)
     at = at or datetime.now(UTC)
     who = by or TIMED_OUT_BY
     comment = (comment or "").strip()
-    with _lock(ws, cycle, period):
+    with run_lock(ws, cycle, period):
         row = ws.state.draft(cycle, period, seq)
         if row is None:
             raise NotPending(f"{cycle} {period} 没有第 {seq} 稿，本次答复不作改动")
@@ -168,9 +167,9 @@ def decide(
         outputs: list[Path] = []
         run_id = None
         if approve:
-            outputs, run_id = _issued_before(ws, row, folder) or _publish(
-                ws, ws.outbox_dir(cycle, period), cycle, period, _copy_to_staging(ws, row, folder), trigger,
-                row.doc_number, at)
+            outputs, run_id = _issued_before(ws, row, folder) or issue(
+                ws, cycle, period, _copy_to_staging(ws, row, folder), trigger=trigger, doc_number=row.doc_number,
+                started_at=at)
         checkpoint("decide")
         note = folder / REVIEW_NOTE
         note.write_text(_note_text(approve, who, at, comment, ws.campaign.timezone), encoding="utf-8")
@@ -183,8 +182,6 @@ def decide(
 def _issued_before(ws: Workspace, row: DraftRow, folder: Path) -> tuple[list[Path], int] | None:
     """The outputs and run of an earlier publish of exactly this draft whose decision a crash kept from
     being recorded: taken instead of issuing a duplicate version."""
-    from .pipeline import fingerprint, issued_since  # noqa: PLC0415
-
     last = issued_since(ws, row.cycle, row.period, fingerprint(folder), aware(row.created_at))
     return None if last is None else ([ws.root / p for p in last.outputs], last.id)
 

@@ -13,7 +13,6 @@ a run that waited for another and finds the same document already issued issues 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import shutil
@@ -28,35 +27,26 @@ from typing import Any
 import pendulum
 
 from . import cycles, intake
+from .approval import make_draft
 from .config import Campaign
 from .cycle import Cycle, Inputs, LedgerView, Report, Submission
 from .errors import DocgenError
 from .faults import checkpoint
+from .issuing import SUMMARY, already_issued, issue, run_lock, summary_bytes
 from .periods import Period
 from .registry import load_register, load_registry
-from .state import RunRow, StorageError, aware, disk_message, utc_naive
-from .versions import place
+from .state import StorageError, aware, disk_message
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 SETTLE_ROUNDS = 3  # a deadline run waits at most this many settle intervals for files still being written
-LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
 ANSWER_WAIT_SECONDS = 300.0  # a deadline run waits this long for files another live run is answering
-SUMMARY = "summary.json"  # beside every period's documents; published last
 NOTES = "说明.txt"  # why a document of the run was not made (an optional component missing)
 
 
 class IncompleteIntake(DocgenError):
     """Some registered files of the period have no receipts: the notice would be wrong, so none is issued."""
-
-
-def _lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
-    """The run lock of (cycle, period); none for a scan of every open period (claims keep that safe)."""
-    if not (cycle and period):
-        return contextlib.nullcontext()
-    return ws.state.lock(f"run:{cycle}:{period}", wait_seconds=LOCK_WAIT_SECONDS,
-                         describe=f" {cycle} {period} ")
 
 
 @dataclass
@@ -102,7 +92,7 @@ def intake_step(
         if period:
             declared.parse_period(period, ws.campaign)
     checkpoint("intake")
-    with _lock(ws, cycle, period):
+    with run_lock(ws, cycle, period):
         result = intake.collect(ws, cycle, period, now=now)
         for _ in range(wait_for_settling):
             if not any(p.settling for p in result.pending):
@@ -130,7 +120,7 @@ def receipts_step(
     """Validate every registered submission and write its receipts; list who was accepted or rejected."""
     ws = Workspace(root)
     checkpoint("receipts")
-    with _lock(ws, cycle, period):
+    with run_lock(ws, cycle, period):
         receipts = intake.process(ws, cycle, period, progress=progress)
     rejected = [
         {"unit": r.unit, "file": r.file, "problems": [p.describe() for p in r.errors[:5]],
@@ -200,7 +190,7 @@ def compute(
     ws = Workspace(root)
     declared = cycles.get(cycle)
     per = declared.parse_period(period, ws.campaign)
-    with _lock(ws, cycle, period) if number else contextlib.nullcontext():
+    with run_lock(ws, cycle, period) if number else contextlib.nullcontext():
         if number:
             ensure_answered(ws, cycle, period)
         report = declared.build(inputs_for(ws, declared, per))
@@ -295,52 +285,8 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
     outbox = ws.outbox_dir(cycle, period)
     outbox.mkdir(parents=True, exist_ok=True)
     checkpoint("publish")
-    with _lock(ws, cycle, period):
-        return _publish(ws, outbox, cycle, period, staging, trigger, doc_number, started_at)[0]
-
-
-def _publish(ws: Workspace, outbox: Path, cycle: str, period: str, staging: Path, trigger: str,
-             doc_number: str | None, started_at: datetime | None) -> tuple[list[Path], int]:
-    """Place the staged files and record the run (the caller holds the run lock); (outputs, run id)."""
-    outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
-    run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
-                                 outputs=[str(p.relative_to(ws.root)) for p in outputs],
-                                 started_at=started_at, fingerprint=fingerprint(outbox))
-    return outputs, run_id
-
-
-def summary_bytes(report: Report) -> bytes:
-    """``summary.json`` as written beside the notice; its hash is a run's fingerprint."""
-    return json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def fingerprint(folder: Path) -> str:
-    """What a run issued (or a draft would issue): the summary (numbers, units, issuing number) beside the
-    documents."""
-    summary = folder / SUMMARY
-    data = summary.read_bytes() if summary.is_file() else b""
-    return hashlib.sha256(data).hexdigest()
-
-
-def already_issued(ws: Workspace, cycle: str, period: str, report: Report, since: datetime) -> list[Path] | None:
-    """The outputs of a run that finished after ``since`` and issued exactly this report, if any.
-
-    A run that waited for another run of the same period has nothing to add when the other one issued
-    the same numbers: it returns that run's outputs instead of issuing a duplicate version.
-    """
-    last = issued_since(ws, cycle, period, hashlib.sha256(summary_bytes(report)).hexdigest(), since)
-    if last is None:
-        return None
-    outputs = [ws.root / p for p in last.outputs]
-    return outputs if all(p.exists() for p in outputs) else None
-
-
-def issued_since(ws: Workspace, cycle: str, period: str, fingerprint: str, since: datetime) -> RunRow | None:
-    """The latest run of (cycle, period), if it finished after ``since`` and issued exactly ``fingerprint``."""
-    last = ws.state.last_run(cycle, period)
-    if last is None or last.finished_at is None or last.finished_at < utc_naive(since):
-        return None
-    return last if last.fingerprint == fingerprint else None
+    with run_lock(ws, cycle, period):
+        return issue(ws, cycle, period, staging, trigger=trigger, doc_number=doc_number, started_at=started_at)[0]
 
 
 def run_cycle(
@@ -369,7 +315,7 @@ def run_cycle(
     cycles.get(cycle).parse_period(period, ws.campaign)
     from .render.chart import ChartProcess  # noqa: PLC0415 - rendering imports docxtpl
 
-    with _lock(ws, cycle, period), ChartProcess() as charts:
+    with run_lock(ws, cycle, period), ChartProcess() as charts:
         got = timed("intake", lambda: intake_step(root, cycle, period, now=now, wait_for_settling=SETTLE_ROUNDS,
                                                   deadline=True))
         receipts = timed("receipts", lambda: receipts_step(root, cycle, period, progress=progress))
@@ -380,8 +326,6 @@ def run_cycle(
             return CycleRun(cycle, report, issued, got, receipts, timings)
         staging = timed("render", lambda: render(root, cycle, report, charts=charts))
         if draft:
-            from .approval import make_draft  # noqa: PLC0415
-
             made = timed("draft", lambda: make_draft(root, cycle, report, staging))
             return CycleRun(cycle, report, sorted(Path(made.folder).iterdir()), got, receipts, timings, made)
         outputs = timed("publish", lambda: publish(root, cycle, period, staging, trigger=trigger,

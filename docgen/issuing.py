@@ -1,0 +1,86 @@
+"""Issuing a period's documents: the run lock, placing them in the outbox, and recording the run.
+
+The one step both ways of issuing share: a run that publishes what it rendered (``docgen.pipeline``) and a
+reviewer's approval of a draft (``docgen.approval``). Both import this module and neither imports the
+other for it, so the lock, the placing and what counts as "the same documents already issued" are one.
+
+What a run issued is known by its fingerprint: the hash of ``summary.json`` (numbers, units, issuing
+number) placed last beside the documents. A run or an approval that finds the same fingerprint issued
+after it started issues nothing new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .cycle import Report
+from .faults import checkpoint
+from .state import RunRow, utc_naive
+from .versions import place
+from .workspace import Workspace
+
+LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
+SUMMARY = "summary.json"  # beside every period's documents; placed last
+
+
+def run_lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
+    """The run lock of (cycle, period); none for a scan of every open period (claims keep that safe)."""
+    if not (cycle and period):
+        return contextlib.nullcontext()
+    return ws.state.lock(f"run:{cycle}:{period}", wait_seconds=LOCK_WAIT_SECONDS,
+                         describe=f" {cycle} {period} ")
+
+
+def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str, doc_number: str | None,
+          started_at: datetime | None) -> tuple[list[Path], int]:
+    """Place the staged files in the period's outbox and record the run (the caller holds the run lock);
+    return (outputs, run id).
+
+    Crash-safe (``versions.place``): a placing killed half-way is completed by the next one, without its
+    never-issued files becoming a "version"; whatever was there becomes an earlier version, never deleted.
+    """
+    outbox = ws.outbox_dir(cycle, period)
+    outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
+    run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
+                                 outputs=[str(p.relative_to(ws.root)) for p in outputs],
+                                 started_at=started_at, fingerprint=fingerprint(outbox))
+    return outputs, run_id
+
+
+def summary_bytes(report: Report) -> bytes:
+    """``summary.json`` as written beside the notice; its hash is a run's fingerprint."""
+    return json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def fingerprint(folder: Path) -> str:
+    """What a run issued (or a draft would issue): the summary (numbers, units, issuing number) beside the
+    documents."""
+    summary = folder / SUMMARY
+    data = summary.read_bytes() if summary.is_file() else b""
+    return hashlib.sha256(data).hexdigest()
+
+
+def already_issued(ws: Workspace, cycle: str, period: str, report: Report, since: datetime) -> list[Path] | None:
+    """The outputs of a run that finished after ``since`` and issued exactly this report, if any.
+
+    A run that waited for another run of the same period has nothing to add when the other one issued
+    the same numbers: it returns that run's outputs instead of issuing a duplicate version.
+    """
+    last = issued_since(ws, cycle, period, hashlib.sha256(summary_bytes(report)).hexdigest(), since)
+    if last is None:
+        return None
+    outputs = [ws.root / p for p in last.outputs]
+    return outputs if all(p.exists() for p in outputs) else None
+
+
+def issued_since(ws: Workspace, cycle: str, period: str, fingerprint: str, since: datetime) -> RunRow | None:
+    """The latest run of (cycle, period), if it finished after ``since`` and issued exactly ``fingerprint``."""
+    last = ws.state.last_run(cycle, period)
+    if last is None or last.finished_at is None or last.finished_at < utc_naive(since):
+        return None
+    return last if last.fingerprint == fingerprint else None
