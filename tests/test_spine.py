@@ -30,10 +30,11 @@ from docgen.samples import CST, set_drop_time
 
 DOCGEN = Path(docgen.__file__).parent
 SHARED = [
-    "intake.py", "receipts.py", "state.py", "pipeline.py", "cli.py", "workspace.py", "isolation.py", "cycle.py",
+    "receipts.py", "state.py", "pipeline.py", "cli.py", "workspace.py", "isolation.py", "cycle.py",
     "airflow_dag.py", "schedule.py", "filenames.py", "atomic.py", "faults.py", "forms.py", "issue_forms.py",
     "approval.py", "airflow_local.py", "versions.py", "board.py", "board_page.py", "airflow_board.py", "formats/sheets.py",
     *(f"render/{p.name}" for p in (DOCGEN / "render").glob("*.py")),
+    *(f"intake/{p.name}" for p in (DOCGEN / "intake").glob("*.py")),
 ]
 CYCLE_WORDS = ("monthly", "quarterly", "annual", "月度", "季度", "年度", "月通报", "督查", "验收")
 
