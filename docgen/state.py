@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,15 +33,19 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .errors import DocgenError
+
+log = logging.getLogger(__name__)
 
 SCHEMA_HEAD = "0004"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -201,6 +207,17 @@ class LockRow(Base):
     acquired_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+@dataclass(frozen=True)
+class Answered:
+    """How one submission was answered, as ``State.record_answers`` keeps it."""
+
+    submission: int
+    accepted: bool
+    errors: list[dict[str, Any]]
+    rows: list[dict[str, Any]]  # the typed rows used, when accepted
+    receipt_paths: list[str]
+
+
 class Busy(DocgenError):
     """Another live run holds the lock this run needs."""
 
@@ -335,6 +352,143 @@ class State:
         with self.session() as s:
             rows = s.execute(select(SubmissionRow.id, SubmissionRow.file_name).where(SubmissionRow.id.in_(wanted)))
             return {str(i): name for i, name in rows}
+
+    # -- intake: sightings, submissions, claims ---------------------------------------------------
+
+    def registered(
+        self, cycle: str, period: str, *, sightings_under: str
+    ) -> tuple[list[tuple[int, str, int, int, str | None]], dict[str, Sighting]]:
+        """What a scan of (cycle, period) starts from, read in one transaction: (id, path, size, mtime_ns,
+        refusal) of every file version registered, and the sightings whose path begins with ``sightings_under``."""
+        with self.session() as s:
+            rows = s.execute(
+                select(SubmissionRow.id, SubmissionRow.path, SubmissionRow.size, SubmissionRow.mtime_ns,
+                       SubmissionRow.refusal)
+                .where(SubmissionRow.cycle == cycle, SubmissionRow.period == period)
+            ).all()
+            sightings = {x.path: x for x in s.scalars(select(Sighting).where(Sighting.path.startswith(sightings_under)))}
+        return [(sub_id, path, size, mtime_ns, refusal) for sub_id, path, size, mtime_ns, refusal in rows], sightings
+
+    def register_scan(
+        self, sightings: Sequence[dict[str, Any]], submissions: Sequence[dict[str, Any]]
+    ) -> tuple[list[int], int]:
+        """Note a scan's sightings (one with an ``id`` updates that sighting) and register its submissions.
+
+        One transaction for the whole scan; row by row if another scan registered some of it meanwhile.
+        Returns the ids of the submissions registered, in order, and how many the other scan had already.
+        """
+        rows = [_new_submission(values) for values in submissions]
+        if not rows and not sightings:
+            return [], 0
+        try:
+            with self.session() as s:
+                fresh = [x for x in sightings if "id" not in x]
+                changed = [x for x in sightings if "id" in x]
+                if fresh:
+                    s.execute(insert(Sighting), fresh)
+                if changed:
+                    s.execute(update(Sighting), changed)
+                if rows:
+                    return list(s.scalars(insert(SubmissionRow).returning(SubmissionRow.id, sort_by_parameter_order=True),
+                                          rows)), 0
+                return [], 0
+        except IntegrityError:
+            log.info("另一次扫描同时登记了部分文件，逐个登记")
+        for values in sightings:
+            try:
+                with self.session() as s:
+                    if s.scalar(select(Sighting.id).where(Sighting.path == values["path"])) is None:
+                        s.execute(insert(Sighting), [{k: v for k, v in values.items() if k != "id"}])
+            except IntegrityError:
+                pass
+        ids: list[int] = []
+        taken = 0
+        for row in rows:
+            try:
+                with self.session() as s:
+                    ids.append(s.scalar(insert(SubmissionRow).returning(SubmissionRow.id), [row]))
+            except IntegrityError:
+                taken += 1  # the other scan has it
+        return ids, taken
+
+    def reopen_refused(self, readable: Sequence[tuple[int, str, str]], refusal: str) -> None:
+        """Submissions refused with ``refusal`` whose file can now be read, given as (id, sha256, archive path):
+        archived, no longer refused, and received again to be answered anew (one transaction)."""
+        with self.session() as s:
+            for sub_id, sha, archived in readable:
+                s.execute(update(SubmissionRow).where(
+                    SubmissionRow.id == sub_id, SubmissionRow.refusal == refusal
+                ).values(refusal=None, sha256=sha, archive_path=archived, status="received", claimed_by=None))
+
+    def claim(self, owner: str, cycle: str | None = None, period: str | None = None) -> list[SubmissionRow]:
+        """Claim every unanswered submission (optionally of one cycle and period) for ``owner``; return
+        what it holds now, in the order received.
+
+        A claim of a process that no longer runs is taken over; a live one's stays its own.
+        """
+        now = utc_naive(datetime.now(UTC))
+
+        def scope(query: Any) -> Any:
+            if cycle:
+                query = query.where(SubmissionRow.cycle == cycle)
+            if period:
+                query = query.where(SubmissionRow.period == period)
+            return query
+
+        with self.session() as s:
+            holders = s.execute(scope(
+                select(SubmissionRow.claimed_by, SubmissionRow.claimed_at).where(SubmissionRow.status == "processing")
+            ).distinct()).all()
+        dead = sorted({h for h, at in holders if h != owner and not owner_alive(h, at)})
+        if dead:
+            log.warning("接管已中断的运行留下的 %d 个认领", len(dead))
+        with self.session() as s:
+            open_rows = (SubmissionRow.status == "received") | (
+                (SubmissionRow.status == "processing") & (SubmissionRow.claimed_by.in_(dead) | SubmissionRow.claimed_by.is_(None))
+            )
+            s.execute(scope(update(SubmissionRow).where(open_rows)).values(
+                status="processing", claimed_by=owner, claimed_at=now
+            ).execution_options(synchronize_session=False))
+        with self.session() as s:
+            return list(s.scalars(scope(
+                select(SubmissionRow).where(SubmissionRow.status == "processing", SubmissionRow.claimed_by == owner)
+            ).order_by(SubmissionRow.received_at, SubmissionRow.id)))
+
+    def release(self, owner: str) -> None:
+        """Give back what ``owner`` claimed and did not answer (the next run answers it)."""
+        with self.session() as s:
+            s.execute(update(SubmissionRow)
+                      .where(SubmissionRow.status == "processing", SubmissionRow.claimed_by == owner)
+                      .values(status="received", claimed_by=None, claimed_at=None)
+                      .execution_options(synchronize_session=False))
+
+    def record_answers(self, answers: Sequence[Answered]) -> None:
+        """Record a batch of answered submissions in one transaction."""
+        if not answers:
+            return
+        now = utc_naive(datetime.now(UTC))
+        values = [
+            {
+                "id": a.submission,
+                "status": "accepted" if a.accepted else "rejected",
+                "errors_json": json.dumps(a.errors, ensure_ascii=False),
+                "rows_json": json.dumps(a.rows, ensure_ascii=False, default=_json_default),
+                "receipt_paths_json": json.dumps(a.receipt_paths, ensure_ascii=False),
+                "processed_at": now,
+                "claimed_by": None,
+            }
+            for a in answers
+        ]
+        with self.session() as s:
+            s.execute(update(SubmissionRow), values)
+
+    def unanswered(self, cycle: str, period: str) -> list[SubmissionRow]:
+        """Registered submissions of (cycle, period) that have no receipts yet."""
+        with self.session() as s:
+            return list(s.scalars(select(SubmissionRow).where(
+                SubmissionRow.cycle == cycle, SubmissionRow.period == period,
+                SubmissionRow.status.in_(("received", "processing")),
+            )))
 
     def events(self, cycle: str) -> list[LedgerEvent]:
         """The ledger events of ``cycle``, in the order they were appended."""
@@ -472,6 +626,22 @@ class State:
             with self.session() as s:
                 holder = s.get(LockRow, name)
             return holder or LockRow(name=name, owner="", acquired_at=utc_naive(datetime.now(UTC)))
+
+
+def _new_submission(values: dict[str, Any]) -> dict[str, Any]:
+    """A submission as a scan registers it: received, unclaimed, not yet answered."""
+    return {
+        **values, "received_at": utc_naive(values["received_at"]), "status": "received", "claimed_at": None,
+        "claimed_by": None, "errors_json": "[]", "rows_json": "[]", "receipt_paths_json": "[]", "processed_at": None,
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | set):
+        return list(value)
+    raise TypeError(type(value))
 
 
 @contextmanager
