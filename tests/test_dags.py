@@ -345,3 +345,26 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
     assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查', '审核']"
     assert lines[4] == str([(name, True) for name in ("接收", "校验与回执", "统计", "生成草稿", "审核", "发布")])
     assert {"月通报", "季度督查", "年度验收", "回执"} <= set(json.loads(lines[5]))
+
+
+def test_a_workspace_named_only_by_a_variable_sets_the_schedules(airflow_home: Path, tmp_path: Path) -> None:
+    """With only the Airflow Variable DOCGEN_ROOT set (no environment variable), the DAGs are parsed with the
+    workspace's campaign.yaml: its deadlines and its approval setting, not the defaults."""
+    ws = build_demo_workspace(tmp_path / "ws")
+    campaign = ws / "campaign.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace("    day: 5\n", "    day: 7\n", 1)
+                        + "\napproval: off\n",
+                        encoding="utf-8")
+    code = (
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(DAGS_DIR)!r})\n"
+        "d = bag.get_dag('monthly_notice')\n"
+        "print('OUT', d.timetable.expression, 'review' in d.task_ids, bag.import_errors)\n"
+    )
+    env = airflow_env(airflow_home)
+    env.pop("DOCGEN_ROOT", None)
+    env["AIRFLOW_VAR_DOCGEN_ROOT"] = str(ws)  # an Airflow Variable, as the secrets backend of environment variables holds it
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (line,) = [line[4:] for line in done.stdout.splitlines() if line.startswith("OUT ")]
+    assert line == "0 17 7 * * False {}"
