@@ -10,9 +10,8 @@ from __future__ import annotations
 import io
 import json
 import tokenize
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ import docgen
 from docgen import cycles
 from docgen.config import IntakeLimits
 from docgen.contracts import Validation, load_contract
-from docgen.cycle import Cycle, Document, Inputs, Kind, unit_statuses
-from docgen.models import Problem, UnitStatus, jsonable
+from docgen.cycle import Cycle, Document, Inputs, Kind, Report, unit_statuses
+from docgen.models import Problem
 from docgen.pipeline import run_cycle
 from docgen.samples import CST, set_drop_time
 
@@ -83,20 +82,12 @@ def check_summary(path: Path, limits: IntakeLimits) -> Validation:
 
 
 @dataclass
-class SummaryReport:
-    period: str
-    period_label: str
-    deadline: Any
-    units: list[UnitStatus]
-
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
-
+class SummaryReport(Report):
     def summary(self) -> dict[str, Any]:
         return {"period": self.period, "submitted": [u.code for u in self.units if u.state in ("on_time", "late")]}
 
 
-class Summaries(Cycle):
+class Summaries(Cycle[SummaryReport]):
     name = "annual"
     label = "测试"
     order = 99
@@ -108,20 +99,14 @@ class Summaries(Cycle):
     def build(self, inputs: Inputs) -> SummaryReport:
         deadline = inputs.campaign.deadline(inputs.period)
         units = unit_statuses(inputs.registry, list(inputs.registry.units), inputs.submissions, deadline)
-        return SummaryReport(inputs.period.key, inputs.period.label, deadline, units)
+        return SummaryReport(period=inputs.period.key, period_label=inputs.period.label, deadline=deadline,
+                             units=units)
 
-    def report_from_dict(self, data: Mapping[str, Any]) -> SummaryReport:
-        return SummaryReport(data["period"], data["period_label"], data["deadline"],
-                             [UnitStatus(**u) for u in data["units"]])
-
-    def documents(self, report: SummaryReport) -> list[Document]:  # type: ignore[override]
+    def documents(self, report: SummaryReport) -> list[Document]:
         def write(path: Path, _sources: Any) -> None:
             path.write_text("\n".join(f"{u.code} {u.state_label}" for u in report.units), encoding="utf-8")
 
         return [Document("总结清单.txt", write=write)]
-
-    def with_numbers(self, report: SummaryReport, numbers: Mapping[str, str], issued_on: date) -> SummaryReport:  # type: ignore[override]
-        return report
 
 
 def test_a_cycle_with_a_word_document_kind_needs_nothing_in_the_shared_layers(
