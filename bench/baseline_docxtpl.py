@@ -322,7 +322,7 @@ def monthly_report(campaign: dict, units: pd.DataFrame, tasks: dict[str, dict], 
         period_label=f"{year}年{month}月", deadline=deadline, units=statuses, tasks=progress_rows,
         projects=project_rows, totals=totals, requirements=list(requirements),
         recipients=campaign.get("recipients", "各成员单位"),
-        doc_number=f"{campaign['doc_number_prefix']}1号", issue_date=datetime.now(TZ).date(),
+        numbers={"notice": f"{campaign['doc_number_prefix']}1号"}, issue_date=datetime.now(TZ).date(),
     )
 
 

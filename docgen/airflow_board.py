@@ -91,7 +91,7 @@ def _authorize(user: Any, dag_id: str) -> None:
 
 @functools.cache
 def create_app() -> "FastAPI":
-    """The board's FastAPI app (made once, when the API server first asks the plugin for it)."""
+    """The board's FastAPI app (made once, on the first request the API server passes to the plugin)."""
     from airflow.api_fastapi.core_api.security import GetUserDep  # noqa: PLC0415
     from fastapi import FastAPI, Request  # noqa: PLC0415
     from fastapi.exceptions import HTTPException, RequestValidationError  # noqa: PLC0415
@@ -197,6 +197,22 @@ def create_app() -> "FastAPI":
     return app
 
 
+class _Board:
+    """The board as the API server mounts it: an ASGI app whose FastAPI app (``create_app``) is made on its
+    first request, in a worker thread. Every Airflow process loads plugins and only the API server serves
+    the board; its other requests are not held up while the board's modules import."""
+
+    def __init__(self) -> None:
+        self.app: FastAPI | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.app is None:
+            import anyio.to_thread  # noqa: PLC0415 - the API server's own
+
+            self.app = await anyio.to_thread.run_sync(create_app)
+        await self.app(scope, receive, send)
+
+
 class BoardPlugin(AirflowPlugin):
     """The status board: a page in the navigation and a tab of every DAG run."""
 
@@ -207,8 +223,4 @@ class BoardPlugin(AirflowPlugin):
         {"name": NAME, "href": "docgen/board?dag_id={DAG_ID}&run_id={RUN_ID}", "url_route": "docgen-board-run",
          "destination": "dag_run"},
     ]
-
-    @property
-    def fastapi_apps(self) -> list[dict[str, Any]]:  # type: ignore[override]
-        """Made when the API server asks: other Airflow processes load plugins too and need no app."""
-        return [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "docgen 状态看板"}]
+    fastapi_apps = [{"app": _Board(), "url_prefix": URL_PREFIX, "name": "docgen 状态看板"}]  # noqa: RUF012

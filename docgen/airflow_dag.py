@@ -93,7 +93,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             _, report = load_report(computed["report"])
             staging = render_documents(computed["root"], name, report)
             rendered = {"root": computed["root"], "period": report.period,
-                        "doc_number": getattr(report, "doc_number", None), "staging": staging}
+                        "doc_number": report.doc_number, "staging": staging}
             if reviewed:
                 from docgen.approval import make_draft
 

@@ -88,7 +88,7 @@ def make_draft(root: str | Path, cycle: str, report: Report, staging: str | Path
     for row in ws.state.drafts(cycle, period):
         if row.status == "pending":
             ws.state.decide_draft(row.id, "superseded", by="新稿", at=datetime.now(UTC), comment=None)
-    doc_number = getattr(report, "doc_number", None)
+    doc_number = report.doc_number
     row = ws.state.add_draft(cycle, period, lambda seq: (base / str(seq)).relative_to(ws.root), doc_number)
     checkpoint("draft")
     folder = ws.root / row.folder

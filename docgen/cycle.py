@@ -10,14 +10,15 @@ ever talk to a ``Cycle``; none of them names one. ``docgen.cycles.get`` finds a 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
 from .config import Campaign
 from .models import UNIT_STATE_LABELS, Problem, Registry, UnitState, UnitStatus
 from .periods import Calendar, Period
+from .serialize import from_jsonable, jsonable
 
 UNIT_FOLDER = None  # a Kind's folder when each unit drops it in the folder named by its own code
 UNIT_ROLE = "成员单位"
@@ -153,20 +154,53 @@ class LedgerView:
     rows: list[list[str]]
 
 
-class Report(Protocol):
-    """What every cycle's report model offers the shared layers."""
+@dataclass(kw_only=True)
+class Report:
+    """The header of every cycle's report: all the shared layers read of a report.
 
-    period: str
-    period_label: str
-    units: list[UnitStatus]
+    A cycle's report is a dataclass deriving from this one, adding its own fields (these are keyword-only,
+    so its own may come in any order). It crosses from computing to rendering as JSON through
+    ``to_dict``/``from_dict`` (one serializer for every report, by its type hints).
+    """
 
-    def to_dict(self) -> dict[str, Any]: ...
+    period: str  # the period's key: 2026-10
+    period_label: str  # as documents name it: 2026年10月
+    deadline: datetime  # when the units' files were due (aware, in the campaign's zone)
+    units: list[UnitStatus]  # the units the period expects, each with its reporting status, in the cycle's order
+    numbers: dict[str, str] = field(default_factory=dict)  # number key → issuing number, in ``number_keys`` order
+    issue_date: date | None = None  # the day the documents are issued (once numbered, or ``Cycle.dated``)
 
-    def summary(self) -> dict[str, Any]: ...
+    @property
+    def doc_number(self) -> str | None:
+        """The main document's issuing number (the first given); None before numbering, or when no
+        document is numbered."""
+        return next(iter(self.numbers.values()), None)
+
+    def units_in(self, state: UnitState) -> list[UnitStatus]:
+        return [u for u in self.units if u.state == state]
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``: what other programs read of the issue (the cycle's own keys)."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON takes it (the staging file the render task reads)."""
+        return jsonable(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The report back from ``to_dict``'s JSON."""
+        return from_jsonable(cls, data)
 
 
-class Cycle:
-    """A cycle's declaration. Subclasses (one per cycle package) set the attributes and the three hooks."""
+R = TypeVar("R", bound=Report)
+
+
+class Cycle(Generic[R]):
+    """A cycle's declaration. Subclasses (one per cycle package, ``class Its(Cycle[ItsReport])``: the hooks
+    take and give that report class) set the attributes and the three hooks."""
+
+    report_type: type[R]  # the report class, taken from the class's ``Cycle[...]`` base
 
     name: ClassVar[str]  # "monthly": folder names, CLI argument, state rows, campaign.yaml keys
     label: ClassVar[str]  # 月度: what a secretariat calls it
@@ -191,21 +225,27 @@ class Cycle:
         by default only its calendar's settings are checked."""
         self.calendar(campaign)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            if get_origin(base) is Cycle:
+                (cls.report_type,) = get_args(base)
+
     # -- the three hooks ------------------------------------------------------------------------
 
-    def build(self, inputs: Inputs) -> Report:
+    def build(self, inputs: Inputs) -> R:
         """The report of one period: the cycle's rules, pure."""
         raise NotImplementedError
 
-    def report_from_dict(self, data: Mapping[str, Any]) -> Report:
+    def report_from_dict(self, data: Mapping[str, Any]) -> R:
         """The report back from its JSON (the staging file the render task reads)."""
-        raise NotImplementedError
+        return self.report_type.from_dict(data)
 
-    def documents(self, report: Report) -> list[Document]:
+    def documents(self, report: R) -> list[Document]:
         """The files one run issues for ``report`` (``summary.json`` is added by the pipeline)."""
         raise NotImplementedError
 
-    def number_keys(self, report: Report) -> list[str]:
+    def number_keys(self, report: R) -> list[str]:
         """The issuing numbers the report needs, in the order they are given."""
         return [d.number_key for d in self.documents(report) if d.number_key]
 
@@ -214,14 +254,15 @@ class Cycle:
         the year of issue): by default the campaign's ``doc_number_prefix``."""
         return campaign.doc_number_prefix
 
-    def dated(self, report: Report, issued_on: date) -> Report:
+    def dated(self, report: R, issued_on: date) -> R:
         """The report as issued on ``issued_on``, before its numbers are given: a cycle whose documents
         depend on the issue day (what is still owed then) says so here; by default nothing changes."""
         return report
 
-    def with_numbers(self, report: Report, numbers: Mapping[str, str], issued_on: date) -> Report:
-        """The report carrying its issuing numbers and issue date."""
-        raise NotImplementedError
+    def with_numbers(self, report: R, numbers: Mapping[str, str], issued_on: date) -> R:
+        """The report carrying its issuing numbers (by number key, in ``number_keys`` order) and issue date
+        in its header; a cycle whose report keeps more of them may add to it."""
+        return replace(report, numbers=dict(numbers), issue_date=issued_on)
 
     def apply(
         self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
@@ -246,11 +287,11 @@ class Cycle:
         """
         return []
 
-    def headline(self, report: Report) -> list[str]:
+    def headline(self, report: R) -> list[str]:
         """A few lines the CLI prints after a run (Chinese)."""
         return []
 
-    def key_figures(self, report: Report) -> list[tuple[str, str]]:
+    def key_figures(self, report: R) -> list[tuple[str, str]]:
         """(label, value) pairs a reviewer checks before approving the period's documents (Chinese): by
         default how many expected units reported on time, late, were returned or are missing."""
         counts = {}
@@ -260,7 +301,7 @@ class Cycle:
                 *((UNIT_STATE_LABELS[state], f"{counts.get(state, 0)} 个")
                   for state in ("on_time", "late", "rejected", "missing"))]
 
-    def board_sections(self, report: Report) -> list[BoardSection]:
+    def board_sections(self, report: R) -> list[BoardSection]:
         """The status board's tables beyond who reported (a ledger's open items, scores …), from the
         report of the period as computed so far; none by default."""
         return []

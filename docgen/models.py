@@ -1,7 +1,7 @@
 """The data every cycle shares: registry records, problems, receipts and units' reporting status.
 
-Plain dataclasses with ``to_dict``/``from_dict`` so a report can cross an Airflow XCom or be written as
-JSON, and so rendering never needs to know where the numbers came from.
+Plain dataclasses, so a report holding them crosses to the render task as JSON (``docgen.serialize``),
+and rendering never needs to know where the numbers came from.
 """
 
 from __future__ import annotations
@@ -168,27 +168,7 @@ class UnitStatus:
     received_at: datetime | None = None  # first accepted file (on_time/late) or last dropped file (rejected)
     file: str | None = None  # the file whose data is used
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> UnitStatus:
-        """A status as a report's JSON holds it (``jsonable`` wrote its time as ISO text)."""
-        return cls(**{**d, "received_at": optional_datetime(d.get("received_at"))})
-
     @property
     def state_label(self) -> str:
         return UNIT_STATE_LABELS[self.state]
 
-
-def optional_datetime(value: str | None) -> datetime | None:
-    """An ISO time as ``jsonable`` wrote it, or None."""
-    return datetime.fromisoformat(value) if value else None
-
-
-def jsonable(obj: Any) -> Any:
-    """Dates and datetimes as ISO strings, recursively, so the dict survives JSON."""
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, datetime | date):
-        return obj.isoformat()
-    return obj

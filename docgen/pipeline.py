@@ -329,7 +329,7 @@ def run_cycle(
             made = timed("draft", lambda: make_draft(root, cycle, report, staging))
             return CycleRun(cycle, report, sorted(Path(made.folder).iterdir()), got, receipts, timings, made)
         outputs = timed("publish", lambda: publish(root, cycle, period, staging, trigger=trigger,
-                                                   doc_number=getattr(report, "doc_number", None), started_at=started))
+                                                   doc_number=report.doc_number, started_at=started))
     return CycleRun(cycle, report, outputs, got, receipts, timings)
 
 

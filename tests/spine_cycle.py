@@ -8,9 +8,8 @@ through ``DOCGEN_CYCLES=tests.spine_cycle``: the shared layers know nothing of i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from docgen.config import Campaign, IntakeLimits
 from docgen.contracts import Validation
 from docgen.cycle import Cycle, Document, Inputs, Kind, Report, unit_statuses
 from docgen.errors import WorkspaceError
-from docgen.models import Problem, UnitStatus, jsonable
+from docgen.models import Problem
 from docgen.periods import DeadlineRule, RegularCalendar, deadline_setting
 
 HEADINGS = ("一、基本情况", "二、主要做法", "三、取得成效")
@@ -58,16 +57,9 @@ def check_summary(path: Path, limits: IntakeLimits) -> Validation:
     return Validation(rows=[{"characters": len(text)}], problems=[], notes=notes)
 
 
-@dataclass
-class SummaryReport:
-    period: str
-    period_label: str
-    deadline: datetime
-    units: list[UnitStatus]
+@dataclass(kw_only=True)
+class SummaryReport(Report):
     short: list[str]  # units whose summary has fewer characters than the campaign asks
-
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
 
     def summary(self) -> dict[str, Any]:
         return {"period": self.period, "submitted": [u.code for u in self.units if u.state in ("on_time", "late")],
@@ -81,7 +73,7 @@ def min_characters(campaign: Campaign) -> int:
     return value
 
 
-class Summaries(Cycle):
+class Summaries(Cycle[SummaryReport]):
     name = "summaries"
     label = "半年总结"
     order = 99
@@ -103,15 +95,10 @@ class Summaries(Cycle):
         units = unit_statuses(inputs.registry, list(inputs.registry.units), inputs.submissions, deadline)
         least = min_characters(inputs.campaign)
         short = sorted({s.unit for s in inputs.submissions if s.accepted and s.rows[0]["characters"] < least})
-        return SummaryReport(inputs.period.key, inputs.period.label, deadline, units, short)
+        return SummaryReport(period=inputs.period.key, period_label=inputs.period.label, deadline=deadline,
+                             units=units, short=short)
 
-    def report_from_dict(self, data: Mapping[str, Any]) -> SummaryReport:
-        return SummaryReport(data["period"], data["period_label"], datetime.fromisoformat(data["deadline"]),
-                             [UnitStatus(**u) for u in data["units"]], list(data["short"]))
-
-    def documents(self, report: Report) -> list[Document]:
-        assert isinstance(report, SummaryReport)
-
+    def documents(self, report: SummaryReport) -> list[Document]:
         def write(path: Path, _sources: Any) -> None:
             lines = [f"{report.period_label}（截止 {report.deadline:%Y-%m-%d %H:%M}）"]
             lines += [f"{u.code} {u.state_label}{'（篇幅不足）' if u.code in report.short else ''}" for u in report.units]
@@ -119,11 +106,8 @@ class Summaries(Cycle):
 
         return [Document("总结清单.txt", write=write)]
 
-    def number_keys(self, report: Report) -> list[str]:
+    def number_keys(self, report: SummaryReport) -> list[str]:
         return []
-
-    def with_numbers(self, report: Report, numbers: Mapping[str, str], issued_on: date) -> Report:
-        return report
 
 
 CYCLE = Summaries()

@@ -27,7 +27,7 @@ from docgen.cycles.annual.documents import (
     score_chart,
     write_score_sheet,
 )
-from docgen.cycles.annual.report import AnnualReport, IndicatorInfo, IndicatorLoss, UnitScore
+from docgen.cycles.annual.report import NOTICE_KEY, AnnualReport, IndicatorInfo, IndicatorLoss, UnitScore
 from docgen.models import UnitStatus
 from docgen.render.engine import REPO_TEMPLATES, load_template, render_to_file
 from docgen.render.gbt import issuer_size
@@ -98,7 +98,7 @@ def make_report() -> AnnualReport:
         summaries=[],
         grade_thresholds=[("优秀", 90.0), ("良好", 80.0), ("合格", 60.0)],
         requirements=["对照扣分说明逐项整改。", f"健全资料台账{DANGER}。"],
-        doc_number="创建办〔2026〕1号",
+        numbers={NOTICE_KEY: "创建办〔2026〕1号"},
         issue_date=date(2026, 1, 20),
     )
 
@@ -128,7 +128,7 @@ def notice(report_path: Path) -> DocumentObject:
 def test_file_names() -> None:
     report = make_report()
     assert report_name(report) == "2025年度测评验收报告（创建办〔2026〕1号）.docx"
-    report.doc_number = ""
+    report.numbers = {}
     assert report_name(report) == "2025年度测评验收报告.docx"
     assert REPORT_TEMPLATE == "acceptance_report.docx" and SCORE_SHEET == "验收评分汇总表.xlsx"
 

@@ -168,8 +168,8 @@ def test_header_fields(report: AnnualReport) -> None:
     assert report.lowest_grade == "不合格"
     assert report.requirements == list(DEFAULT_REQUIREMENTS)
     assert 2 <= len(DEFAULT_REQUIREMENTS) <= 3
-    assert (report.recipients, report.timezone, report.doc_number, report.issue_date) == (
-        "各成员单位", "Asia/Shanghai", "", None)
+    assert (report.recipients, report.timezone, report.numbers, report.doc_number, report.issue_date) == (
+        "各成员单位", "Asia/Shanghai", {}, None, None)
 
 
 def test_unit_statuses(report: AnnualReport) -> None:

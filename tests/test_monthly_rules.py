@@ -61,20 +61,22 @@ def test_elapsed_share_and_states() -> None:
     assert elapsed_share(same_day, OCT) == 1.0
 
 
+OCT_SUBMISSIONS = [
+    # A01: rejected first, accepted on time later: on time, later file used
+    Submission("A01", "a.xlsx", ON_TIME - timedelta(days=1), False),
+    Submission("A01", "a2.xlsx", ON_TIME, True, _rows("A01", {"T1": 20})),
+    # B01: late, then a later correction replaces its data
+    Submission("B01", "b.xlsx", LATE, True, _rows("B01", {"T2": 40, "T1": 90})),
+    Submission("B01", "b2.xlsx", LATE + timedelta(hours=1), True, _rows("B01", {"T2": 60, "T1": 90}, funds=0.25)),
+    # C01: only rejected files
+    Submission("C01", "c.xlsx", ON_TIME, False),
+    # D01 is not expected in October, but its data still counts in the totals
+    Submission("D01", "d.xlsx", ON_TIME, True, _rows("D01", {"T4": 5})),
+]
+
+
 def test_report_states_and_totals() -> None:
-    subs = [
-        # A01: rejected first, accepted on time later: on time, later file used
-        Submission("A01", "a.xlsx", ON_TIME - timedelta(days=1), False),
-        Submission("A01", "a2.xlsx", ON_TIME, True, _rows("A01", {"T1": 20})),
-        # B01: late, then a later correction replaces its data
-        Submission("B01", "b.xlsx", LATE, True, _rows("B01", {"T2": 40, "T1": 90})),
-        Submission("B01", "b2.xlsx", LATE + timedelta(hours=1), True, _rows("B01", {"T2": 60, "T1": 90}, funds=0.25)),
-        # C01: only rejected files
-        Submission("C01", "c.xlsx", ON_TIME, False),
-        # D01 is not expected in October, but its data still counts in the totals
-        Submission("D01", "d.xlsx", ON_TIME, True, _rows("D01", {"T4": 5})),
-    ]
-    report = build_monthly_report(CAMPAIGN, REGISTRY, OCT, subs)
+    report = build_monthly_report(CAMPAIGN, REGISTRY, OCT, OCT_SUBMISSIONS)
     states = {u.code: u.state for u in report.units}
     assert states == {"A01": "on_time", "B01": "late", "C01": "rejected"}
     a01 = next(u for u in report.units if u.code == "A01")

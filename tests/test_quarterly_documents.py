@@ -30,7 +30,13 @@ from docgen.cycles.quarterly.documents import (
     rectification_name,
     write_ledger_workbook,
 )
-from docgen.cycles.quarterly.report import HistoryEntry, LedgerItem, QuarterlyReport
+from docgen.cycles.quarterly.report import (
+    NOTICE_KEY,
+    RECTIFICATION_KEY,
+    HistoryEntry,
+    LedgerItem,
+    QuarterlyReport,
+)
 from docgen.models import UnitStatus
 from docgen.render.engine import REPO_TEMPLATES, load_template, render_to_file
 from docgen.render.gbt import issuer_size
@@ -98,8 +104,8 @@ def make_report() -> QuarterlyReport:
         items=items,
         history=history,
         requirements=["压实整改责任，确保问题按时销号。", f"加强督导{DANGER}，防止问题反弹。"],
-        doc_number="创建办〔2026〕5号",
-        rectification_numbers={"JY01": "创建办〔2026〕6号", "BM03": "创建办〔2026〕7号", "XC03": "创建办〔2026〕8号"},
+        numbers={NOTICE_KEY: "创建办〔2026〕5号", RECTIFICATION_KEY + "JY01": "创建办〔2026〕6号",
+                 RECTIFICATION_KEY + "BM03": "创建办〔2026〕7号", RECTIFICATION_KEY + "XC03": "创建办〔2026〕8号"},
         issue_date=date(2026, 10, 12),
     )
 
@@ -139,7 +145,7 @@ def test_file_names() -> None:
     unsafe = rectification_name(report, "BM03")
     assert unsafe.startswith("整改通知书_市民族宗教事务局") and unsafe.endswith("（创建办〔2026〕7号）.docx")
     assert not set(unsafe) & set("{}<>& *")
-    report.doc_number = ""
+    del report.numbers[NOTICE_KEY]
     assert notice_name(report) == "2026年第三季度督查通报.docx"
     assert LEDGER_WORKBOOK == "整改台账.xlsx"
 

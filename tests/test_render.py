@@ -78,7 +78,7 @@ def make_report() -> MonthlyReport:
         ],
         totals=Totals(activities=37, participants=5120, funds_10k_yuan=12.5),
         requirements=["压实工作责任，确保各项任务按时间节点推进。", f"加强宣传{DANGER}，营造浓厚氛围。"],
-        doc_number="创建办〔2026〕7号",
+        numbers={"notice": "创建办〔2026〕7号"},
         issue_date=date(2026, 11, 6),
     )
 

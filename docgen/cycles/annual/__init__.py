@@ -11,7 +11,6 @@ and the volume when LibreOffice is installed. Importing this package is light.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ VOLUME_TEMPLATE = "volume.docx"
 PDF_TIMEOUT_SECONDS = 600.0
 
 
-class Annual(Cycle):
+class Annual(Cycle[AnnualReport]):
     name = "annual"
     label = "年度验收"
     order = 3
@@ -49,10 +48,7 @@ class Annual(Cycle):
 
         return build_annual_report(inputs)
 
-    def report_from_dict(self, data: Mapping[str, Any]) -> AnnualReport:
-        return AnnualReport.from_dict(dict(data))
-
-    def documents(self, report: AnnualReport) -> list[Document]:  # type: ignore[override]
+    def documents(self, report: AnnualReport) -> list[Document]:
         from . import documents as docs  # noqa: PLC0415 - rendering imports docx and openpyxl
 
         report_name = docs.report_name(report)
@@ -94,13 +90,8 @@ class Annual(Cycle):
             Document(Path(volume_name).with_suffix(".pdf").name, write=pdf_of(volume_name)),
         ]
 
-    def number_keys(self, report: AnnualReport) -> list[str]:  # type: ignore[override]
+    def number_keys(self, report: AnnualReport) -> list[str]:
         return [NOTICE_KEY]
-
-    def with_numbers(self, report: AnnualReport, numbers: Mapping[str, str], issued_on: date) -> AnnualReport:  # type: ignore[override]
-        report.doc_number = numbers[NOTICE_KEY]
-        report.issue_date = issued_on
-        return report
 
     def still_owed(self, kind: Kind, unit: str, rows: Sequence[Mapping[str, Any]], registry: Registry,
                    period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
@@ -114,18 +105,18 @@ class Annual(Cycle):
         named = "、".join(f"{i.indicator_id} {i.level2}" for i in left)
         return [f"自评表未包含以下指标，请补充后重新报送：{named}"]
 
-    def headline(self, report: AnnualReport) -> list[str]:  # type: ignore[override]
+    def headline(self, report: AnnualReport) -> list[str]:
         grades: dict[str, int] = {}
         for s in report.scores:
             grades[s.grade] = grades.get(s.grade, 0) + 1
         return [
-            f"[bold]{report.period_label}测评验收报告[/bold] {report.doc_number}",
+            f"[bold]{report.period_label}测评验收报告[/bold] {report.doc_number or ''}",
             f"  应报单位 {len(report.units)} 个：已报 {len(report.submitted_units)}，未报 {len(report.missing_units)}"
             f"；等次：" + "，".join(f"{g} {n}" for g, n in grades.items()),
             f"  汇编收录 {len(report.summaries)} 个单位的年度工作总结",
         ]
 
-    def key_figures(self, report: AnnualReport) -> list[tuple[str, str]]:  # type: ignore[override]
+    def key_figures(self, report: AnnualReport) -> list[tuple[str, str]]:
         grades: dict[str, int] = {}
         for s in report.scores:
             grades[s.grade] = grades.get(s.grade, 0) + 1
@@ -138,7 +129,7 @@ class Annual(Cycle):
             ("汇编收录", f"{len(report.summaries)} 个单位"),
         ]
 
-    def board_sections(self, report: AnnualReport) -> list[BoardSection]:  # type: ignore[override]
+    def board_sections(self, report: AnnualReport) -> list[BoardSection]:
         """The summaries the volume will gather, and the scores and grades once an assessor has scored."""
         summaries = BoardSection(
             title=f"已接收的年度工作总结（{len(report.summaries)} 份）",

@@ -1,17 +1,16 @@
 """The annual report model: who submitted, each unit's scores against the indicator system, grades and
 ranking, the gap between self-assessment and assessment, and the summaries the compiled volume gathers.
 
-Plain dataclasses with ``to_dict``/``from_dict``: the report crosses from the compute task to the render
-task as a JSON file, and rendering never needs to know how the scores were reached.
+Plain dataclasses: the report crosses from the compute task to the render task as a JSON file (the one
+serializer of ``docgen.cycle.Report``), and rendering never needs to know how the scores were reached.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from typing import Any
 
-from ...models import UnitStatus, jsonable
+from ...cycle import Report
 
 NOTICE_KEY = "report"  # the number key of the acceptance report
 
@@ -88,16 +87,14 @@ class LeftOut:
 
 
 @dataclass
-class AnnualReport:
-    """Everything the year's documents say, computed from the registry and the accepted files."""
+class AnnualReport(Report):
+    """Everything the year's documents say, computed from the registry and the accepted files (``units``:
+    every unit of the registry, with its submission status; the report's issuing number has key
+    ``NOTICE_KEY``)."""
 
     campaign: str
     secretariat: str
-    period: str  # "2025"
-    period_label: str  # "2025年度"
     year: int
-    deadline: datetime
-    units: list[UnitStatus]  # every unit of the registry, with its submission status
     indicators: list[IndicatorInfo]
     scores: list[UnitScore]  # in ranking order
     losses: list[IndicatorLoss]  # indicators by points lost, most first
@@ -108,8 +105,6 @@ class AnnualReport:
     recipients: str = "各成员单位"
     cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
     printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
-    doc_number: str = ""
-    issue_date: date | None = None
     timezone: str = "Asia/Shanghai"
     left_out: list[LeftOut] = field(default_factory=list)  # expected units without a summary in the volume
 
@@ -125,7 +120,7 @@ class AnnualReport:
         """``summary.json``."""
         return {
             "period": self.period,
-            "doc_number": self.doc_number,
+            "doc_number": self.doc_number or "",
             "expected_units": [u.code for u in self.units],
             "submitted_units": self.submitted_units,
             "missing_units": self.missing_units,
@@ -134,32 +129,3 @@ class AnnualReport:
             "ranking": [s.code for s in self.scores],
             "unscored": {s.code: list(s.unscored) for s in self.scores if s.unscored},
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> AnnualReport:
-        return cls(
-            campaign=d["campaign"],
-            secretariat=d["secretariat"],
-            period=d["period"],
-            period_label=d["period_label"],
-            year=int(d["year"]),
-            deadline=datetime.fromisoformat(d["deadline"]),
-            units=[UnitStatus.from_dict(u) for u in d["units"]],
-            indicators=[IndicatorInfo(**i) for i in d["indicators"]],
-            scores=[UnitScore(**s) for s in d["scores"]],
-            losses=[IndicatorLoss(**x) for x in d["losses"]],
-            summaries=[SummaryEntry(**x) for x in d["summaries"]],
-            grade_thresholds=[(g, float(m)) for g, m in d["grade_thresholds"]],
-            lowest_grade=d.get("lowest_grade", "不合格"),
-            requirements=list(d.get("requirements") or []),
-            recipients=d.get("recipients", "各成员单位"),
-            cc=tuple(d.get("cc") or ()),
-            printed_by=d.get("printed_by", ""),
-            doc_number=d.get("doc_number", ""),
-            issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
-            timezone=d.get("timezone", "Asia/Shanghai"),
-            left_out=[LeftOut(**x) for x in d.get("left_out") or []],
-        )

@@ -8,7 +8,6 @@ modules are imported only when a document is made.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from ...config import Campaign
@@ -19,7 +18,7 @@ from .calendar import MonthCalendar, calendar_of
 from .report import MonthlyReport
 
 
-class Monthly(Cycle):
+class Monthly(Cycle[MonthlyReport]):
     name = "monthly"
     label = "月度"
     order = 1
@@ -43,21 +42,13 @@ class Monthly(Cycle):
 
         return build_monthly_report(inputs.campaign, inputs.registry, inputs.period, inputs.submissions)
 
-    def report_from_dict(self, data: Mapping[str, Any]) -> MonthlyReport:
-        return MonthlyReport.from_dict(dict(data))
-
-    def documents(self, report: MonthlyReport) -> list[Document]:  # type: ignore[override]
+    def documents(self, report: MonthlyReport) -> list[Document]:
         from .notice import notice_document  # noqa: PLC0415 - rendering imports docx
 
         return [notice_document(report)]
 
-    def number_keys(self, report: MonthlyReport) -> list[str]:  # type: ignore[override]
+    def number_keys(self, report: MonthlyReport) -> list[str]:
         return ["notice"]
-
-    def with_numbers(self, report: MonthlyReport, numbers: Mapping[str, str], issued_on: date) -> MonthlyReport:  # type: ignore[override]
-        report.doc_number = numbers["notice"]
-        report.issue_date = issued_on
-        return report
 
     def still_owed(self, kind: Kind, unit: str, rows: Sequence[Mapping[str, Any]], registry: Registry,
                    period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
@@ -72,15 +63,15 @@ class Monthly(Cycle):
         named = "、".join(f"{t.task_id} {t.name}（{'牵头' if t.lead_unit == unit else '配合'}）" for t in left)
         return [f"本单位参与的以下任务本期尚无进展记录，如有进展请补充后重新报送：{named}"]
 
-    def headline(self, report: MonthlyReport) -> list[str]:  # type: ignore[override]
+    def headline(self, report: MonthlyReport) -> list[str]:
         return [
-            f"[bold]{report.period_label}月通报[/bold] {report.doc_number}",
+            f"[bold]{report.period_label}月通报[/bold] {report.doc_number or ''}",
             f"  应报单位 {len(report.units)} 个：按时 {len(report.units_in('on_time'))}，逾期 "
             f"{len(report.units_in('late'))}，退回 {len(report.units_in('rejected'))}，未报 "
             f"{len(report.units_in('missing'))}",
         ]
 
-    def key_figures(self, report: MonthlyReport) -> list[tuple[str, str]]:  # type: ignore[override]
+    def key_figures(self, report: MonthlyReport) -> list[tuple[str, str]]:
         t = report.totals
         tasks = [("滞后任务", report.tasks_in("lagging")), ("逾期任务", report.tasks_in("overdue")),
                  ("未报进度任务", report.tasks_in("unreported"))]

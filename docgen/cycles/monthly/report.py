@@ -1,16 +1,16 @@
 """The monthly report model: who reported, how each task progresses, the month's totals.
 
-Plain dataclasses with ``to_dict``/``from_dict``, so a report crosses from the compute task to the render
-task as a JSON file, and rendering never needs to know where the numbers came from.
+Plain dataclasses, so a report crosses from the compute task to the render task as a JSON file (the one
+serializer of ``docgen.cycle.Report``), and rendering never needs to know where the numbers came from.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
-from ...models import UnitState, UnitStatus, jsonable
+from ...cycle import Report
 
 TaskState = Literal["completed", "on_track", "lagging", "overdue", "unreported"]
 
@@ -62,15 +62,12 @@ class Totals:
 
 
 @dataclass
-class MonthlyReport:
-    """Everything the monthly notice says, computed from the registry and the accepted submissions."""
+class MonthlyReport(Report):
+    """Everything the monthly notice says, computed from the registry and the accepted submissions (the
+    notice's issuing number is the header's, key ``notice``)."""
 
     campaign: str
     secretariat: str
-    period: str
-    period_label: str
-    deadline: datetime
-    units: list[UnitStatus]
     tasks: list[TaskProgress]
     projects: list[ProjectProgress]
     totals: Totals
@@ -78,12 +75,7 @@ class MonthlyReport:
     recipients: str = "各成员单位"
     cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
     printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
-    doc_number: str = ""  # set when the notice is numbered (publishing layer), e.g. 创建办〔2026〕7号
-    issue_date: date | None = None
     timezone: str = "Asia/Shanghai"  # the campaign's: the notice shows its dates and times in this zone
-
-    def units_in(self, state: UnitState) -> list[UnitStatus]:
-        return [u for u in self.units if u.state == state]
 
     def tasks_in(self, state: TaskState) -> list[TaskProgress]:
         return [t for t in self.tasks if t.state == state]
@@ -92,7 +84,7 @@ class MonthlyReport:
         """The machine-readable summary written beside the notice as ``summary.json``."""
         return {
             "period": self.period,
-            "doc_number": self.doc_number,
+            "doc_number": self.doc_number or "",
             "expected_units": [u.code for u in self.units],
             "on_time_units": [u.code for u in self.units_in("on_time")],
             "late_units": [u.code for u in self.units_in("late")],
@@ -104,38 +96,3 @@ class MonthlyReport:
             "unreported_tasks": [t.task_id for t in self.tasks_in("unreported")],
             "totals": asdict(self.totals),
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> MonthlyReport:
-        return cls(
-            campaign=d["campaign"],
-            secretariat=d["secretariat"],
-            period=d["period"],
-            period_label=d["period_label"],
-            deadline=datetime.fromisoformat(d["deadline"]),
-            units=[
-                UnitStatus.from_dict(u) for u in d["units"]
-            ],
-            tasks=[
-                TaskProgress(
-                    **{
-                        **t,
-                        "start_date": date.fromisoformat(t["start_date"]),
-                        "deadline": date.fromisoformat(t["deadline"]),
-                    }
-                )
-                for t in d["tasks"]
-            ],
-            projects=[ProjectProgress(**p) for p in d["projects"]],
-            totals=Totals(**d["totals"]),
-            requirements=list(d["requirements"]),
-            recipients=d.get("recipients", "各成员单位"),
-            cc=tuple(d.get("cc") or ()),
-            printed_by=d.get("printed_by", ""),
-            doc_number=d.get("doc_number", ""),
-            issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
-            timezone=d.get("timezone", "Asia/Shanghai"),
-        )

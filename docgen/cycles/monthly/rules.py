@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -84,9 +83,6 @@ def build_monthly_report(
     registry: Registry,
     period: Period,
     submissions: Sequence[Submission],
-    *,
-    doc_number: str = "",
-    issue_date: date | None = None,
 ) -> MonthlyReport:
     """Apply the monthly rules to everything received for ``period``."""
     deadline, tolerance = period.deadline, lag_tolerance(campaign)
@@ -128,8 +124,6 @@ def build_monthly_report(
         recipients=campaign.recipients,
         cc=campaign.cc,
         printed_by=campaign.printer,
-        doc_number=doc_number,
-        issue_date=issue_date,
         timezone=campaign.timezone,
     )
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 CHART_WIDTH_MM = 140
 
 
-class Quarterly(Cycle):
+class Quarterly(Cycle[QuarterlyReport]):
     name = "quarterly"
     label = "季度督查"
     order = 2
@@ -53,9 +53,6 @@ class Quarterly(Cycle):
 
         return build_quarterly_report(inputs)
 
-    def report_from_dict(self, data: Mapping[str, Any]) -> QuarterlyReport:
-        return QuarterlyReport.from_dict(dict(data))
-
     def apply(
         self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
         source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None,
@@ -67,7 +64,7 @@ class Quarterly(Cycle):
                                          unit=unit if kind.folder is None else None, excel_rows=excel_rows)
         return [e.to_dict() for e in new], problems
 
-    def documents(self, report: QuarterlyReport) -> list[Document]:  # type: ignore[override]
+    def documents(self, report: QuarterlyReport) -> list[Document]:
         from . import documents as docs  # noqa: PLC0415 - rendering imports docx and openpyxl
 
         def notice(canvas: Any) -> dict[str, Any]:
@@ -90,20 +87,11 @@ class Quarterly(Cycle):
             Document(docs.LEDGER_WORKBOOK, write=workbook),
         ]
 
-    def number_keys(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
+    def number_keys(self, report: QuarterlyReport) -> list[str]:
         return [NOTICE_KEY, *(RECTIFICATION_KEY + unit for unit in report.units_to_notify)]
 
-    def dated(self, report: QuarterlyReport, issued_on: date) -> QuarterlyReport:  # type: ignore[override]
+    def dated(self, report: QuarterlyReport, issued_on: date) -> QuarterlyReport:
         """The issue day decides which units get a rectification notice: an item closed before it is not demanded."""
-        report.issue_date = issued_on
-        return report
-
-    def with_numbers(self, report: QuarterlyReport, numbers: Mapping[str, str], issued_on: date) -> QuarterlyReport:  # type: ignore[override]
-        report.doc_number = numbers[NOTICE_KEY]
-        report.rectification_numbers = {
-            key.removeprefix(RECTIFICATION_KEY): number for key, number in numbers.items()
-            if key.startswith(RECTIFICATION_KEY)
-        }
         report.issue_date = issued_on
         return report
 
@@ -127,10 +115,10 @@ class Quarterly(Cycle):
         named = "、".join(f"{s.item.problem_id}（{s.state_label}）" for s in left)
         return [f"本单位以下未销号问题本次未报送整改情况，请一并报送：{named}"]
 
-    def headline(self, report: QuarterlyReport) -> list[str]:  # type: ignore[override]
+    def headline(self, report: QuarterlyReport) -> list[str]:
         s = report.summary()
         return [
-            f"[bold]{report.period_label}督查通报[/bold] {report.doc_number}",
+            f"[bold]{report.period_label}督查通报[/bold] {report.doc_number or ''}",
             f"  本季度挂号 {len(s['filed'])} 个问题，销号 {len(s['closed'])} 个；报送期限时未销号 "
             f"{len(report.open_items)} 个（挂号 {len(s['open'])}，整改中 {len(s['rectifying'])}，待复查 "
             f"{len(s['awaiting_recheck'])}），逾期 {len(s['overdue'])} 个",
@@ -139,7 +127,7 @@ class Quarterly(Cycle):
             f"整改通知书 {len(report.rectification_numbers)} 份",
         ]
 
-    def key_figures(self, report: QuarterlyReport) -> list[tuple[str, str]]:  # type: ignore[override]
+    def key_figures(self, report: QuarterlyReport) -> list[tuple[str, str]]:
         s = report.summary()
         return [
             *super().key_figures(report),
@@ -148,7 +136,7 @@ class Quarterly(Cycle):
             ("整改通知书", f"{len(report.rectification_numbers)} 份"),
         ]
 
-    def board_sections(self, report: QuarterlyReport) -> list[BoardSection]:  # type: ignore[override]
+    def board_sections(self, report: QuarterlyReport) -> list[BoardSection]:
         """The items not closed at the quarter's end (as the notice counts them), unit by unit: what the
         secretariat chases between inspections."""
         order = {code: n for n, code in enumerate(report.units_with_open_items)}

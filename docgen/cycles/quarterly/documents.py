@@ -175,7 +175,7 @@ def _by_unit(report: QuarterlyReport, items: Iterable[LedgerItem]) -> dict[str, 
     return {code: groups[code] for code in order + [c for c in groups if c not in order]}
 
 
-def _common(report: QuarterlyReport, doc_number: str, issuer_pt: float, title: str) -> dict[str, Any]:
+def _common(report: QuarterlyReport, doc_number: str | None, issuer_pt: float, title: str) -> dict[str, Any]:
     """What both documents say the same way: 版头, title, authority, period, dates, 版记."""
     tz = zone(report.timezone)
     secretariat = clean_text(report.secretariat)

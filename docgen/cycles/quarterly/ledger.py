@@ -10,11 +10,12 @@ intake stores the events, this module only says what they are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from ...models import Problem, jsonable
+from ...models import Problem
+from ...serialize import from_jsonable, jsonable
 
 ItemState = Literal["open", "rectifying", "awaiting_recheck", "closed"]
 EventKind = Literal["filed", "reported", "recheck_passed", "recheck_failed"]
@@ -93,11 +94,11 @@ class Item:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
+        return jsonable(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Item:
-        return cls(**{**d, "deadline": date.fromisoformat(d["deadline"]), "filed": date.fromisoformat(d["filed"])})
+        return from_jsonable(cls, d)
 
 
 @dataclass(frozen=True)
@@ -126,20 +127,12 @@ class Event:
         return self.from_state != self.to_state
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
+        """The event as stored (JSON)."""
+        return jsonable(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Event:
-        return cls(
-            item_id=d["item_id"],
-            from_state=d["from_state"],
-            to_state=d["to_state"],
-            at=datetime.fromisoformat(d["at"]),
-            source=d["source"],
-            kind=d["kind"],
-            value=d.get("value", ""),
-            item=Item.from_dict(d["item"]) if d.get("item") else None,
-        )
+        return from_jsonable(cls, d)
 
 
 @dataclass(frozen=True)

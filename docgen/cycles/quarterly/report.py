@@ -1,17 +1,17 @@
 """The quarterly report model: the ledger as it stands at a quarter's end, and who reported.
 
-Plain dataclasses with ``to_dict``/``from_dict``: the report crosses from the compute task to the render
-task as a JSON file, and rendering never needs to know how the states were reached.
+Plain dataclasses: the report crosses from the compute task to the render task as a JSON file (the one
+serializer of ``docgen.cycle.Report``), and rendering never needs to know how the states were reached.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ...models import UnitStatus, jsonable, optional_datetime
+from ...cycle import Report
 from .ledger import ITEM_STATE_LABELS, ItemState
 
 RECTIFICATION_KEY = "rectification:"  # + unit code: the number key of a unit's 整改通知书
@@ -74,31 +74,37 @@ class HistoryEntry:
 
 
 @dataclass
-class QuarterlyReport:
-    """Everything the quarter's documents say, computed from the ledger's events and the quarter's files."""
+class QuarterlyReport(Report):
+    """Everything the quarter's documents say, computed from the ledger's events and the quarter's files.
+
+    Its issuing numbers (the header's ``numbers``): the inspection notice's (``NOTICE_KEY``) and each
+    rectification notice's (``RECTIFICATION_KEY`` + the unit's code). ``units``: the units expected to
+    report on their items, with their reporting status.
+    """
 
     campaign: str
     secretariat: str
-    period: str
-    period_label: str
     period_end: date
-    deadline: datetime
     cutoff: datetime  # the moment the figures are taken at (``rules.cutoff``); every “截至” prints it
-    units: list[UnitStatus]  # expected units with their reporting status
     items: list[LedgerItem]  # every item filed in this quarter or earlier, in filing order
     history: list[HistoryEntry]  # every change counted up to the quarter's cut-off, in the order applied
     requirements: list[str]
     recipients: str = "各成员单位"
     cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
     printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
-    doc_number: str = ""  # the inspection notice's issuing number
-    rectification_numbers: dict[str, str] = field(default_factory=dict)  # unit code → 整改通知书's number
-    issue_date: date | None = None
     timezone: str = "Asia/Shanghai"
     channel: str = ""  # campaign.yaml's submission_channel: how a unit sends its 整改情况报送表, in its words
 
-    def units_in(self, state: str) -> list[UnitStatus]:
-        return [u for u in self.units if u.state == state]
+    @property
+    def doc_number(self) -> str | None:
+        """The inspection notice's issuing number."""
+        return self.numbers.get(NOTICE_KEY)
+
+    @property
+    def rectification_numbers(self) -> dict[str, str]:
+        """Unit code → its 整改通知书's issuing number, in the order given."""
+        return {key.removeprefix(RECTIFICATION_KEY): number for key, number in self.numbers.items()
+                if key.startswith(RECTIFICATION_KEY)}
 
     def items_in(self, state: ItemState) -> list[LedgerItem]:
         return [i for i in self.items if i.state == state]
@@ -140,7 +146,7 @@ class QuarterlyReport:
             "period": self.period,
             "cutoff": self.cutoff.isoformat(),  # an ISO datetime with its offset: the figures' 截至
             "issue_date": self.issue_date.isoformat() if self.issue_date else None,
-            "doc_number": self.doc_number,
+            "doc_number": self.doc_number or "",
             "filed": [i.problem_id for i in self.items if i.filed_in_quarter],
             "closed": [i.problem_id for i in self.items if i.closed_in_quarter],
             "awaiting_recheck": [i.problem_id for i in self.items_in("awaiting_recheck")],
@@ -153,37 +159,5 @@ class QuarterlyReport:
             "late_units": [u.code for u in self.units_in("late")],
             "rejected_units": [u.code for u in self.units_in("rejected")],
             "missing_units": [u.code for u in self.units_in("missing")],
-            "rectification_numbers": dict(self.rectification_numbers),
+            "rectification_numbers": self.rectification_numbers,
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> QuarterlyReport:
-        return cls(
-            campaign=d["campaign"],
-            secretariat=d["secretariat"],
-            period=d["period"],
-            period_label=d["period_label"],
-            period_end=date.fromisoformat(d["period_end"]),
-            deadline=datetime.fromisoformat(d["deadline"]),
-            cutoff=datetime.fromisoformat(d["cutoff"]),
-            units=[UnitStatus.from_dict(u) for u in d["units"]],
-            items=[
-                LedgerItem(**{**i, "deadline": date.fromisoformat(i["deadline"]),
-                              "filed": date.fromisoformat(i["filed"]), "last_change": optional_datetime(i["last_change"]),
-                              "closed_at": optional_datetime(i.get("closed_at"))})
-                for i in d["items"]
-            ],
-            history=[HistoryEntry(**{**h, "at": datetime.fromisoformat(h["at"])}) for h in d["history"]],
-            requirements=list(d["requirements"]),
-            recipients=d.get("recipients", "各成员单位"),
-            cc=tuple(d.get("cc") or ()),
-            printed_by=d.get("printed_by", ""),
-            doc_number=d.get("doc_number", ""),
-            rectification_numbers=dict(d.get("rectification_numbers") or {}),
-            issue_date=date.fromisoformat(d["issue_date"]) if d.get("issue_date") else None,
-            timezone=d.get("timezone", "Asia/Shanghai"),
-            channel=d.get("channel", ""),
-        )
