@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tokenize
 from datetime import datetime
 from pathlib import Path
@@ -136,6 +137,22 @@ def test_a_deadlines_entry_of_no_declared_cycle_is_refused(workspace: Path) -> N
     campaign.write_text(campaign.read_text(encoding="utf-8") + "\ndeadlines:\n  fortnightly: {day: 3}\n",
                         encoding="utf-8")
     with pytest.raises(docgen.WorkspaceError, match="deadlines 中有未声明的周期：fortnightly"):
+        Workspace(workspace)
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ("monthly:\n  lag_tolerance: 很多\n", "monthly.lag_tolerance 应为 0 到 100 之间的数"),
+    ("annual:\n  grades: {优秀: 九十}\n", "annual.grades 中“优秀”的最低分“九十”不是数字"),
+    ("deadlines:\n  annual: {month: 13, day: 15}\n", "deadlines.annual 的 month 应为 1 到 12 之间的整数"),
+    ("deadlines:\n  monthly: {day: 5, weekday: 1}\n", "deadlines.monthly 应写作 .*不认识：weekday"),
+])
+def test_each_declared_cycle_checks_its_own_settings_when_the_workspace_opens(
+        workspace: Path, section: str, message: str) -> None:
+    campaign = workspace / "campaign.yaml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(re.sub(r"^(deadlines|monthly|annual):\n(  .*\n)*", "", text, flags=re.M) + "\n" + section,
+                        encoding="utf-8")
+    with pytest.raises(docgen.WorkspaceError, match=message):
         Workspace(workspace)
 
 

@@ -43,6 +43,15 @@ class Annual(Cycle[AnnualReport]):
     def calendar(self, campaign: Campaign) -> YearCalendar:
         return calendar_of(campaign, self.name)
 
+    def check_settings(self, campaign: Campaign) -> None:
+        """``annual.grades`` and ``annual.lowest_grade`` are read when the workspace opens, not first at the
+        year's deadline."""
+        from .rules import grade_thresholds, lowest_grade  # noqa: PLC0415
+
+        super().check_settings(campaign)
+        grade_thresholds(campaign)
+        lowest_grade(campaign)
+
     def build(self, inputs: Inputs) -> AnnualReport:
         from .rules import build_annual_report  # noqa: PLC0415
 
