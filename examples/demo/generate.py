@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from generate_weekly import write_weekly
 
 from docgen.models import Task, Unit
 from docgen.samples import (
@@ -1601,6 +1602,7 @@ def main() -> None:
         + yaml.safe_dump({"annual": {YEAR: expected_annual()}}, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
+    write_weekly()  # the weekly cycle's register and files (generate_weekly.py), appended to both manifests
     print(f"demo written to {HERE}: {len(drops)} monthly files, totals {expected['totals_accepted']}; "
           f"{len(quarterly_drops)} quarterly files; {len(annual_drops)} annual files")
 
