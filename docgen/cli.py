@@ -163,24 +163,26 @@ def _console(stderr: bool = False):
 def _validate(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
 
+    import pendulum  # noqa: PLC0415
+
     from .contracts import ValidationContext, load_contract  # noqa: PLC0415
-    from .registry import load_registry  # noqa: PLC0415
+    from .registry import load_registry, registers_of  # noqa: PLC0415
     from .validation import validate_file  # noqa: PLC0415
     from .workspace import Workspace  # noqa: PLC0415
 
     ws = Workspace(args.root)
     if not args.file.is_file():
         raise DocgenError(f"找不到文件：{args.file}")
-    if args.period:
-        owner = next((c for c in cycles.declared().values() if any(k.name == args.contract for k in c.kinds)), None)
-        if owner is not None:
-            owner.parse_period(args.period, ws.campaign)
+    owner = next((c for c in cycles.declared().values() if any(k.name == args.contract for k in c.kinds)), None)
+    period = owner.parse_period(args.period, ws.campaign) if owner is not None and args.period else None
     registry = load_registry(ws.registry_dir)
     if args.unit and args.unit not in registry.units:
         raise DocgenError(f"单位代码“{args.unit}”不在成员单位名册中")
     contract = load_contract(args.contract)
     context = ValidationContext(unit=args.unit, tasks=registry.tasks, unit_codes=registry.units.keys(),
-                                indicators=registry.indicators)
+                                indicators=registry.indicators,
+                                registers=registers_of(ws.registry_dir, owner) if owner is not None else None,
+                                period=period, received_on=pendulum.now(ws.campaign.timezone).date())
     result = validate_file(args.file, contract, context, ws.campaign.intake)
     if args.json:
         print(json.dumps({"file": args.file.name, "accepted": result.accepted, "rows": len(result.rows),

@@ -23,7 +23,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -37,6 +37,9 @@ from .formats.tables import RawTable, column_letter, header_key
 from .models import Indicator, Problem, Task
 from .resources import contracts_dir
 
+if TYPE_CHECKING:
+    from .periods import Period
+
 CONTRACTS_DIR = contracts_dir()  # package data in a wheel, else the repository's data_contracts/
 LOGICAL_TYPES = {"string", "integer", "number", "date", "array", "boolean"}
 PARSE_KINDS = {"text", "code", "percent", "codes"}
@@ -44,12 +47,18 @@ PARSE_KINDS = {"text", "code", "percent", "codes"}
 
 @dataclass(frozen=True)
 class ValidationContext:
-    """What the rules check against: the folder's unit and the registry (its tasks, unit codes, 测评体系)."""
+    """What the rules check against: the folder's unit and the registry (its tasks, unit codes, 测评体系);
+    for a file of a cycle, the rows of the cycle's registers (``Register.name`` → rows), the period it is
+    for and the day it was received (in the campaign's zone), so a rule can check a row against the
+    secretariat's own tables and refuse a date after the period or in the future."""
 
     unit: str | None = None
     tasks: Mapping[str, Task] | None = None
     unit_codes: Collection[str] | None = None
     indicators: Mapping[str, Indicator] | None = None
+    registers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+    period: Period | None = None
+    received_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import IntakeLimits
 from .contracts import ValidationContext, load_contract
 from .errors import WorkspaceError
 from .models import Indicator, Registry, Task, Unit
 from .validation import validate_file
+
+if TYPE_CHECKING:
+    from .cycle import Cycle
 
 REGISTRY_FILES = {"units": "成员单位名册", "tasks": "任务清单", "indicators": "测评体系"}
 _MAX_SHOWN = 20
@@ -94,6 +98,12 @@ def load_register(directory: Path, contract_name: str, stem: str, *, required: b
 def _load_register(path: Path, contract_name: str, limits: IntakeLimits, _size: int, _mtime: int,
                    unit_codes: tuple[str, ...]) -> list[dict]:
     return _validated(path, contract_name, ValidationContext(unit_codes=unit_codes), limits, require_rows=False)
+
+
+def registers_of(directory: Path, cycle: Cycle) -> dict[str, list[dict]]:
+    """The rows of ``cycle``'s registers as the rules of its contracts read them when a unit's file is
+    checked (``ValidationContext.registers``); an absent register reads as no rows."""
+    return {r.name: load_register(directory, r.name, r.file, required=False) for r in cycle.registers}
 
 
 def _required(directory: Path, kind: str) -> Path:

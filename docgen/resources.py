@@ -51,7 +51,7 @@ def demo_dir() -> Path:
     return _shipped("demo")
 
 
-_DEMO_NOT_COPIED = ("drop_times.yaml", "generate.py", "expected.yaml", ".gitkeep", "__pycache__")
+_DEMO_NOT_COPIED = ("drop_times.yaml", "*.py", "expected.yaml", ".gitkeep", "__pycache__")  # the generators and checks stay
 """What of the demo folder is not part of a workspace: its manifest, its generator, what a run should find,
 and git's markers of empty folders (the folder is copied, empty: a unit's folder that holds nothing)."""
 

@@ -131,7 +131,8 @@ def test_a_period_with_no_expected_units_is_an_empty_board(workspace: Path) -> N
 
 
 @pytest.mark.parametrize(("cycle", "period", "message"), [
-    ("weekly", "2026-10", "没有名为“weekly”的周期"),
+    ("nightly", "2026-10", "没有名为“nightly”的周期"),
+    ("weekly", "2026-10", "期次“2026-10”格式不正确"),
     ("monthly", "2026-13", "期次“2026-13”格式不正确"),
     ("monthly", "2026/10", "期次“2026/10”格式不正确"),
     ("quarterly", "2026-10", "期次“2026-10”格式不正确"),
@@ -314,7 +315,7 @@ def test_without_a_valid_airflow_login_the_board_and_its_files_are_refused(serve
 @pytest.mark.airflow
 @needs_airflow
 @pytest.mark.parametrize(("path", "status", "message"), [
-    ("/docgen/board?cycle=weekly&period=2026-10", 400, "没有名为“weekly”的周期"),
+    ("/docgen/board?cycle=nightly&period=2026-10", 400, "没有名为“nightly”的周期"),
     ("/docgen/board?cycle=monthly&period=2026-13", 400, "期次“2026-13”格式不正确"),
     ("/docgen/board?cycle=quarterly&period=2026-10", 400, "格式不正确"),
     ("/docgen/board?cycle=monthly&period=%3Cscript%3E", 400, "期次“&lt;script&gt;”格式不正确"),

@@ -50,7 +50,7 @@ def test_shared_layers_name_no_cycle() -> None:
 
 def test_every_declared_kind_has_its_contract_and_title() -> None:
     declared = cycles.declared()
-    assert list(declared) == ["monthly", "quarterly", "annual"]
+    assert list(declared) == ["monthly", "quarterly", "annual", "weekly"]
     for cycle in declared.values():
         for kind in cycle.kinds:
             if kind.reader is None:
@@ -59,8 +59,8 @@ def test_every_declared_kind_has_its_contract_and_title() -> None:
 
 
 def test_an_unknown_cycle_is_refused_in_chinese() -> None:
-    with pytest.raises(docgen.DocgenError, match="没有名为“weekly”的周期"):
-        cycles.get("weekly")
+    with pytest.raises(docgen.DocgenError, match="没有名为“nightly”的周期"):
+        cycles.get("nightly")
 
 
 # ---------------------------------------------------------------- a cycle declared only in the tests (spine_cycle)

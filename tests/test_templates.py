@@ -45,6 +45,7 @@ from .test_quarterly_documents import make_report as make_quarterly_report
 from .test_reminders import make_reminder
 from .test_render import make_receipt
 from .test_render import make_report as make_monthly_report
+from .test_weekly_rules import sample_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "templates.md"
@@ -57,6 +58,13 @@ TEMPLATES = sorted(p.name for p in REPO_TEMPLATES.glob("*.docx"))
 def declared(cycle: str, report: Any) -> list[Document]:
     """The documents a cycle issues for ``report``, as a run renders them (its own context functions)."""
     return cycles.get(cycle).documents(report)
+
+
+def make_weekly_report() -> Any:
+    """The 2026-W49 report of the weekly rules' tests, numbered as an issue would number it."""
+    weekly = cycles.get("weekly")
+    report = weekly.build(sample_reports().inputs("2026-W49"))
+    return weekly.with_numbers(report, {"dispatch": "创建办调〔2026〕3号"}, date(2026, 12, 7))
 
 
 def sample(template: str, context: dict[str, Any]) -> Document:
@@ -77,6 +85,7 @@ SAMPLES: dict[str, Callable[[], list[Document]]] = {
     "quarterly_notice.docx": lambda: declared("quarterly", make_quarterly_report()),
     "rectification_notice.docx": lambda: declared("quarterly", make_quarterly_report()),
     "acceptance_report.docx": lambda: declared("annual", make_annual_report()),
+    "weekly_dispatch.docx": lambda: declared("weekly", make_weekly_report()),
     "receipt.docx": lambda: [sample("receipt.docx", receipt_context(make_receipt(ok))) for ok in (True, False)],
     "reminder.docx": lambda: [sample("reminder.docx", reminder_context(make_reminder(overdue=late)))
                               for late in (False, True)],  # fmt: skip

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from .. import cycles
@@ -21,7 +22,8 @@ from ..cycle import resolve
 from ..faults import checkpoint
 from ..isolation import BATCH, Bounds, Failure, run_isolated
 from ..models import Problem, Receipt, Registry
-from ..registry import load_registry
+from ..periods import Period
+from ..registry import load_registry, registers_of
 from ..state import Answered, StorageError, SubmissionRow, disk_message, owner_token
 from ..workspace import Workspace
 from . import ledger
@@ -106,7 +108,8 @@ def process(
             if not job.readable:  # refused unread: answered here
                 take(job, _answer(ws, registry, job, None))
         global _context
-        _context = (ws, registry)  # inherited by the forked workers
+        registers = {name: registers_of(ws.registry_dir, cycles.get(name)) for name in sorted({j.cycle for j in readable})}
+        _context = (ws, registry, registers)  # inherited by the forked workers
         if readable:
             from ..receipts import prepare  # noqa: PLC0415
 
@@ -143,13 +146,13 @@ def _record(ws: Workspace, outcomes: Sequence[tuple[Job, Outcome]]) -> None:
     ])
 
 
-_context: tuple[Workspace, Registry] | None = None
+_context: tuple[Workspace, Registry, dict[str, dict[str, list[dict]]]] | None = None
 
 
 def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[Outcome]:
     """In a worker: read every file of the chunk, validate them together, write each one's receipts."""
     assert _context is not None
-    ws, registry = _context
+    ws, registry, registers = _context
     from ..formats.tables import FileRejected  # noqa: PLC0415
     from ..validation import read_for  # noqa: PLC0415
 
@@ -170,7 +173,7 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
             log.exception("读取 %s 单位的文件 %s 时出错", job.unit, job.file_name)
             tables.append([Problem(message=SYSTEM_ERROR)])
     at(BATCH)
-    validations = _validate_all(chunk, tables, registry)
+    validations = _validate_all(ws, chunk, tables, registry, registers)
     for i, job in enumerate(chunk):
         at(i)
         if validations[i].accepted and job.declared is not None and job.declared.ledger:
@@ -181,8 +184,10 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
         yield _answer(ws, registry, job, validations[i])
 
 
-def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -> list[Validation]:
-    """Validate the readable tables of a chunk together (one pass per contract)."""
+def _validate_all(ws: Workspace, chunk: Sequence[Job], tables: list[Any], registry: Registry,
+                  registers: dict[str, dict[str, list[dict]]]) -> list[Validation]:
+    """Validate the readable tables of a chunk together (one pass per contract), each against its unit,
+    the registry, its cycle's registers, its period and the day it was received."""
     results: list[Validation | None] = [
         t if isinstance(t, Validation) else Validation(rows=[], problems=t) if isinstance(t, list) else None
         for t in tables
@@ -195,7 +200,11 @@ def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -
         contract = load_contract(name)
         items = [(tables[i], ValidationContext(unit=None if chunk[i].unit.startswith("_") else chunk[i].unit,
                                                tasks=registry.tasks, unit_codes=registry.units.keys(),
-                                               indicators=registry.indicators)) for i in indexes]
+                                               indicators=registry.indicators,
+                                               registers=registers.get(chunk[i].cycle),
+                                               period=_period_of(ws, chunk[i]),
+                                               received_on=_local_day(ws, chunk[i].received_at)))
+                 for i in indexes]
         try:
             answers = contract.validate_many(items)
         except Exception:  # a check that raises must cost only its own file: validate one by one
@@ -204,6 +213,21 @@ def _validate_all(chunk: Sequence[Job], tables: list[Any], registry: Registry) -
         for i, answer in zip(indexes, answers, strict=True):
             results[i] = answer
     return [r for r in results if r is not None]
+
+
+def _period_of(ws: Workspace, job: Job) -> Period | None:
+    """The period a file was dropped for (None for a key its cycle no longer takes)."""
+    try:
+        return cycles.get(job.cycle).parse_period(job.period, ws.campaign)
+    except ValueError:
+        return None
+
+
+def _local_day(ws: Workspace, moment: datetime) -> date:
+    """The day of ``moment`` in the campaign's zone."""
+    import pendulum  # noqa: PLC0415
+
+    return pendulum.instance(moment).in_timezone(ws.campaign.timezone).date()
 
 
 def _validate_one(contract: Contract, table: Any, context: ValidationContext) -> Validation:
@@ -234,7 +258,7 @@ def _misplaced(job: Job, table: Any) -> Validation | None:
 def _failed_in_worker(job: Job, failure: Failure) -> Outcome:
     """In the parent: the worker reading ``job`` died, ran out of memory or time."""
     assert _context is not None
-    ws, registry = _context
+    ws, registry, _registers = _context
     message = FAILURE_MESSAGES.get(failure.kind, FAILURE_MESSAGES["crash"]).format(detail=failure.detail)
     log.error("%s 单位的文件 %s 未能读取（%s %s）", job.unit, job.file_name, failure.kind, failure.detail)
     return _answer(ws, registry, job, Validation(rows=[], problems=[Problem(message=message)]), annotate=False)

@@ -34,6 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import yaml
+from generate_weekly import write_weekly
 
 from docgen.models import Task, Unit
 from tests.builders import CST
@@ -1602,6 +1603,7 @@ def main() -> None:
         + yaml.safe_dump({"annual": {YEAR: expected_annual()}}, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
+    write_weekly()  # the weekly cycle's register and files (generate_weekly.py), appended to both manifests
     print(f"demo written to {HERE}: {len(drops)} monthly files, totals {expected['totals_accepted']}; "
           f"{len(quarterly_drops)} quarterly files; {len(annual_drops)} annual files")
 

@@ -1,4 +1,5 @@
-"""``make demo``: run the demo's October, two quarters and the year 2025 through Airflow; say where the outputs are.
+"""``make demo``: run the demo's October, two quarters, the year 2025 and two weeks of 调度 through Airflow; say
+where the outputs are.
 
 The workspace is a fresh copy of examples/demo (with the drop times applied), so the repository stays
 clean; the Airflow metadata database is a throwaway SQLite file beside it. Each cycle's draft waits for
@@ -22,7 +23,8 @@ from docgen.resources import build_demo_workspace
 PERIOD = "2026-10"
 QUARTERS = ("2026-Q2", "2026-Q3")
 YEAR = "2025"
-NEXT_PERIOD = "2026-11"  # the month after the demo's: its forms and its reminder
+NEXT_PERIOD = "2026-11"
+WEEKS = ("2026-W48", "2026-W49")  # the weekly 调度 cycle  # the month after the demo's: its forms and its reminder
 HERE = Path(__file__).resolve().parent
 
 
@@ -53,6 +55,7 @@ def main(dest: str = "build/demo") -> int:
         runs = [("monthly_notice", PERIOD, "airflow-run.log")] + [
             ("quarterly_inspection", q, f"airflow-run-{q}.log") for q in QUARTERS] + [
             ("annual_acceptance", YEAR, f"airflow-run-{YEAR}.log")]
+        runs += [("weekly_dispatch", w, f"airflow-run-{w}.log") for w in WEEKS]
         for dag_id, period, log in runs:
             if not run_dag(dag_id, period, ws, airflow_home, root / log, api):
                 return 1
@@ -65,6 +68,7 @@ def main(dest: str = "build/demo") -> int:
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     notice = next(outbox.glob("*月通报*.docx"))
     differences = check_expected(summary) + [d for q in QUARTERS for d in check_quarter(ws, q)] + check_year(ws)
+    differences += [d for w in WEEKS for d in check_week(ws, w)]
     if differences:
         print("DAG 运行完成，但结果与 examples/demo/expected.yaml 不符：", *differences, sep="\n  ", file=sys.stderr)
         return 1
@@ -102,6 +106,15 @@ def main(dest: str = "build/demo") -> int:
         print(f"  PDF：未生成（{(y_out / '说明.txt').read_text(encoding='utf-8').splitlines()[0]}）")
     print(f"  应报 {len(y['expected_units'])} 个单位：已报 {len(y['submitted_units'])}，未报 {y['missing_units']}；"
           f"第一名 {y['ranking'][0]}（{y['scores'][y['ranking'][0]]} 分）")
+    for week in WEEKS:
+        w_out = ws / "outbox" / "weekly" / week
+        w = json.loads((w_out / "summary.json").read_text(encoding="utf-8"))
+        print(f"\n重点项目周调度（{week}）")
+        print(f"  调度通报：{next(w_out.glob('*调度通报*.docx'))}")
+        print(f"  节点 {w['milestones']} 个：已完成 {len(w['done'])}，本周完成 {w['finished']}，"
+              f"滞后 {w['behind']}，需协调 {list(w['blocked'])}")
+        print(f"  应报 {len(w['expected_units'])} 个单位：按时 {len(w['on_time_units'])}，"
+              f"逾期 {w['late_units']}，退回 {w['rejected_units']}，未报 {w['missing_units']}")
     print(f"\n下一期（{NEXT_PERIOD}）")
     print(f"  报送模板 {len(forms)} 份：{ws / 'forms' / 'monthly' / NEXT_PERIOD}/（如 {forms[0].name}）")
     print(f"  催报：{reminder.message}")
@@ -130,6 +143,13 @@ def check_year(ws: Path) -> list[str]:
     expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["annual"][YEAR]
     found = json.loads((ws / "outbox" / "annual" / YEAR / "summary.json").read_text(encoding="utf-8"))
     return [f"{YEAR} {k}：应为 {expected[k]}，实为 {found[k]}" for k in YEAR_KEYS if found[k] != expected[k]]
+
+
+def check_week(ws: Path, week: str) -> list[str]:
+    """What in a week's ``summary.json`` differs from expected.yaml's ``weekly`` section."""
+    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["weekly"][week]
+    found = json.loads((ws / "outbox" / "weekly" / week / "summary.json").read_text(encoding="utf-8"))
+    return [f"{week} {k}：应为 {v}，实为 {found[k]}" for k, v in expected.items() if found[k] != v]
 
 
 def check_quarter(ws: Path, quarter: str) -> list[str]:
