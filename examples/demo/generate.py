@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import generate_special  # the 专项督查's demo, in its own file
 import yaml
 
 from docgen.models import Task, Unit
@@ -1603,6 +1604,7 @@ def main() -> None:
     )
     print(f"demo written to {HERE}: {len(drops)} monthly files, totals {expected['totals_accepted']}; "
           f"{len(quarterly_drops)} quarterly files; {len(annual_drops)} annual files")
+    print(f"{generate_special.main()} 专项督查 files")  # after expected.yaml and drop_times.yaml: it appends to them
 
 
 def _totals(rows: list[list[object]]) -> dict[str, float]:
