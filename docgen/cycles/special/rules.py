@@ -9,7 +9,7 @@ reported is told from the 整改情况报送表 dropped in the inspection's fold
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -100,7 +100,7 @@ def build_special_report(inputs: Inputs, cycle: str = "special") -> SpecialRepor
     )
 
 
-def _item(status: ItemStatus, inputs: Inputs, cutoff_day: Any, closed_at: datetime | None) -> LedgerItem:
+def _item(status: ItemStatus, inputs: Inputs, cutoff_day: date, closed_at: datetime | None) -> LedgerItem:
     item = status.item
     unit = inputs.registry.units.get(item.unit)
     return LedgerItem(
