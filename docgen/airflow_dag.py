@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, EventsTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
 from . import cycles
 from .periods import Schedule
@@ -123,10 +123,14 @@ def cycle_dag(name: str, doc_md: str) -> Any:
     return wiring()
 
 
-def _timetable(schedule: Schedule) -> CronTriggerTimetable | EventsTimetable:
+def _timetable(schedule: Schedule) -> Any:
     """A cron schedule runs at each match; declared periods run once at each of their deadlines."""
     if schedule.cron:
         return CronTriggerTimetable(schedule.cron, timezone=schedule.timezone)
+    # Not airflow.sdk's EventsTimetable: Airflow 3.3 cannot serialize a DAG on it (its encoder leaves out the
+    # summary the decoder reads: KeyError '_summary', apache/airflow#69401); the core class encodes itself.
+    from airflow.timetables.events import EventsTimetable
+
     return EventsTimetable(event_dates=[pendulum.instance(m) for m in schedule.moments], restrict_to_events=True,
                            description="在 campaign.yaml 列出的各期截止时间运行")
 

@@ -210,6 +210,7 @@ class Cycle(Generic[R]):
     dag_title: ClassVar[str]  # the DAG's Chinese name
     document_title: ClassVar[str]  # what its run issues, as the CLI reports it: 月通报
     ledger_item_key: ClassVar[str] = "item_id"  # for a cycle with a ledger: the field of its events naming the item
+    ledger: ClassVar[str | None] = None  # the ledger its kinds write to when it is another cycle's (``ledger_name``)
     contract_rules: ClassVar[str | None] = None  # "module" registering the rules its contracts name (contracts.rule)
     registers: ClassVar[tuple[Register, ...]] = ()  # the secretariat's own tables it reads besides the registry
 
@@ -266,9 +267,13 @@ class Cycle(Generic[R]):
 
     def apply(
         self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
-        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None,
+        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None, period: Period,
     ) -> tuple[list[dict[str, Any]], list[Problem]]:
-        """For a cycle with a ledger: the events an accepted file adds, or the problems that refuse it."""
+        """For a cycle with a ledger: the events an accepted file adds, or the problems that refuse it.
+
+        ``events``: every event of its ledger so far (``ledger_name``: other cycles' too when it is shared);
+        ``period``: the period whose folder the file was dropped in (a cycle may tag what it files with it).
+        """
         raise NotImplementedError
 
     def ledger_view(
@@ -367,6 +372,12 @@ class Cycle(Generic[R]):
     @property
     def keeps_ledger(self) -> bool:
         return any(k.ledger for k in self.kinds)
+
+    @property
+    def ledger_name(self) -> str:
+        """The ledger its events are stored in and locked by: its own name, or the cycle's whose ledger it
+        shares (``ledger``), so one ledger holds the items of several cycles, each applied in received order."""
+        return self.ledger or self.name
 
 
 def resolve(reference: str) -> Callable[..., Any]:

@@ -158,7 +158,7 @@ def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:
     """What the cycle's rules read, gathered from the registry and the state database."""
     events, event_periods, file_names = [], [], {}
     if cycle.keeps_ledger:
-        stored = ws.state.events(cycle.name)
+        stored = ws.state.events(cycle.ledger_name)  # a shared ledger: every cycle's events
         events = [e.payload for e in stored]
         event_periods = [e.period for e in stored]
         file_names = ws.state.file_names({e.source for e in stored})

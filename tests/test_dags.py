@@ -339,7 +339,7 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [line[4:] for line in done.stdout.splitlines() if line.startswith("OUT ")]
     assert lines[0] == ("['annual_acceptance', 'forms', 'intake_receipts', 'monthly_notice', 'quarterly_inspection', "
-                        "'reminders', 'weekly_dispatch'] {}")
+                        "'reminders', 'special_inspection', 'weekly_dispatch'] {}")
     assert "intake" in lines[1] and "publish" in lines[1] and "validate_and_receipts" in lines[1]
     assert lines[2] == "True 0 17 5 * * Asia/Shanghai"
     assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查', '审核']"

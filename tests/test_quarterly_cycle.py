@@ -184,7 +184,7 @@ def test_ledger_workbook(two_quarters: Path) -> None:
     assert ledger["A1"].value == "2026年第二季度整改台账"  # the title above the header
     header = [c.value for c in ledger[2]]
     assert header == ["问题编号", "单位", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "是否逾期",
-                      "复查不通过次数", "最近变更"]
+                      "复查不通过次数", "最近变更", "来源"]
     rows = {r[0]: r for r in ledger.iter_rows(min_row=3, values_only=True)}
     assert set(rows) == {"P1", "P2", "P3", "P4", "P5"}
     assert (rows["P3"][1], rows["P3"][6], rows["P3"][8]) == ("市民族宗教事务局", "销号", 1)

@@ -359,19 +359,20 @@ def test_ledger_sheet_one_row_per_item(workbook: Path) -> None:
     assert wb.sheetnames == ["台账", "历史", "统计"]
     ws = wb["台账"]
     assert values(ws, 2, 4) == [
-        ["问题编号", "单位", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "是否逾期", "复查不通过次数", "最近变更"],
+        ["问题编号", "单位", "问题类型", "问题描述", "整改要求", "整改时限", "当前状态", "是否逾期", "复查不通过次数", "最近变更",
+         "来源"],
         ["WT2026-Q2-01", "青禾市教育局", "基础设施", "校园民族团结宣传栏内容陈旧", "校园民族团结宣传栏内容陈旧的整改要求",
-         datetime(2026, 8, 31), "整改中", "是", 0, datetime(2026, 9, 20, 10, 0)],
+         datetime(2026, 8, 31), "整改中", "是", 0, datetime(2026, 9, 20, 10, 0), "季度督查"],
         ["WT2026-Q2-02", MZ, "宣传教育", FORMULA, f"{FORMULA}的整改要求", datetime(2026, 9, 15), "挂号", "是", 1,
-         datetime(2026, 9, 20, 10, 0)],
+         datetime(2026, 9, 20, 10, 0), "季度督查"],
     ]  # fmt: skip
     assert ws.max_row == 9
     assert [ws.cell(r, 7).fill.fgColor.rgb for r in range(3, 10)] == [
         "00F8CBAD", "00FFC7CE", "00FFEB9C", "00FFC7CE", "00C6EFCE", "00C6EFCE", "00C6EFCE",
     ]  # fmt: skip
-    assert ws.auto_filter.ref == "A2:J9"
+    assert ws.auto_filter.ref == "A2:K9"
     assert ws.freeze_panes == "A3"
-    assert ws.column_dimensions["D"].width == 40
+    assert ws.column_dimensions["D"].width == 34
 
 
 def test_text_that_looks_like_a_formula_stays_text(workbook: Path) -> None:

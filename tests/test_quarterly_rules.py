@@ -341,3 +341,69 @@ def test_requirements_default_and_configured() -> None:
 def test_report_round_trips_through_json(quarter: str) -> None:
     r = build(quarter, Q4_SUBMISSIONS)
     assert QuarterlyReport.from_dict(r.to_dict()) == r
+
+
+# ---------------------------------------------------------------- items another cycle files in the same ledger
+
+
+def shared_log() -> tuple[list[dict[str, Any]], list[str]]:
+    """The quarterly log, then an ad-hoc inspection's items filed from its own period (not a quarter):
+    S1 received 2026-11-20 (in Q4), S2 on 2027-01-05 (after Q4's end, before its cut-off 2027-01-10 17:00),
+    S3 on 2027-01-12 (after Q4's cut-off), and S1 reported 已完成 on 2026-11-25 from the same period."""
+    events, periods = ledger_log()
+    for src, rows, received, unit in [
+        ("s1", [problem("2026-ZX01-01", "A01", date(2026, 11, 30), date(2026, 11, 3))], at(2026, 11, 20), None),
+        ("s2", [problem("2026-ZX01-02", "B01", date(2027, 1, 31), date(2026, 12, 28))], at(2027, 1, 5), None),
+        ("s3", [problem("2026-ZX01-03", "E01", date(2027, 2, 28), date(2027, 1, 8))], at(2027, 1, 12), None),
+        ("s4", [report("2026-ZX01-01", "已完成")], at(2026, 11, 25), "A01"),
+    ]:
+        kind = "rectification_report" if unit else "inspection_problems"
+        new, problems = apply_submission(fold(events), kind, rows, src, received, unit=unit,
+                                         origin="背街小巷专项督查")
+        assert problems == [] and new
+        events += new
+        periods += ["2026-ZX01"] * len(new)
+    return [e.to_dict() for e in events], periods
+
+
+def shared_build(quarter: str) -> QuarterlyReport:
+    events, periods = shared_log()
+    return build_quarterly_report(Inputs(
+        campaign=CAMPAIGN, registry=REGISTRY, period=parse_period("quarterly", quarter), submissions=[],
+        events=events, event_periods=periods, file_names=FILE_NAMES,
+    ))
+
+
+def test_items_filed_from_another_period_count_in_the_quarter_received() -> None:
+    q3, q4, q1 = shared_build("2026-Q3"), shared_build("2026-Q4"), shared_build("2027-Q1")
+    assert [i.problem_id for i in q3.items] == ["P1", "P2", "P3", "P4"]
+    assert [(i.problem_id, i.state, i.origin) for i in q4.items if i.problem_id.startswith("2026-ZX")] == [
+        ("2026-ZX01-01", "awaiting_recheck", "背街小巷专项督查"),
+        ("2026-ZX01-02", "open", "背街小巷专项督查"),  # received before Q4's cut-off: Q4 counts it
+    ]
+    assert {"2026-ZX01-01", "2026-ZX01-02"} <= set(q4.summary()["filed"])
+    assert "2026-ZX01-03" not in q4.summary()["filed"]
+    assert "2026-ZX01-03" in q1.summary()["filed"]
+    assert [(h.problem_id, h.period) for h in q4.history if h.problem_id == "2026-ZX01-01"] == [
+        ("2026-ZX01-01", "2026-ZX01"), ("2026-ZX01-01", "2026-ZX01"),
+    ]
+    assert [i.origin for i in q4.items if i.problem_id == "P5"] == [""]
+
+
+def test_a_quarterly_item_is_stored_without_an_origin() -> None:
+    """Events stored before the ledger was shared and those stored after read the same."""
+    events, _ = ledger_log()
+    assert "origin" not in events[0].to_dict()["item"]
+    shared, _ = shared_log()
+    assert shared[-4]["item"]["origin"] == "背街小巷专项督查"
+
+
+def test_the_ledger_view_tells_each_item_s_source() -> None:
+    from docgen.cycles.quarterly.rules import ledger_view
+
+    events, periods = shared_log()
+    view = ledger_view(Inputs(campaign=CAMPAIGN, registry=REGISTRY, period=parse_period("quarterly", "2026-Q4"),
+                              submissions=[], events=events, event_periods=periods, file_names=FILE_NAMES))
+    assert view.headers[-1] == "来源"
+    sources = {row[0]: row[-1] for row in view.rows}
+    assert (sources["P1"], sources["2026-ZX01-03"]) == ("季度督查", "背街小巷专项督查")

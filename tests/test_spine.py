@@ -50,7 +50,7 @@ def test_shared_layers_name_no_cycle() -> None:
 
 def test_every_declared_kind_has_its_contract_and_title() -> None:
     declared = cycles.declared()
-    assert list(declared) == ["monthly", "quarterly", "annual", "weekly"]
+    assert list(declared) == ["monthly", "quarterly", "annual", "weekly", "special"]
     for cycle in declared.values():
         for kind in cycle.kinds:
             if kind.reader is None:

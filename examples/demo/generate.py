@@ -33,6 +33,7 @@ from typing import Any
 # The builders live with the tests (tests/builders), not in the library: this clone's root first on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import generate_special  # the 专项督查's demo, in its own file
 import yaml
 from generate_weekly import write_weekly
 
@@ -1606,6 +1607,7 @@ def main() -> None:
     write_weekly()  # the weekly cycle's register and files (generate_weekly.py), appended to both manifests
     print(f"demo written to {HERE}: {len(drops)} monthly files, totals {expected['totals_accepted']}; "
           f"{len(quarterly_drops)} quarterly files; {len(annual_drops)} annual files")
+    print(f"{generate_special.main()} 专项督查 files")  # after expected.yaml and drop_times.yaml: it appends to them
 
 
 def _totals(rows: list[list[object]]) -> dict[str, float]:

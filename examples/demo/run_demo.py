@@ -1,5 +1,5 @@
-"""``make demo``: run the demo's October, two quarters, the year 2025 and two weeks of 调度 through Airflow; say
-where the outputs are.
+"""``make demo``: run the demo's October, two quarters, the year 2025, two weeks of 调度 and one 专项督查 through
+Airflow; say where the outputs are.
 
 The workspace is a fresh copy of examples/demo (with the drop times applied), so the repository stays
 clean; the Airflow metadata database is a throwaway SQLite file beside it. Each cycle's draft waits for
@@ -23,8 +23,9 @@ from docgen.resources import build_demo_workspace
 PERIOD = "2026-10"
 QUARTERS = ("2026-Q2", "2026-Q3")
 YEAR = "2025"
-NEXT_PERIOD = "2026-11"
-WEEKS = ("2026-W48", "2026-W49")  # the weekly 调度 cycle  # the month after the demo's: its forms and its reminder
+NEXT_PERIOD = "2026-11"  # the month after the demo's: its forms and its reminder
+WEEKS = ("2026-W48", "2026-W49")  # the weekly 调度 cycle
+INSPECTIONS = ("2026-ZX01",)  # the demo's 专项督查
 HERE = Path(__file__).resolve().parent
 
 
@@ -56,6 +57,7 @@ def main(dest: str = "build/demo") -> int:
             ("quarterly_inspection", q, f"airflow-run-{q}.log") for q in QUARTERS] + [
             ("annual_acceptance", YEAR, f"airflow-run-{YEAR}.log")]
         runs += [("weekly_dispatch", w, f"airflow-run-{w}.log") for w in WEEKS]
+        runs += [("special_inspection", k, f"airflow-run-{k}.log") for k in INSPECTIONS]
         for dag_id, period, log in runs:
             if not run_dag(dag_id, period, ws, airflow_home, root / log, api):
                 return 1
@@ -69,6 +71,7 @@ def main(dest: str = "build/demo") -> int:
     notice = next(outbox.glob("*月通报*.docx"))
     differences = check_expected(summary) + [d for q in QUARTERS for d in check_quarter(ws, q)] + check_year(ws)
     differences += [d for w in WEEKS for d in check_week(ws, w)]
+    differences += [d for k in INSPECTIONS for d in check_inspection(ws, k)]
     if differences:
         print("DAG 运行完成，但结果与 examples/demo/expected.yaml 不符：", *differences, sep="\n  ", file=sys.stderr)
         return 1
@@ -115,6 +118,15 @@ def main(dest: str = "build/demo") -> int:
               f"滞后 {w['behind']}，需协调 {list(w['blocked'])}")
         print(f"  应报 {len(w['expected_units'])} 个单位：按时 {len(w['on_time_units'])}，"
               f"逾期 {w['late_units']}，退回 {w['rejected_units']}，未报 {w['missing_units']}")
+    for key in INSPECTIONS:
+        s_out = ws / "outbox" / "special" / key
+        sp = json.loads((s_out / "summary.json").read_text(encoding="utf-8"))
+        print(f"\n专项督查（{key} {sp['name']}）")
+        print(f"  专项督查通报：{next(s_out.glob('*通报*.docx'))}")
+        print(f"  整改通知书 {len(sp['rectification_numbers'])} 份：{s_out}/专项督查整改通知书_*.docx")
+        print(f"  发现问题 {len(sp['filed'])} 个，报送期限时销号 {len(sp['closed'])} 个、未销号 {len(sp['not_closed'])} 个，"
+              f"逾期 {sp['overdue']}；按时 {sp['on_time_units']}，逾期 {sp['late_units']}，未报 {sp['missing_units']}")
+        print("  问题与季度督查记入同一本整改台账（来源一栏写明本次督查）")
     print(f"\n下一期（{NEXT_PERIOD}）")
     print(f"  报送模板 {len(forms)} 份：{ws / 'forms' / 'monthly' / NEXT_PERIOD}/（如 {forms[0].name}）")
     print(f"  催报：{reminder.message}")
@@ -157,6 +169,20 @@ def check_quarter(ws: Path, quarter: str) -> list[str]:
     expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["quarterly"][quarter]
     found = json.loads((ws / "outbox" / "quarterly" / quarter / "summary.json").read_text(encoding="utf-8"))
     return [f"{quarter} {k}：应为 {expected[k]}，实为 {found[k]}" for k in QUARTER_KEYS if found[k] != expected[k]]
+
+
+def check_inspection(ws: Path, key: str) -> list[str]:
+    """What in a 专项督查's ``summary.json`` differs from expected.yaml's ``special`` section, and whether the
+    shared ledger lists its items with their source."""
+    from docgen.pipeline import ledger_view  # noqa: PLC0415
+
+    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["special"][key]
+    found = json.loads((ws / "outbox" / "special" / key / "summary.json").read_text(encoding="utf-8"))
+    differences = [f"{key} {k}：应为 {expected[k]}，实为 {found[k]}" for k in QUARTER_KEYS if found[k] != expected[k]]
+    sources = {row[0]: row[-1] for row in ledger_view(ws, "quarterly").rows}
+    if any(sources.get(pid) != found["name"] for pid in expected["filed"]):
+        differences.append(f"{key} 的问题在整改台账中的来源不是“{found['name']}”")
+    return differences
 
 
 def check_expected(summary: dict) -> list[str]:

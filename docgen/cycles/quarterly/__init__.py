@@ -55,7 +55,7 @@ class Quarterly(Cycle[QuarterlyReport]):
 
     def apply(
         self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
-        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None,
+        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None, period: Period,
     ) -> tuple[list[dict[str, Any]], list[Problem]]:
         from .ledger import Event, apply_submission, fold  # noqa: PLC0415
 
@@ -195,14 +195,13 @@ class Quarterly(Cycle[QuarterlyReport]):
 
 def _ledger_of(inputs: Inputs) -> dict[str, ItemStatus]:
     """The ledger of ``inputs.period``: the fold of the events of that quarter and earlier ones (a later
-    quarter's events, such as a recheck already filed for the next quarter, do not change this one's)."""
+    quarter's events, such as a recheck already filed for the next quarter, do not change this one's);
+    an event filed in the ledger by another cycle's period counts in the quarter it was received in."""
     from .ledger import Event  # noqa: PLC0415
-    from .rules import fold_kept  # noqa: PLC0415
+    from .rules import fold_kept, folder_quarter_start  # noqa: PLC0415
 
-    quarters = calendar_of(inputs.campaign)
-    starts = {key: quarters.parse(key).start for key in set(inputs.event_periods)}
-    return fold_kept(Event.from_dict(e) for e, key in zip(inputs.events, inputs.event_periods, strict=True)
-                     if starts[key] <= inputs.period.start)
+    logged = [(Event.from_dict(e), key) for e, key in zip(inputs.events, inputs.event_periods, strict=True)]
+    return fold_kept(e for e, key in logged if folder_quarter_start(inputs.campaign, key, e.at) <= inputs.period.start)
 
 
 CYCLE = Quarterly()

@@ -41,7 +41,7 @@ from ...render.engine import (
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
 from .calendar import DEFAULT_DEADLINE, QuarterCalendar
-from .ledger import ITEM_STATE_LABELS, ItemState
+from .ledger import ITEM_STATE_LABELS, ItemState, source_of
 from .report import LedgerItem, QuarterlyReport
 
 NOTICE_TEMPLATE = "quarterly_notice.docx"
@@ -395,8 +395,8 @@ STATE_FILLS: dict[str, str] = {  # Excel's own "bad / neutral / good" tints, and
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 LEDGER_COLUMNS = (  # header, width in Excel's units (a CJK character takes two): 178, landscape at ≥ 75 %
-    ("问题编号", 15), ("单位", 20), ("问题类型", 12), ("问题描述", 40), ("整改要求", 34), ("整改时限", 12),
-    ("当前状态", 10), ("是否逾期", 9), ("复查不通过次数", 10), ("最近变更", 17),
+    ("问题编号", 15), ("单位", 20), ("问题类型", 12), ("问题描述", 34), ("整改要求", 28), ("整改时限", 12),
+    ("当前状态", 10), ("是否逾期", 9), ("复查不通过次数", 10), ("最近变更", 17), ("来源", 12),
 )  # fmt: skip
 HISTORY_COLUMNS = (
     ("问题编号", 15), ("单位", 20), ("原状态", 10), ("新状态", 10), ("变更时间", 17), ("文件", 30),
@@ -432,7 +432,7 @@ def write_ledger_workbook(report: QuarterlyReport, path: Path) -> Path:
         values: list[Any] = [
             item.problem_id, name_of(item.unit), _problem_type(item), item.description, item.requirement,
             item.deadline, item.state_label, "是" if item.overdue else "否", item.failed_rechecks,
-            _local_naive(item.last_change, tz),
+            _local_naive(item.last_change, tz), source_of(item.origin),
         ]  # fmt: skip
         _row(ledger, row, values, centered=(3, 6, 7, 8, 9, 10))
         sheets.fill(ledger.cell(row, 7), STATE_FILLS[item.state])

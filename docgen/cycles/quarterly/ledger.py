@@ -44,6 +44,14 @@ ACTIONS: dict[str, Action] = {
     "recheck_results": "rechecked",
 }
 
+QUARTERLY_SOURCE = "季度督查"
+
+
+def source_of(origin: str) -> str:
+    """An item's 来源 as the ledger shows it: the inspection that found it, else the quarterly inspection."""
+    return origin or QUARTERLY_SOURCE
+
+
 # what a reported 整改状态 makes of an item, by its current state; a pair missing here is refused
 _REPORTED: dict[tuple[str, str], ItemState] = {
     ("open", "未启动"): "open",
@@ -78,9 +86,10 @@ class Item:
     deadline: date  # 整改时限
     filed: date  # 督查日期
     team: str  # 督查组
+    origin: str = ""  # 来源: the inspection that found it when not a quarter's (another cycle filing in this ledger)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Item:
+    def from_row(cls, row: Mapping[str, Any], origin: str = "") -> Item:
         """An item from a row of the inspection_problems contract (its field names)."""
         return cls(
             problem_id=row["problem_id"],
@@ -91,10 +100,14 @@ class Item:
             deadline=row["deadline"],
             filed=row["inspection_date"],
             team=row["inspection_team"],
+            origin=origin,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self)
+        d = jsonable(self)
+        if not self.origin:  # a quarter's item is stored as before the ledger was shared
+            del d["origin"]
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Item:
@@ -128,7 +141,7 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """The event as stored (JSON)."""
-        return jsonable(self)
+        return {**jsonable(self), "item": self.item.to_dict() if self.item else None}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Event:
@@ -263,6 +276,7 @@ def apply_submission(
     *,
     unit: str | None = None,
     excel_rows: Sequence[int] | None = None,
+    origin: str = "",
 ) -> tuple[list[Event], list[Problem]]:
     """The events one accepted file adds to ``ledger``, or the refusal of each row that cannot apply.
 
@@ -270,7 +284,8 @@ def apply_submission(
     (for the receipt), ``unit`` the unit whose folder a rectification report came from. A file is applied
     whole or not at all: when any row is refused no event is returned, so a rejected file changes
     nothing. A row whose item already has an event from ``source`` is skipped, and a problem filed again
-    with the same content adds nothing: applying a quarter twice adds nothing twice.
+    with the same content adds nothing: applying a quarter twice adds nothing twice. ``origin``: the
+    来源 of the items it files, when another cycle (an ad-hoc inspection) files in this ledger.
     """
     action = ACTIONS[kind]
     working: dict[str, ItemStatus] = dict(ledger)
@@ -283,7 +298,7 @@ def apply_submission(
         if current is not None and source in current.sources:
             continue
         try:
-            event = _event_for(current, action, row, source, at, unit)
+            event = _event_for(current, action, row, source, at, unit, origin)
         except TransitionRefused as exc:
             column = exc.column or _ACTION_COLUMN[action]
             problems.append(Problem(message=str(exc), row=excel_row, column=column, value=_shown(row, column)))
@@ -296,12 +311,13 @@ def apply_submission(
 
 
 def _event_for(
-    current: ItemStatus | None, action: Action, row: Mapping[str, Any], source: str, at: datetime, unit: str | None
+    current: ItemStatus | None, action: Action, row: Mapping[str, Any], source: str, at: datetime, unit: str | None,
+    origin: str = "",
 ) -> Event | None:
     """The event one row records, None when it records nothing; raises TransitionRefused."""
     item_id = row["problem_id"]
     if action == "filed":
-        item = Item.from_row(row)
+        item = Item.from_row(row, origin)
         if current is not None:
             if current.item == item:
                 return None

@@ -40,6 +40,7 @@ class LedgerItem:
     failed_in_quarter: bool = False  # a recheck failed during the quarter
     carried_over: bool = False  # filed in an earlier quarter and not closed at this one's start
     closed_at: datetime | None = None  # when it was closed, even after the cut-off (a notice demands no closed item)
+    origin: str = ""  # 来源: the ad-hoc inspection that filed it in the shared ledger ("": the quarterly inspection)
 
     @property
     def state_label(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ...config import Campaign
@@ -23,7 +23,7 @@ from ...cycle import Inputs, LedgerView, unit_statuses
 from ...errors import DocgenError
 from ...periods import Period
 from .calendar import calendar_of
-from .ledger import EVENT_KIND_LABELS, ITEM_STATE_LABELS, Event, ItemStatus, is_overdue
+from .ledger import EVENT_KIND_LABELS, ITEM_STATE_LABELS, Event, ItemStatus, is_overdue, source_of
 from .report import HistoryEntry, LedgerItem, QuarterlyReport
 
 DEFAULT_REQUIREMENTS = (
@@ -83,16 +83,34 @@ def counting_quarter(
     campaign: Campaign, folder_period: str, at: datetime, cutoffs: dict[str, datetime] | None = None
 ) -> Period:
     """The quarter whose figures an event first counts in: its folder's quarter, or the first later one
-    whose cut-off ``at`` (when its file was received) is not after. ``cutoffs``: a cache by quarter key."""
+    whose cut-off ``at`` (when its file was received) is not after. ``cutoffs``: a cache by quarter key.
+
+    An event filed in the ledger from another cycle's period (``folder_period`` not a quarter: an ad-hoc
+    inspection sharing the ledger) has no folder quarter: it counts in the first quarter whose cut-off
+    ``at`` is not after, from the quarter before the one it was received in (whose cut-off may not have come).
+    """
     cutoffs = {} if cutoffs is None else cutoffs
     quarters = calendar_of(campaign)
-    quarter = quarters.parse(folder_period)
+    try:
+        quarter = quarters.parse(folder_period)
+    except ValueError:
+        received = quarters.containing(at.astimezone(ZoneInfo(campaign.timezone)).date())
+        quarter = quarters.containing(received.start - timedelta(days=1))
     while True:
         if quarter.key not in cutoffs:
             cutoffs[quarter.key] = cutoff(campaign, quarter)
         if at <= cutoffs[quarter.key]:
             return quarter
         quarter = quarters.containing(quarter.end + timedelta(days=1))
+
+
+def folder_quarter_start(campaign: Campaign, folder_period: str, at: datetime) -> date:
+    """The first day of the quarter an event is taken as coming from: its folder's quarter, or for an
+    event filed from another cycle's period, the quarter it counts in (``counting_quarter``)."""
+    try:
+        return calendar_of(campaign).parse(folder_period).start
+    except ValueError:
+        return counting_quarter(campaign, folder_period, at).start
 
 
 def build_quarterly_report(inputs: Inputs) -> QuarterlyReport:
@@ -179,6 +197,7 @@ def _ledger_item(
         deadline=item.deadline,
         filed=item.filed,
         team=item.team,
+        origin=item.origin,
         state=status.state,
         failed_rechecks=status.failed_rechecks,
         last_change=status.last_change,
@@ -224,13 +243,14 @@ def ledger_view(
         raise DocgenError(f"单位代码“{unit}”不在成员单位名册中")
     rows = [
         [s.item.problem_id, name_of(s.item.unit), s.item.problem_type, s.item.description,
-         f"{s.item.deadline:%Y-%m-%d}", s.state_label, str(s.failed_rechecks), when(s.last_change)]
+         f"{s.item.deadline:%Y-%m-%d}", s.state_label, str(s.failed_rechecks), when(s.last_change),
+         source_of(s.item.origin)]
         for s in ledger.values()
         if (unit is None or s.item.unit == unit) and not (open_only and s.state == "closed")
     ]
     scope = f"{name_of(unit)}的" if unit else ""
     return LedgerView(
         title=f"整改台账：{scope}{'未销号' if open_only else '全部'}问题 {len(rows)} 个",
-        headers=["问题编号", "单位", "问题类型", "问题描述", "整改时限", "当前状态", "复查不通过次数", "最近变更"],
+        headers=["问题编号", "单位", "问题类型", "问题描述", "整改时限", "当前状态", "复查不通过次数", "最近变更", "来源"],
         rows=rows,
     )

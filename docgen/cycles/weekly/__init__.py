@@ -17,6 +17,7 @@ from typing import Any
 from ...config import Campaign
 from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView, Register
 from ...models import Problem
+from ...periods import Period
 from .calendar import WeekCalendar, calendar_of
 from .report import KEY_PROJECTS, NOTICE_KEY, REGISTER_FILE, WeeklyReport
 
@@ -50,7 +51,7 @@ class Weekly(Cycle[WeeklyReport]):
 
     def apply(
         self, events: Sequence[Mapping[str, Any]], kind: Kind, rows: Sequence[Mapping[str, Any]], *,
-        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None,
+        source: str, at: datetime, unit: str, excel_rows: Sequence[int] | None, period: Period,
     ) -> tuple[list[dict[str, Any]], list[Problem]]:
         """A weekly report is kept whole as it came (its contract checked it): one event per row."""
         from .rules import events_of  # noqa: PLC0415
