@@ -276,9 +276,10 @@ def test_reminder_cron_from_campaign_yaml(tmp_path: Path, monkeypatch: pytest.Mo
     (datetime(2026, 11, 1, 23, 30, tzinfo=UTC), [("monthly", "2026-10")]),  # already 11-02 in Shanghai
     (datetime(2026, 11, 3, 9, 0, tzinfo=CST), []),
     (datetime(2026, 11, 5, 9, 0, tzinfo=CST), []),
-    (datetime(2026, 10, 2, 9, 0, tzinfo=CST), [("monthly", "2026-09")]),
+    # a Friday: the week 2026-W40 (09-28 … 10-04) is due on Monday 10-05, 3 days ahead
+    (datetime(2026, 10, 2, 9, 0, tzinfo=CST), [("monthly", "2026-09"), ("weekly", "2026-W40")]),
     (datetime(2026, 10, 7, 9, 0, tzinfo=CST), [("quarterly", "2026-Q3")]),  # deadline 2026-10-10
-    (datetime(2026, 10, 9, 9, 0, tzinfo=CST), [("quarterly", "2026-Q3")]),
+    (datetime(2026, 10, 9, 9, 0, tzinfo=CST), [("quarterly", "2026-Q3"), ("weekly", "2026-W41")]),  # Friday
     (datetime(2027, 1, 2, 9, 0, tzinfo=CST), [("monthly", "2026-12")]),
     (datetime(2027, 1, 12, 9, 0, tzinfo=CST), [("annual", "2026")]),  # deadline 2027-01-15
     (datetime(2027, 1, 14, 9, 0, tzinfo=CST), [("annual", "2026")]),
@@ -289,11 +290,13 @@ def test_due_reminders_on_chosen_days(now: datetime, due: list[tuple[str, str]])
 
 def test_due_reminders_follow_the_settings() -> None:
     on_the_day = _campaign(days_before=[0, 4])
-    assert due_reminders(on_the_day, datetime(2026, 11, 5, 9, 0, tzinfo=CST)) == [("monthly", "2026-10")]
+    assert due_reminders(on_the_day, datetime(2026, 11, 5, 9, 0, tzinfo=CST)) == [
+        ("monthly", "2026-10"), ("weekly", "2026-W45")]  # 2026-W45 is due on Monday 11-09, 4 days ahead
     assert due_reminders(on_the_day, datetime(2026, 10, 6, 9, 0, tzinfo=CST)) == [
         ("quarterly", "2026-Q3")]  # 4 days before 10-10; 10-05 (monthly 09) is not 0 or 4 days ahead
     bounded = _campaign(start="2026-01-01", end="2026-06-30")
-    assert due_reminders(bounded, datetime(2026, 1, 2, 9, 0, tzinfo=CST)) == []  # 2025-12: before the start
+    assert due_reminders(bounded, datetime(2026, 1, 2, 9, 0, tzinfo=CST)) == [  # 2025-12: before the start; but
+        ("weekly", "2026-W01")]  # the week 12-29 … 01-04 ends after it, and is due on Monday 01-05
     assert due_reminders(bounded, datetime(2026, 7, 2, 9, 0, tzinfo=CST)) == [("monthly", "2026-06")]
     assert due_reminders(bounded, datetime(2026, 8, 2, 9, 0, tzinfo=CST)) == []  # 2026-07: after the end
 
