@@ -453,3 +453,24 @@ def named_unit_groups(units: Sequence[Any]) -> list[dict[str, Any]]:
             names = "、".join(clean_text(u.name) or clean_text(u.code) for u in named)
             groups.append({"label": label, "count": len(named), "names": names})
     return groups
+
+
+def who_reported_context(units: Sequence[Any]) -> dict[str, Any]:
+    """A notice's 报送情况: how many units were expected, on time, late, returned and missing, and the
+    units it names by state (``named_unit_groups``)."""
+    def count(state: str) -> int:
+        return sum(1 for u in units if u.state == state)
+
+    return {
+        "expected_count": len(units),
+        "on_time_count": count("on_time"),
+        "late_count": count("late"),
+        "rejected_count": count("rejected"),
+        "missing_count": count("missing"),
+        "unit_groups": named_unit_groups(units),
+    }
+
+
+def requirement_lines(requirements: Sequence[str]) -> list[str]:
+    """下步要求 as a notice lists them: each cleaned, the empty ones left out."""
+    return [r for r in (clean_text(x).strip() for x in requirements) if r]

@@ -40,6 +40,7 @@ from ...render.engine import (
     format_number,
     format_percent,
     number_suffix,
+    requirement_lines,
     today_local,
     zone,
 )
@@ -318,7 +319,7 @@ def report_context(
         # 五、未报送材料的单位
         "unit_groups": unit_groups,
         # 六、下步要求
-        "requirements": [r for r in (clean_text(x).strip() for x in report.requirements) if r],
+        "requirements": requirement_lines(report.requirements),
         # 附件1
         "score_table": ScoreTable(report),
         "indicator_legend": "；".join(

@@ -24,8 +24,9 @@ from ...render.engine import (
     format_number,
     format_percent,
     keep_whole,
-    named_unit_groups,
+    requirement_lines,
     today_local,
+    who_reported_context,
     zone,
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
@@ -73,7 +74,6 @@ def notice_context(
     """
     units, tasks = report.units, report.tasks
     tz = zone(report.timezone)
-    unit_groups = named_unit_groups(report.units)
 
     task_groups = []
     for state, label in NAMED_TASK_STATES:
@@ -108,12 +108,7 @@ def notice_context(
         "issue_date_text": format_date(report.issue_date or today_local(tz)),
         "time_zone_text": time_zone_text(report.timezone),
         # 一、报送情况
-        "expected_count": len(units),
-        "on_time_count": len(report.units_in("on_time")),
-        "late_count": len(report.units_in("late")),
-        "rejected_count": len(report.units_in("rejected")),
-        "missing_count": len(report.units_in("missing")),
-        "unit_groups": unit_groups,
+        **who_reported_context(report.units),
         # 二、工作进展
         "activities": str(report.totals.activities),
         "participants": str(report.totals.participants),
@@ -138,7 +133,7 @@ def notice_context(
         # 三、存在问题
         "task_groups": task_groups,
         # 四、下步要求
-        "requirements": [r for r in (clean_text(x).strip() for x in report.requirements) if r],
+        "requirements": requirement_lines(report.requirements),
         # 附件1, 附件2
         "unit_rows": [
             {

@@ -33,10 +33,11 @@ from ...render.engine import (
     format_date,
     format_datetime,
     keep_whole,
-    named_unit_groups,
     number_suffix,
+    requirement_lines,
     to_local,
     today_local,
+    who_reported_context,
     zone,
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
@@ -210,7 +211,6 @@ def notice_context(
     overdue = [i for i in report.items if i.overdue]
     failed = [i for i in report.items if i.failed_in_quarter]
 
-    unit_groups = named_unit_groups(report.units)
 
     def named_item(no: int, item: LedgerItem, detail: str) -> dict[str, Any]:
         return {
@@ -264,14 +264,9 @@ def notice_context(
         "overdue_items": [named_item(no, i, overdue_detail(i)) for no, i in enumerate(overdue, start=1)],
         "failed_items": [named_item(no, i, failed_detail(i)) for no, i in enumerate(failed, start=1)],
         # 四、未按时报送整改情况的单位
-        "expected_count": len(report.units),
-        "on_time_count": len(report.units_in("on_time")),
-        "late_count": len(report.units_in("late")),
-        "rejected_count": len(report.units_in("rejected")),
-        "missing_count": len(report.units_in("missing")),
-        "unit_groups": unit_groups,
+        **who_reported_context(report.units),
         # 五、下步要求
-        "requirements": [r for r in (clean_text(x).strip() for x in report.requirements) if r],
+        "requirements": requirement_lines(report.requirements),
         # 附件1, 附件2
         "unit_rows": [
             {"no": no, "name": unit_name(report, code), **_counts(items)}

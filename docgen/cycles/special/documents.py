@@ -20,8 +20,9 @@ from ...render.engine import (
     format_date,
     format_datetime,
     keep_whole,
-    named_unit_groups,
     number_suffix,
+    requirement_lines,
+    who_reported_context,
     zone,
 )
 from ...render.gbt import ISSUER_PT
@@ -139,14 +140,9 @@ def notice_context(report: SpecialReport, issuer_pt: float = ISSUER_PT) -> dict[
             for no, i in enumerate(overdue, start=1)
         ],
         # 四、整改情况报送情况
-        "expected_count": len(report.units),
-        "on_time_count": len(report.units_in("on_time")),
-        "late_count": len(report.units_in("late")),
-        "rejected_count": len(report.units_in("rejected")),
-        "missing_count": len(report.units_in("missing")),
-        "unit_groups": named_unit_groups(report.units),
+        **who_reported_context(report.units),
         # 五、下步要求
-        "requirements": [r for r in (clean_text(x).strip() for x in report.requirements) if r],
+        "requirements": requirement_lines(report.requirements),
         # 附件1, 附件2
         "unit_rows": [{"no": no, "name": unit_name(report, code), **_counts(group)}
                       for no, (code, group) in enumerate(by_unit.items(), start=1)],

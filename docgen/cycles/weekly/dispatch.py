@@ -14,8 +14,9 @@ from ...render.engine import (
     format_date,
     format_datetime,
     keep_whole,
-    named_unit_groups,
+    requirement_lines,
     today_local,
+    who_reported_context,
     zone,
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context
@@ -80,14 +81,9 @@ def dispatch_context(report: WeeklyReport, issuer_pt: float = ISSUER_PT) -> dict
             for i, m in enumerate(report.blocked, start=1)
         ],
         # 五、报送情况
-        "expected_count": len(report.units),
-        "on_time_count": len(report.units_in("on_time")),
-        "late_count": len(report.units_in("late")),
-        "rejected_count": len(report.units_in("rejected")),
-        "missing_count": len(report.units_in("missing")),
-        "unit_groups": named_unit_groups(report.units),
+        **who_reported_context(report.units),
         # 六、下步要求
-        "requirements": [r for r in (clean_text(x).strip() for x in report.requirements) if r],
+        "requirements": requirement_lines(report.requirements),
     }
 
 
