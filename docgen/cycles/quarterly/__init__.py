@@ -105,15 +105,10 @@ class Quarterly(Cycle[QuarterlyReport]):
                    period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
         """The unit's items not closed that the file does not report on."""
         from .ledger import Event, fold  # noqa: PLC0415
+        from .rules import unreported_items  # noqa: PLC0415
 
-        reported = {r.get("problem_id") for r in rows}
-        ledger = fold(Event.from_dict(e) for e in events)
-        left = [s for s in ledger.values()
-                if s.item.unit == unit and s.state != "closed" and s.item.problem_id not in reported]
-        if not left:
-            return []
-        named = "、".join(f"{s.item.problem_id}（{s.state_label}）" for s in left)
-        return [f"本单位以下未销号问题本次未报送整改情况，请一并报送：{named}"]
+        named = unreported_items(fold(Event.from_dict(e) for e in events), unit, rows)
+        return [f"本单位以下未销号问题本次未报送整改情况，请一并报送：{named}"] if named else []
 
     def headline(self, report: QuarterlyReport) -> list[str]:
         s = report.summary()
@@ -162,35 +157,11 @@ class Quarterly(Cycle[QuarterlyReport]):
     def form(self, kind: Kind, submitter: str, inputs: Inputs) -> FormContent | None:
         """整改情况报送表: the unit's items not closed (问题编号 locked) with their problem, requirement,
         deadline and state beside them; 复查结果: the items awaiting recheck; 问题清单: no rows."""
-        from .ledger import ITEM_STATE_LABELS  # noqa: PLC0415
+        from .rules import ledger_form  # noqa: PLC0415
 
         if kind.name == "inspection_problems":
             return FormContent()
-        ledger = _ledger_of(inputs)
-        if kind.name == "rectification_report":
-            items = [s for s in ledger.values() if s.item.unit == submitter and s.state != "closed"]
-            return FormContent(
-                rows=[{"problem_id": s.item.problem_id} for s in items],
-                locked_fields=frozenset({"problem_id"}),
-                hints=[
-                    ("问题描述（参考）", [s.item.description for s in items]),
-                    ("整改要求（参考）", [s.item.requirement for s in items]),
-                    ("整改时限（参考）", [s.item.deadline for s in items]),
-                    ("当前状态（参考）", [ITEM_STATE_LABELS[s.state] for s in items]),
-                ],
-            )
-        if kind.name == "recheck_results":
-            items = [s for s in ledger.values() if s.state == "awaiting_recheck"]
-            units = inputs.registry.units
-            return FormContent(
-                rows=[{"problem_id": s.item.problem_id} for s in items],
-                locked_fields=frozenset({"problem_id"}),
-                hints=[
-                    ("单位（参考）", [units[s.item.unit].name if s.item.unit in units else s.item.unit for s in items]),
-                    ("问题描述（参考）", [s.item.description for s in items]),
-                ],
-            )
-        return None
+        return ledger_form(kind, submitter, _ledger_of(inputs), inputs.registry)
 
 
 def _ledger_of(inputs: Inputs) -> dict[str, ItemStatus]:

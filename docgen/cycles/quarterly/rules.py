@@ -13,14 +13,15 @@ files in its folder) says the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ...config import Campaign
-from ...cycle import Inputs, LedgerView, unit_statuses
+from ...cycle import FormContent, Inputs, Kind, LedgerView, unit_statuses
 from ...errors import DocgenError
+from ...models import Registry
 from ...periods import Period
 from .calendar import calendar_of
 from .ledger import EVENT_KIND_LABELS, ITEM_STATE_LABELS, Event, ItemStatus, is_overdue, source_of
@@ -254,3 +255,45 @@ def ledger_view(
         headers=["问题编号", "单位", "问题类型", "问题描述", "整改时限", "当前状态", "复查不通过次数", "最近变更", "来源"],
         rows=rows,
     )
+
+
+# ---------------------------------------------------------------- the units' side of a problem ledger
+
+
+def ledger_form(kind: Kind, submitter: str, ledger: Mapping[str, ItemStatus], registry: Registry) -> FormContent | None:
+    """The pre-filled form of a ledger kind, from the items of ``ledger`` (a cycle's view of the problem
+    ledger): 整改情况报送表, the unit's items not closed (问题编号 locked) with their problem, requirement,
+    deadline and state beside them; 复查结果, the items awaiting recheck; None for any other kind."""
+    if kind.name == "rectification_report":
+        items = [s for s in ledger.values() if s.item.unit == submitter and s.state != "closed"]
+        return FormContent(
+            rows=[{"problem_id": s.item.problem_id} for s in items],
+            locked_fields=frozenset({"problem_id"}),
+            hints=[
+                ("问题描述（参考）", [s.item.description for s in items]),
+                ("整改要求（参考）", [s.item.requirement for s in items]),
+                ("整改时限（参考）", [s.item.deadline for s in items]),
+                ("当前状态（参考）", [ITEM_STATE_LABELS[s.state] for s in items]),
+            ],
+        )
+    if kind.name == "recheck_results":
+        items = [s for s in ledger.values() if s.state == "awaiting_recheck"]
+        units = registry.units
+        return FormContent(
+            rows=[{"problem_id": s.item.problem_id} for s in items],
+            locked_fields=frozenset({"problem_id"}),
+            hints=[
+                ("单位（参考）", [units[s.item.unit].name if s.item.unit in units else s.item.unit for s in items]),
+                ("问题描述（参考）", [s.item.description for s in items]),
+            ],
+        )
+    return None
+
+
+def unreported_items(ledger: Mapping[str, ItemStatus], unit: str, rows: Sequence[Mapping[str, object]]) -> str:
+    """The unit's items of ``ledger`` not closed that a rectification report's ``rows`` leave out, as a
+    receipt names them (问题编号（状态）, 、-joined); empty when there are none."""
+    reported = {r.get("problem_id") for r in rows}
+    left = [s for s in ledger.values()
+            if s.item.unit == unit and s.state != "closed" and s.item.problem_id not in reported]
+    return "、".join(f"{s.item.problem_id}（{s.state_label}）" for s in left)

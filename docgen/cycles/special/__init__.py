@@ -138,20 +138,15 @@ class Special(Cycle[SpecialReport]):
                    period: Period, events: Sequence[Mapping[str, Any]] = ()) -> list[str]:
         """The unit's items of this inspection not closed that the file does not report on."""
         from ..quarterly.ledger import Event  # noqa: PLC0415
-        from ..quarterly.rules import fold_kept  # noqa: PLC0415
+        from ..quarterly.rules import fold_kept, unreported_items  # noqa: PLC0415
         from .rules import item_prefix  # noqa: PLC0415
 
         if kind.folder is not None:
             return []
-        reported = {r.get("problem_id") for r in rows}
         prefix = item_prefix(period.key)
         ledger = fold_kept(Event.from_dict(e) for e in events if str(e.get("item_id", "")).startswith(prefix))
-        left = [s for s in ledger.values()
-                if s.item.unit == unit and s.state != "closed" and s.item.problem_id not in reported]
-        if not left:
-            return []
-        named = "、".join(f"{s.item.problem_id}（{s.state_label}）" for s in left)
-        return [f"本单位在本次专项督查中的以下未销号问题本次未报送整改情况，请一并报送：{named}"]
+        named = unreported_items(ledger, unit, rows)
+        return [f"本单位在本次专项督查中的以下未销号问题本次未报送整改情况，请一并报送：{named}"] if named else []
 
     def headline(self, report: SpecialReport) -> list[str]:
         s = report.summary()
@@ -199,36 +194,12 @@ class Special(Cycle[SpecialReport]):
     def form(self, kind: Kind, submitter: str, inputs: Inputs) -> FormContent | None:
         """整改情况报送表: the unit's items of this inspection not closed (问题编号 locked), with their problem,
         requirement, deadline and state beside them; 复查结果: its items awaiting recheck; 问题清单: no rows."""
-        from ..quarterly.ledger import ITEM_STATE_LABELS  # noqa: PLC0415
+        from ..quarterly.rules import ledger_form  # noqa: PLC0415
         from .rules import ledger_now  # noqa: PLC0415
 
         if kind.name == PROBLEM_KIND:
             return FormContent()
-        ledger = ledger_now(inputs)
-        if kind.name == "rectification_report":
-            items = [s for s in ledger.values() if s.item.unit == submitter and s.state != "closed"]
-            return FormContent(
-                rows=[{"problem_id": s.item.problem_id} for s in items],
-                locked_fields=frozenset({"problem_id"}),
-                hints=[
-                    ("问题描述（参考）", [s.item.description for s in items]),
-                    ("整改要求（参考）", [s.item.requirement for s in items]),
-                    ("整改时限（参考）", [s.item.deadline for s in items]),
-                    ("当前状态（参考）", [ITEM_STATE_LABELS[s.state] for s in items]),
-                ],
-            )
-        if kind.name == "recheck_results":
-            items = [s for s in ledger.values() if s.state == "awaiting_recheck"]
-            units = inputs.registry.units
-            return FormContent(
-                rows=[{"problem_id": s.item.problem_id} for s in items],
-                locked_fields=frozenset({"problem_id"}),
-                hints=[
-                    ("单位（参考）", [units[s.item.unit].name if s.item.unit in units else s.item.unit for s in items]),
-                    ("问题描述（参考）", [s.item.description for s in items]),
-                ],
-            )
-        return None
+        return ledger_form(kind, submitter, ledger_now(inputs), inputs.registry)
 
 
 CYCLE = Special()
