@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,13 @@ def _names(value: Any, message: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and "\n" not in v for v in value):
         raise WorkspaceError(message)
     return tuple(dict.fromkeys(v.strip() for v in value))
+
+
+def as_date(value: Any) -> date:
+    """A day of campaign.yaml as YAML gives it (a date, a date and time, or text like 2026-11-02);
+    ValueError for anything else: the caller says, in Chinese, which key it was."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())

@@ -55,7 +55,7 @@ from typing import Any, Protocol
 import pendulum
 
 from . import cycles
-from .config import Campaign
+from .config import Campaign, as_date
 from .cycle import UNIT_FOLDER, Document, Kind, Report
 from .errors import DocgenError, WorkspaceError
 from .models import Problem, Unit
@@ -108,12 +108,8 @@ def _bad(key: str, example: str) -> WorkspaceError:
 def _as_date(value: Any, key: str) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value).strip())
+        return as_date(value)
     except ValueError:
         raise _bad(key, "2026-01-01 这样的日期") from None
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pendulum
 
-from ...config import Campaign
+from ...config import Campaign, as_date
 from ...errors import WorkspaceError
 from ...periods import ListedCalendar, Period
 
@@ -110,12 +110,8 @@ def _inspection(raw: Any, where: str, timezone: str) -> Inspection:
 
 
 def _day(value: Any, where: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value).strip())
+        return as_date(value)
     except ValueError:
         raise WorkspaceError(f"{where} 应为日期，如 2026-11-02（不是“{value}”）") from None
 
