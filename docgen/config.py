@@ -109,6 +109,9 @@ class Campaign:
         )
 
 
+NO_SETTINGS = Campaign(name="", secretariat="", doc_number_prefix="")  # every default: where no workspace is read
+
+
 def _names(value: Any, message: str) -> tuple[str, ...]:
     """A list of authority names (``[市委办公室, 市政府办公室]``); None or [] is none; anything else refused."""
     if value in (None, "", []):

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
-from .config import Campaign
+from .config import NO_SETTINGS, Campaign
 from .models import UNIT_STATE_LABELS, Problem, Registry, UnitState, UnitStatus
 from .periods import Calendar, Period
 from .serialize import from_jsonable, jsonable
@@ -331,7 +331,7 @@ class Cycle(Generic[R]):
     @property
     def period_example(self) -> str:
         """A period key as a user writes it (help texts, forms)."""
-        return self.calendar(Campaign(name="", secretariat="", doc_number_prefix="")).example
+        return self.calendar(NO_SETTINGS).example
 
     def parse_period(self, key: str, campaign: Campaign) -> Period:
         return self.calendar(campaign).parse(key)

@@ -67,7 +67,8 @@ class Calendar:
         raise NotImplementedError
 
     def previous(self, moment: datetime) -> Period | None:
-        """The period a run at ``moment`` reports on: the latest whose deadline has come."""
+        """The period a scheduled run at ``moment`` reports on (periods that tile time: the one that ended
+        last before it; declared periods: the one whose deadline came last), if any."""
         raise NotImplementedError
 
     def schedule(self) -> Schedule:

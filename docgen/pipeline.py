@@ -34,7 +34,7 @@ from .errors import DocgenError
 from .faults import checkpoint
 from .issuing import SUMMARY, already_issued, issue, run_lock, summary_bytes
 from .periods import Period
-from .registry import load_register, load_registry
+from .registry import load_registry, registers_of
 from .state import StorageError, aware, disk_message
 from .workspace import Workspace
 
@@ -162,7 +162,7 @@ def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:
         events = [e.payload for e in stored]
         event_periods = [e.period for e in stored]
         file_names = ws.state.file_names({e.source for e in stored})
-    registers = {r.name: load_register(ws.registry_dir, r.name, r.file, required=r.required) for r in cycle.registers}
+    registers = registers_of(ws.registry_dir, cycle, strict=True)
     return Inputs(ws.campaign, load_registry(ws.registry_dir), period, submissions_for(ws, cycle.name, period.key),
                   events, event_periods, file_names, registers)
 

@@ -100,10 +100,11 @@ def _load_register(path: Path, contract_name: str, limits: IntakeLimits, _size: 
     return _validated(path, contract_name, ValidationContext(unit_codes=unit_codes), limits, require_rows=False)
 
 
-def registers_of(directory: Path, cycle: Cycle) -> dict[str, list[dict]]:
-    """The rows of ``cycle``'s registers as the rules of its contracts read them when a unit's file is
-    checked (``ValidationContext.registers``); an absent register reads as no rows."""
-    return {r.name: load_register(directory, r.name, r.file, required=False) for r in cycle.registers}
+def registers_of(directory: Path, cycle: Cycle, *, strict: bool = False) -> dict[str, list[dict]]:
+    """The rows of ``cycle``'s registers by contract name: what its rules read (``Inputs.registers``, where
+    ``strict``: a required register that is absent stops the run) and what the rules of its contracts read
+    when a unit's file is checked (``ValidationContext.registers``: an absent register reads as no rows)."""
+    return {r.name: load_register(directory, r.name, r.file, required=strict and r.required) for r in cycle.registers}
 
 
 def _required(directory: Path, kind: str) -> Path:

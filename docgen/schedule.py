@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cycles
-from .config import Campaign
+from .config import NO_SETTINGS, Campaign
 from .cycles import check_campaign
 from .errors import WorkspaceError
 from .periods import Calendar
@@ -55,24 +55,23 @@ def campaign_at_parse_time() -> Campaign | None:
         return None
 
 
-PLACEHOLDER = Campaign(name="", secretariat="", doc_number_prefix="")  # defaults for a DAG parsed without a workspace
 
 
 def timezone_at_parse_time() -> str:
     """The campaign's time zone, else the default (Asia/Shanghai): daily DAGs run on the campaign's clock."""
-    return (campaign_at_parse_time() or PLACEHOLDER).timezone
+    return (campaign_at_parse_time() or NO_SETTINGS).timezone
 
 
 def calendar_at_parse_time(cycle: str) -> Calendar:
     """The cycle's calendar under ``campaign.yaml``, else under the defaults: what its DAG's schedule and
     period parameter follow."""
-    return cycles.get(cycle).calendar(campaign_at_parse_time() or PLACEHOLDER)
+    return cycles.get(cycle).calendar(campaign_at_parse_time() or NO_SETTINGS)
 
 
 def approval_at_parse_time() -> tuple[bool, float]:
     """(whether drafts wait for the secretariat's review, the response timeout in hours) from
     ``campaign.yaml``, else the defaults (required, 72 hours)."""
-    campaign = campaign_at_parse_time() or PLACEHOLDER
+    campaign = campaign_at_parse_time() or NO_SETTINGS
     return campaign.approval == "required", campaign.approval_timeout_hours
 
 
