@@ -69,8 +69,9 @@ def main(dest: str = "build/demo") -> int:
     outbox = ws / "outbox" / "monthly" / PERIOD
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     notice = next(outbox.glob("*月通报*.docx"))
-    differences = check_expected(summary) + [d for q in QUARTERS for d in check_quarter(ws, q)] + check_year(ws)
-    differences += [d for w in WEEKS for d in check_week(ws, w)]
+    differences = check_expected(summary) + [d for q in QUARTERS for d in summary_differences(ws, "quarterly", q, QUARTER_KEYS)]
+    differences += summary_differences(ws, "annual", YEAR, YEAR_KEYS)
+    differences += [d for w in WEEKS for d in summary_differences(ws, "weekly", w)]
     differences += [d for k in INSPECTIONS for d in check_inspection(ws, k)]
     if differences:
         print("DAG 运行完成，但结果与 examples/demo/expected.yaml 不符：", *differences, sep="\n  ", file=sys.stderr)
@@ -150,25 +151,12 @@ QUARTER_KEYS = ("filed", "closed", "awaiting_recheck", "rectifying", "open", "ov
 YEAR_KEYS = ("expected_units", "submitted_units", "missing_units", "scores", "grades", "ranking", "unscored")
 
 
-def check_year(ws: Path) -> list[str]:
-    """What in the year's ``summary.json`` differs from expected.yaml's ``annual`` section."""
-    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["annual"][YEAR]
-    found = json.loads((ws / "outbox" / "annual" / YEAR / "summary.json").read_text(encoding="utf-8"))
-    return [f"{YEAR} {k}：应为 {expected[k]}，实为 {found[k]}" for k in YEAR_KEYS if found[k] != expected[k]]
-
-
-def check_week(ws: Path, week: str) -> list[str]:
-    """What in a week's ``summary.json`` differs from expected.yaml's ``weekly`` section."""
-    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["weekly"][week]
-    found = json.loads((ws / "outbox" / "weekly" / week / "summary.json").read_text(encoding="utf-8"))
-    return [f"{week} {k}：应为 {v}，实为 {found[k]}" for k, v in expected.items() if found[k] != v]
-
-
-def check_quarter(ws: Path, quarter: str) -> list[str]:
-    """What in a quarter's ``summary.json`` differs from expected.yaml's ``quarterly`` section."""
-    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["quarterly"][quarter]
-    found = json.loads((ws / "outbox" / "quarterly" / quarter / "summary.json").read_text(encoding="utf-8"))
-    return [f"{quarter} {k}：应为 {expected[k]}，实为 {found[k]}" for k in QUARTER_KEYS if found[k] != expected[k]]
+def summary_differences(ws: Path, cycle: str, period: str, keys: tuple[str, ...] | None = None) -> list[str]:
+    """What in a period's ``summary.json`` differs from expected.yaml's section of ``cycle`` (its ``keys``,
+    else every key the section gives)."""
+    expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))[cycle][period]
+    found = json.loads((ws / "outbox" / cycle / period / "summary.json").read_text(encoding="utf-8"))
+    return [f"{period} {k}：应为 {expected[k]}，实为 {found[k]}" for k in keys or expected if found[k] != expected[k]]
 
 
 def check_inspection(ws: Path, key: str) -> list[str]:
@@ -178,7 +166,7 @@ def check_inspection(ws: Path, key: str) -> list[str]:
 
     expected = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))["special"][key]
     found = json.loads((ws / "outbox" / "special" / key / "summary.json").read_text(encoding="utf-8"))
-    differences = [f"{key} {k}：应为 {expected[k]}，实为 {found[k]}" for k in QUARTER_KEYS if found[k] != expected[k]]
+    differences = summary_differences(ws, "special", key, QUARTER_KEYS)
     sources = {row[0]: row[-1] for row in ledger_view(ws, "quarterly").rows}
     if any(sources.get(pid) != found["name"] for pid in expected["filed"]):
         differences.append(f"{key} 的问题在整改台账中的来源不是“{found['name']}”")
