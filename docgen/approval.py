@@ -55,6 +55,7 @@ class Draft:
     doc_number: str | None
     subject: str  # the review's headline
     body: str  # Markdown: documents, issuing numbers, key figures, every unit's status, where the files are
+    figures: tuple[tuple[str, str], ...] = ()  # the cycle's key figures: what a review request tells at once
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,7 +95,8 @@ def make_draft(root: str | Path, cycle: str, report: Report, staging: str | Path
     folder = ws.root / row.folder
     os.replace(staging, folder)  # staging is in the workspace too: one rename, never half a draft
     subject, body = review_text(ws, cycle, report, row, folder)
-    return Draft(cycle, period, row.seq, str(folder), doc_number, subject, body)
+    figures = tuple((str(k), str(v)) for k, v in cycles.get(cycle).key_figures(report))
+    return Draft(cycle, period, row.seq, str(folder), doc_number, subject, body, figures)
 
 
 def review_text(ws: Workspace, cycle: str, report: Report, row: DraftRow, folder: Path) -> tuple[str, str]:

@@ -105,7 +105,8 @@ class Document:
     finds archived submissions and templates), which returns None when it wrote the file and otherwise, in
     Chinese, why not (an optional component missing: the run says so and goes on). Documents are made in
     the order declared, in one folder, so a later one may read an earlier one (a PDF of a report).
-    ``number_key`` names its issuing number (None: it has none).
+    ``number_key`` names its issuing number (None: it has none). ``addressees``: the units it is delivered
+    to once issued (None: the report's expected units, 主送 各成员单位; ``()``: the secretariat's own file).
     """
 
     file_name: str
@@ -114,6 +115,7 @@ class Document:
     write: Callable[[Path, Any], str | None] | None = None
     number_key: str | None = None
     in_place: bool = False  # render very long bodies without docxtpl's quadratic move
+    addressees: tuple[str, ...] | None = None  # 主送: the unit codes it is sent to; None: every expected unit
 
 
 @dataclass(frozen=True)

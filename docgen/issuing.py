@@ -26,6 +26,7 @@ from .workspace import Workspace
 
 LOCK_WAIT_SECONDS = 900.0  # a run waits this long for another run of the same cycle and period
 SUMMARY = "summary.json"  # beside every period's documents; placed last
+ADDRESSEES = "addressees"  # summary.json's map of each document to the units it is delivered to
 
 
 def run_lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
@@ -49,12 +50,22 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                                  outputs=[str(p.relative_to(ws.root)) for p in outputs],
                                  started_at=started_at, fingerprint=fingerprint(outbox))
+    from .delivery import announce_issued  # noqa: PLC0415 - delivery reads the registry
+
+    announce_issued(ws.root, cycle, period, run_id, outputs)
     return outputs, run_id
 
 
-def summary_bytes(report: Report) -> bytes:
-    """``summary.json`` as written beside the notice; its hash is a run's fingerprint."""
-    return json.dumps(report.summary(), ensure_ascii=False, indent=2).encode("utf-8")
+def summary_bytes(cycle: str, report: Report) -> bytes:
+    """``summary.json`` as written beside the notice; its hash is a run's fingerprint. Besides the cycle's
+    own keys, ``addressees``: each document's units (主送), whom delivery sends it to once issued."""
+    from . import cycles  # noqa: PLC0415 - the cycles import the rendering layer
+
+    units = [u.code for u in report.units]
+    addressees = {d.file_name: list(units if d.addressees is None else d.addressees)
+                  for d in cycles.get(cycle).documents(report) if d.addressees != ()}
+    summary = {**report.summary(), ADDRESSEES: addressees}
+    return json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def fingerprint(folder: Path) -> str:
@@ -71,7 +82,7 @@ def already_issued(ws: Workspace, cycle: str, period: str, report: Report, since
     A run that waited for another run of the same period has nothing to add when the other one issued
     the same numbers: it returns that run's outputs instead of issuing a duplicate version.
     """
-    last = issued_since(ws, cycle, period, hashlib.sha256(summary_bytes(report)).hexdigest(), since)
+    last = issued_since(ws, cycle, period, hashlib.sha256(summary_bytes(cycle, report)).hexdigest(), since)
     if last is None:
         return None
     outputs = [ws.root / p for p in last.outputs]

@@ -31,7 +31,9 @@ class Unit:
     name: str
     category: str = ""
     contact: str = ""
-    phone: str = ""
+    phone: str = ""  # a mobile number here is whom the group robots @mention
+    email: str = ""
+    robot: str = ""  # the work group (its robot in campaign.yaml's delivery.robots) the unit is in
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class Receipt:
             "unit_name": self.unit_name,
             "cycle": self.cycle,
             "period": self.period,
+            "period_label": self.period_label,
             "received_at": self.received_at.isoformat(),
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "on_time": self.on_time,

@@ -30,6 +30,7 @@ from . import cycles, intake
 from .approval import make_draft
 from .config import Campaign
 from .cycle import Cycle, Inputs, LedgerView, Report, Submission
+from .delivery import announce_receipts, deliver_quietly, request_review
 from .errors import DocgenError
 from .faults import checkpoint
 from .issuing import SUMMARY, already_issued, issue, run_lock, summary_bytes
@@ -122,6 +123,7 @@ def receipts_step(
     checkpoint("receipts")
     with run_lock(ws, cycle, period):
         receipts = intake.process(ws, cycle, period, progress=progress)
+    announce_receipts(ws.root)  # each unit is told (once) how its file was answered
     rejected = [
         {"unit": r.unit, "file": r.file, "problems": [p.describe() for p in r.errors[:5]],
          "problem_count": len(r.errors)}
@@ -266,7 +268,7 @@ def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) 
             checkpoint("render-half")
         if notes:  # beside the documents, where the secretariat looks for them
             (staging / NOTES).write_text("\n".join(notes) + "\n", encoding="utf-8")
-        (staging / SUMMARY).write_bytes(summary_bytes(report))
+        (staging / SUMMARY).write_bytes(summary_bytes(cycle, report))
     except OSError as exc:  # a full disk: a clear message, and the half-written documents do not keep the space
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError(disk_message(exc)) from exc
@@ -327,9 +329,11 @@ def run_cycle(
         staging = timed("render", lambda: render(root, cycle, report, charts=charts))
         if draft:
             made = timed("draft", lambda: make_draft(root, cycle, report, staging))
+            request_review(root, made.to_dict())
             return CycleRun(cycle, report, sorted(Path(made.folder).iterdir()), got, receipts, timings, made)
         outputs = timed("publish", lambda: publish(root, cycle, period, staging, trigger=trigger,
                                                    doc_number=report.doc_number, started_at=started))
+    timed("deliver", lambda: deliver_quietly(root))
     return CycleRun(cycle, report, outputs, got, receipts, timings)
 
 

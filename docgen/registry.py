@@ -54,7 +54,7 @@ def _load_registry(directory: Path, limits: IntakeLimits, _versions: tuple) -> R
     units = {
         r["code"]: Unit(
             code=r["code"], name=r["name"], category=r["category"], contact=r["contact"] or "",
-            phone=r["phone"] or "",
+            phone=r["phone"] or "", email=r.get("email") or "", robot=r.get("robot") or "",
         )
         for r in units_rows
     }

@@ -582,6 +582,9 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
             doc_number=f"{prefix}{seq}号", cc=campaign.cc, printed_by=campaign.printer,
         )
         paths = _issue(ws, reminder)
+    from .delivery import announce_reminder  # noqa: PLC0415
+
+    announce_reminder(ws.root, reminder.to_json(), paths)
     units_missing = len({u.code for u in missing})
     units_returned = len({u.code for u in returned})
     message = (f"已发催报通知：未报送{units_missing}家，已退回未重新报送{units_returned}家"

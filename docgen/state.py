@@ -25,6 +25,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Index,
     Integer,
     String,
     Text,
@@ -47,7 +48,7 @@ from .errors import DocgenError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0004"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
+SCHEMA_HEAD = "0005"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FOREIGN_OWNER_TIMEOUT = timedelta(hours=2)  # a lock or claim of another machine's process, if never released
 
@@ -93,7 +94,7 @@ class SubmissionRow(Base):
     errors_json: Mapped[str] = mapped_column(Text, default="[]")
     rows_json: Mapped[str] = mapped_column(Text, default="[]")
     receipt_paths_json: Mapped[str] = mapped_column(Text, default="[]")
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
 
     @property
     def accepted(self) -> bool:
@@ -196,6 +197,53 @@ class DraftRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the run that issued it
+
+
+class DeliveryRow(Base):
+    """One message for one recipient by one channel (``email`` or a group robot's name), as queued and sent.
+
+    ``key`` says what it answers, whom and how (a rerun queues nothing twice). ``status``: ``pending`` →
+    ``sent``; ``retry`` (a failure worth another try, at ``next_attempt_at``) until ``failed`` (given up);
+    ``skipped`` when it cannot be sent at all (no address, a channel not set up). ``reason``: the last
+    failure, in Chinese. ``batch``: the robot post that carried it (several rows share one digest post).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),
+                      Index("ix_deliveries_period", "cycle", "period"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    cycle: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    period: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    recipient: Mapped[str] = mapped_column(String(64))
+    recipient_name: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(512))
+    message_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    batch: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    @property
+    def message(self) -> dict[str, Any]:
+        return json.loads(self.message_json)
+
+
+class RobotPost(Base):
+    """One post to a group robot: what its rate limit counts."""
+
+    __tablename__ = "robot_posts"
+    __table_args__ = (Index("ix_robot_posts", "robot", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    robot: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class LockRow(Base):
@@ -575,6 +623,85 @@ class State:
                 .order_by(RunRow.finished_at.desc(), RunRow.id.desc())
                 .limit(1)
             )
+
+    # -- deliveries ---------------------------------------------------------------------------------
+
+    def queue_deliveries(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Add the rows whose ``key`` is new (a rerun's are already there); return how many were added."""
+        if not rows:
+            return 0
+        keys = [r["key"] for r in rows]
+        added = 0
+        with self.session() as s:
+            have = set()
+            for i in range(0, len(keys), 500):
+                have |= set(s.scalars(select(DeliveryRow.key).where(DeliveryRow.key.in_(keys[i:i + 500]))))
+        now = utc_naive(datetime.now(UTC))
+        for r in rows:
+            if r["key"] in have:
+                continue
+            try:  # one at a time: a concurrent run queueing the same key loses only that row
+                with self.session() as s:
+                    s.add(DeliveryRow(**{"attempts": 0, "created_at": now, **r}))
+                added += 1
+            except IntegrityError:
+                pass
+        return added
+
+    def due_deliveries(self, now: datetime, limit: int = 1000) -> list[DeliveryRow]:
+        """Rows to send now: new ones and retries whose time has come, oldest first."""
+        with self.session() as s:
+            return list(s.scalars(
+                select(DeliveryRow)
+                .where(DeliveryRow.status.in_(("pending", "retry")),
+                       (DeliveryRow.next_attempt_at.is_(None)) | (DeliveryRow.next_attempt_at <= utc_naive(now)))
+                .order_by(DeliveryRow.id).limit(limit)))
+
+    def update_deliveries(self, ids: Sequence[int], **values: Any) -> None:
+        """Set ``values`` on the rows ``ids`` (``attempts=None`` adds one to each row's count)."""
+        values = {k: utc_naive(v) if isinstance(v, datetime) else v for k, v in values.items()}
+        if values.pop("attempts", 0) is None:
+            values["attempts"] = DeliveryRow.attempts + 1
+        with self.session() as s:
+            s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(list(ids))).values(**values))
+
+    def deliveries(self, cycle: str | None = None, period: str | None = None,
+                   kind: str | None = None) -> list[DeliveryRow]:
+        """The delivery log, oldest first: of one cycle and period, or all."""
+        query = select(DeliveryRow).order_by(DeliveryRow.id)
+        if cycle is not None:
+            query = query.where(DeliveryRow.cycle == cycle)
+        if period is not None:
+            query = query.where(DeliveryRow.period == period)
+        if kind is not None:
+            query = query.where(DeliveryRow.kind == kind)
+        with self.session() as s:
+            return list(s.scalars(query))
+
+    def delivery_keys(self, kind: str, since: datetime) -> list[str]:
+        """The keys of the rows of ``kind`` queued since ``since`` (what a step need not queue again)."""
+        with self.session() as s:
+            return list(s.scalars(select(DeliveryRow.key).where(
+                DeliveryRow.kind == kind, DeliveryRow.created_at >= utc_naive(since))))
+
+    def record_robot_post(self, robot: str, at: datetime) -> None:
+        with self.session() as s:
+            s.add(RobotPost(robot=robot, at=utc_naive(at)))
+
+    def robot_posts_since(self, robot: str, since: datetime) -> list[datetime]:
+        """When ``robot`` was posted to since ``since``, oldest first (its rate limit's window)."""
+        with self.session() as s:
+            return [aware(at) for at in s.scalars(  # type: ignore[misc]
+                select(RobotPost.at).where(RobotPost.robot == robot, RobotPost.at >= utc_naive(since))
+                .order_by(RobotPost.at))]
+
+    def answered_since(self, since: datetime) -> list[SubmissionRow]:
+        """Submissions answered (accepted or rejected) since ``since``: the receipts to deliver."""
+        with self.session() as s:
+            return list(s.scalars(
+                select(SubmissionRow)
+                .where(SubmissionRow.status.in_(("accepted", "rejected")), SubmissionRow.processed_at >= utc_naive(since))
+                .order_by(SubmissionRow.id)))
 
     # -- locks ------------------------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ def write_registry(
     write_table(
         reg / REGISTRY_FILES["units"],
         UNIT_HEADERS,
-        [[u.code, u.name, u.category, u.contact, u.phone] for u in units],
+        [[u.code, u.name, u.category, u.contact, u.phone, u.email, u.robot] for u in units],
         title="成员单位名册",
     )
     seps = ("、", ",", ";", " ")

@@ -93,7 +93,7 @@ class Annual(Cycle[AnnualReport]):
 
         return [
             Document(report_name, template=docs.REPORT_TEMPLATE, context=context, number_key=NOTICE_KEY),
-            Document(docs.SCORE_SHEET, write=score_sheet),
+            Document(docs.SCORE_SHEET, write=score_sheet, addressees=()),
             Document(volume_name, write=volume),
             Document(Path(report_name).with_suffix(".pdf").name, write=pdf_of(report_name)),
             Document(Path(volume_name).with_suffix(".pdf").name, write=pdf_of(volume_name)),

@@ -75,7 +75,7 @@ class Quarterly(Cycle[QuarterlyReport]):
             return Document(
                 docs.rectification_name(report, unit), template=docs.RECTIFICATION_TEMPLATE,
                 context=lambda canvas: docs.rectification_context(report, unit, canvas.issuer_pt),
-                number_key=RECTIFICATION_KEY + unit,
+                number_key=RECTIFICATION_KEY + unit, addressees=(unit,),
             )
 
         def workbook(path: Path, _sources: Any) -> None:
@@ -84,7 +84,7 @@ class Quarterly(Cycle[QuarterlyReport]):
         return [
             Document(docs.notice_name(report), template=docs.NOTICE_TEMPLATE, context=notice, number_key=NOTICE_KEY),
             *(rectification(unit) for unit in report.units_to_notify),
-            Document(docs.LEDGER_WORKBOOK, write=workbook),
+            Document(docs.LEDGER_WORKBOOK, write=workbook, addressees=()),
         ]
 
     def number_keys(self, report: QuarterlyReport) -> list[str]:

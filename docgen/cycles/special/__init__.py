@@ -106,7 +106,7 @@ class Special(Cycle[SpecialReport]):
             return Document(
                 docs.rectification_name(report, unit), template=docs.RECTIFICATION_TEMPLATE,
                 context=lambda canvas: docs.rectification_context(report, unit, canvas.issuer_pt),
-                number_key=RECTIFICATION_KEY + unit,
+                number_key=RECTIFICATION_KEY + unit, addressees=(unit,),
             )
 
         def workbook(path: Path, _sources: Any) -> None:
@@ -116,7 +116,7 @@ class Special(Cycle[SpecialReport]):
             Document(docs.notice_name(report), template=docs.NOTICE_TEMPLATE,
                      context=lambda canvas: docs.notice_context(report, canvas.issuer_pt), number_key=NOTICE_KEY),
             *(rectification(unit) for unit in report.units_to_notify),
-            Document(docs.LEDGER_WORKBOOK, write=workbook),
+            Document(docs.LEDGER_WORKBOOK, write=workbook, addressees=()),
         ]
 
     def number_keys(self, report: SpecialReport) -> list[str]:
