@@ -4,6 +4,7 @@
 每 10 分钟扫描一次 `intake/`，为新放入的文件存档、校验并写回执，让单位在截止前就能看到问题并重新报送。
 回执写在 `receipts/<周期>/<期次>/<单位代码>/`：`.回执.docx`（给人看）、`.回执.json`（给程序读），
 被退回的表格另有 `.标注.xlsx`（问题单元格标红并加批注）。
+配置了 `campaign.yaml` 的 `delivery` 时，回执随即通过邮件、企业微信或钉钉发给报送单位（**送达** 步骤）。
 
 **工作区**：环境变量 `DOCGEN_ROOT`，或 Airflow Variable `DOCGEN_ROOT`。
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, task
 
+from docgen.airflow_dag import deliver_task
 from docgen.schedule import timezone_at_parse_time
 
 TZ = timezone_at_parse_time()
@@ -45,7 +47,7 @@ def intake_receipts() -> None:
         result = receipts_step(root)
         return {"accepted": len(result["accepted"]), "rejected": len(result["rejected"])}
 
-    receipts(intake())
+    receipts(intake()) >> deliver_task()
 
 
 intake_receipts()

@@ -16,6 +16,7 @@
 4. **render 生成草稿**：督查通报、每个有未销号问题的单位一份整改通知书、`整改台账.xlsx` 和 `summary.json`。放在 `outbox/quarterly/<期次>/drafts/<n>/` 待审核。
 5. **review 审核**：在 Required Actions（待办操作）页面阅读草稿的公文、发文字号、主要数字和各单位报送情况，选择“签发”或“退回”并填写审核意见；超过 `approval_timeout_hours`（默认 72 小时）无人审核按退回处理。`campaign.yaml` 中 `approval: off` 时没有这一步。
 6. **publish 发布**：签发后写入 `outbox/quarterly/<期次>/`，已有的旧版移入 `versions/`，不会被覆盖；退回则不发布（本步骤显示为跳过），退回意见写在草稿旁的 `审核意见.txt`，下次运行本期重新生成草稿。
+7. **deliver 送达**：按 `campaign.yaml` 的 `delivery` 把回执、审核提醒（审核步骤开始等待时发出，附手机预览链接）和签发的公文发给有关单位和审核人（邮件、企业微信、钉钉）；发送失败的稍后重试，原因见状态看板和 `docgen status`，不影响本次运行。
 
 **参数**：`period`（如 `2026-Q3`），留空则为运行时刻的上一季度。
 **工作区**：环境变量 `DOCGEN_ROOT`，或 Airflow Variable `DOCGEN_ROOT`。

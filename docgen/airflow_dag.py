@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import BaseNotifier, CronTriggerTimetable, Param, dag, get_current_context, task
 
 from . import cycles
 from .periods import Schedule
@@ -116,11 +116,47 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         if reviewed:
             review = _review_step(name, timeout_hours)
             rendered >> review
-            publish(rendered, review.output)
+            published = publish(rendered, review.output)
         else:
-            publish(rendered)
+            published = publish(rendered)
+        published >> deliver_task()
 
     return wiring()
+
+
+def deliver_task() -> Any:
+    """The last task of every DAG: send what its steps queued (receipts, 催报, issued documents) and retry
+    what failed before. Runs whatever became of the steps before it, and never fails: a channel that
+    fails is logged and shown on the board, and the cycle is done."""
+
+    @task(task_id="deliver", task_display_name="送达", trigger_rule="all_done",
+          doc_md="把回执、催报和已发布的公文发给有关单位（邮件、企业微信、钉钉）；发送失败的稍后重试，"
+                 "失败原因见日志、状态看板和 docgen status，不影响本次运行。")
+    def deliver() -> dict:
+        from docgen.delivery import deliver_quietly
+        from docgen.schedule import workspace_root
+
+        return deliver_quietly(workspace_root()).to_dict()
+
+    return deliver()
+
+
+class ReviewNotifier(BaseNotifier):
+    """Airflow's notifier shape for the review step: when the draft starts waiting, its reviewers are told
+    (key figures, a link to the phone preview). Never raises: a message that cannot go out must not fail
+    the review."""
+
+    def notify(self, context: Any) -> None:
+        import logging
+
+        try:
+            from docgen.delivery import request_review
+            from docgen.schedule import workspace_root
+
+            draft = context["ti"].xcom_pull(task_ids="render")["draft"]
+            request_review(workspace_root(), draft)
+        except Exception as exc:  # noqa: BLE001 - the review goes on; the log says why nobody was told
+            logging.getLogger(__name__).error("未能通知审核人：%s", exc)
 
 
 def _timetable(schedule: Schedule) -> Any:
@@ -155,6 +191,7 @@ def _review_step(name: str, timeout_hours: float) -> Any:
         params={"comment": Param(None, type=["null", "string"], title="审核意见",
                                  description="退回时请写明需要修改的地方；签发时可留空")},
         response_timeout=timedelta(hours=timeout_hours),
+        notifiers=[ReviewNotifier()],
     )
 
 
@@ -207,6 +244,6 @@ def daily_dag(dag_id: str, *, cron: str, tz: str, doc_md: str, tag: str, task_id
 
             return resolve(action)(workspace_root(), run_moment(get_current_context()))
 
-        act()
+        act() >> deliver_task()
 
     return wiring()

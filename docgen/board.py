@@ -20,6 +20,7 @@ from . import cycles
 from .approval import STATUS_LABELS as DRAFT_LABELS
 from .config import Campaign
 from .cycle import BoardSection, Cycle
+from .delivery import DeliveryStatus, delivery_status
 from .errors import DocgenError
 from .models import UNIT_STATE_LABELS, Problem
 from .periods import Period
@@ -104,6 +105,7 @@ class Board:
     sections: list[BoardSection]
     documents: list[IssuedFile]
     drafts: list[DraftInfo]  # pending ones, then returned ones (with the comment), newest first
+    deliveries: DeliveryStatus = field(default_factory=DeliveryStatus)  # what was sent for the period
 
     @property
     def due(self) -> bool:
@@ -178,6 +180,7 @@ def board(root: str | Path, cycle: str, period: str, now: datetime | None = None
         campaign=ws.campaign.name, cycle=declared.name, cycle_label=declared.label, dag_id=declared.dag_id,
         period=per.key, period_label=per.label, deadline=deadline, now=now, timezone=ws.campaign.timezone, units=units,
         sections=declared.board_sections(report), documents=issued_files(outbox), drafts=drafts,
+        deliveries=delivery_status(ws.root, declared.name, per.key),
     )
 
 

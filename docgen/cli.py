@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import cycles
 from .errors import DocgenError
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
     m.add_argument("--period", required=True, help="期次，如 2026-11")
 
+    d = sub.add_parser("deliver", help="发送待发的消息", description="把待发送和到了重试时间的消息（回执、催报、"
+                       "审核提醒、公文）按 campaign.yaml 的 delivery 发出（邮件、企业微信、钉钉），并列出未送达的消息和原因。")
+    d.add_argument("--root", type=Path, required=True, help="工作区目录")
+    d.add_argument("--retry-failed", action="store_true",
+                   help="已放弃的消息（发送失败）也重新发送：如改正了连接的密钥或名册中的邮箱之后")
+
     sub.add_parser("doctor", help="检查生成 PDF 的条件与字体",
                    description="说明本机能否生成 PDF，以及仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312、宋体"
                    "各将以哪种字体排印（已安装的公文字体优先，否则用免费的简体中文替代字体）。"
@@ -137,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _publish(args)
         if args.command == "doctor":
             return _doctor()
+        if args.command == "deliver":
+            return _deliver(args)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -260,6 +269,7 @@ def _status(args: argparse.Namespace) -> int:
     from rich.table import Table  # noqa: PLC0415
 
     from .approval import status_lines  # noqa: PLC0415
+    from .delivery import status_lines as delivery_lines  # noqa: PLC0415
     from .pipeline import compute, intake_step, receipts_step  # noqa: PLC0415
 
     if args.refresh:
@@ -280,7 +290,32 @@ def _status(args: argparse.Namespace) -> int:
         out.print("草稿与审核：")
         for line in drafts:
             out.print(f"  {line}")
+    for line in delivery_lines(args.root, args.cycle, args.period):
+        out.print(line, highlight=False)
     return EXIT_OK
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    from .delivery import deliver, delivery_settings  # noqa: PLC0415
+    from .workspace import Workspace  # noqa: PLC0415
+
+    ws = Workspace(args.root)
+    if delivery_settings(ws.campaign) is None:
+        raise DocgenError(f"{ws.campaign.source} 没有 delivery 一节：未配置送达，没有消息可发")
+    again = ws.state.retry_failed() if args.retry_failed else 0
+    result = deliver(args.root)
+    out = _console()
+    if again:
+        out.print(f"已把 {again} 条发送失败的消息重新排队")
+    out.print(_delivered(result), highlight=False)
+    for reason in result.reasons:
+        out.print(f"  ✗ {reason}", highlight=False)
+    return EXIT_OK if not result.failed else EXIT_REJECTED
+
+
+def _delivered(result: Any) -> str:
+    return (f"送达：已发送 {result.sent} 条，待重试 {result.retry} 条，发送失败 {result.failed} 条"
+            + (f"，因限流顺延 {result.deferred} 条" if result.deferred else ""))
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -297,7 +332,17 @@ def _publish(args: argparse.Namespace) -> int:
     out.print(f"已签发第 {draft.seq} 稿（{draft.doc_number or '无字号'}），签发人 {decision.by}")
     for path in decision.outputs:
         out.print(f"  输出：{path}")
+    _deliver_after(args.root, out)
     return EXIT_OK
+
+
+def _deliver_after(root: Path, out: Any) -> None:
+    """Send what a command queued, where delivery is set up; say so in one line."""
+    from .delivery import deliver_quietly, delivery_settings  # noqa: PLC0415
+    from .workspace import Workspace  # noqa: PLC0415
+
+    if delivery_settings(Workspace(root).campaign) is not None:
+        out.print(_delivered(deliver_quietly(root)), highlight=False)
 
 
 def _remind(args: argparse.Namespace) -> int:
@@ -308,6 +353,7 @@ def _remind(args: argparse.Namespace) -> int:
     out.print(result.message)
     for path in result.paths:
         out.print(f"  输出：{path}")
+    _deliver_after(args.root, out)
     return EXIT_OK
 
 

@@ -684,6 +684,13 @@ class State:
             return list(s.scalars(select(DeliveryRow.key).where(
                 DeliveryRow.kind == kind, DeliveryRow.created_at >= utc_naive(since))))
 
+    def retry_failed(self) -> int:
+        """Queue the given-up rows again (a fixed secret or address): sent at the next pass, attempts anew."""
+        with self.session() as s:
+            done = s.execute(update(DeliveryRow).where(DeliveryRow.status == "failed")
+                             .values(status="retry", attempts=0, next_attempt_at=None))
+            return done.rowcount
+
     def record_robot_post(self, robot: str, at: datetime) -> None:
         with self.session() as s:
             s.add(RobotPost(robot=robot, at=utc_naive(at)))

@@ -21,6 +21,7 @@ from .builders import CST
 from .builders.monthly import PROGRESS_HEADERS
 from .builders.registry import write_campaign, write_registry
 from .builders.tables import write_table
+from .delivery_servers import robot_server, smtp_server  # noqa: F401 - fixtures of the delivery tests
 
 UNITS = [
     Unit("A01", "青禾镇人民政府", "乡镇街道", "李明", "13800000001"),

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
@@ -17,13 +17,12 @@ import pytest
 
 from docgen import delivery
 from docgen.models import Unit
-from docgen.pipeline import intake_step, receipts_step, run_cycle
-from docgen.reminders import remind
+from docgen.pipeline import intake_step, receipts_step
 from docgen.workspace import Workspace
 
 from .builders.registry import write_campaign, write_registry
-from .conftest import LATE, ON_TIME, TASKS, Dropper, row
-from .delivery_servers import RobotServer, SmtpServer, robot_server, smtp_server  # noqa: F401 - fixtures
+from .conftest import TASKS, Dropper, row
+from .delivery_servers import RobotServer, SmtpServer
 
 CONTACT_UNITS = [
     Unit("A01", "青禾镇人民政府", "乡镇街道", "李明", "13800000001", "a01@qinghe.example.cn", "成员单位群"),

@@ -22,6 +22,7 @@ from typing import Any
 
 import pendulum
 
+from ..errors import WorkspaceError
 from ..links import board_path, preview_path
 from ..registry import load_registry
 from ..workspace import Workspace
@@ -142,6 +143,7 @@ class DeliveryStatus:
     counts: dict[str, int] = field(default_factory=dict)  # by status label
     by_channel: dict[str, dict[str, int]] = field(default_factory=dict)  # channel label → status label → n
     problems: list[DeliveryProblem] = field(default_factory=list)  # waiting for a retry, failed, unreachable
+    settings_error: str = ""  # campaign.yaml's delivery section written wrongly: nothing is sent until fixed
 
     @property
     def total(self) -> int:
@@ -151,7 +153,10 @@ class DeliveryStatus:
 def delivery_status(root: str | Path, cycle: str, period: str) -> DeliveryStatus:
     """What was sent for (cycle, period), by channel and result, and every problem with its reason."""
     ws = Workspace(root)
-    settings = delivery_settings(ws.campaign)
+    try:
+        settings = delivery_settings(ws.campaign)
+    except WorkspaceError as exc:
+        return DeliveryStatus(settings_error=str(exc))
     counts: dict[str, int] = {}
     by_channel: dict[str, dict[str, int]] = {}
     problems = []
@@ -174,6 +179,8 @@ def _channel_kind(channel: str) -> str:
 def status_lines(root: str | Path, cycle: str, period: str, *, shown: int = 10) -> list[str]:
     """What ``docgen status`` says about a period's deliveries."""
     status = delivery_status(root, cycle, period)
+    if status.settings_error:
+        return [f"送达设置有误，未发送任何消息：{status.settings_error}"]
     if not status.total:
         return []
     tz = Workspace(root).campaign.timezone
