@@ -47,12 +47,13 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     """
     outbox = ws.outbox_dir(cycle, period)
     outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
+    issued = fingerprint(outbox)
     run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                                  outputs=[str(p.relative_to(ws.root)) for p in outputs],
-                                 started_at=started_at, fingerprint=fingerprint(outbox))
+                                 started_at=started_at, fingerprint=issued)
     from .delivery import announce_issued  # noqa: PLC0415 - delivery reads the registry
 
-    announce_issued(ws.root, cycle, period, run_id, outputs)
+    announce_issued(ws.root, cycle, period, issued, outputs)  # the same documents issued again: sent once
     return outputs, run_id
 
 

@@ -107,15 +107,16 @@ def request_review(root: str | Path, draft: Mapping[str, Any], *, send: bool = T
     return queued
 
 
-def announce_issued(root: str | Path, cycle: str, period: str, run_id: int, outputs: Sequence[Path]) -> int:
-    """Queue the issued documents to the units each is addressed to."""
+def announce_issued(root: str | Path, cycle: str, period: str, fingerprint: str, outputs: Sequence[Path]) -> int:
+    """Queue the issued documents to the units each is addressed to; ``fingerprint`` names what was issued
+    (a rerun issuing the same documents again sends nothing; a corrected version is sent)."""
     with _never_fails("公文"):
         ws = Workspace(root)
         settings = _settings(ws, "issued")
         if settings is None:
             return 0
         units = load_registry(ws.registry_dir).units
-        return queue(ws, settings, messages.issued_notices(ws, units, cycle, period, run_id, outputs))
+        return queue(ws, settings, messages.issued_notices(ws, units, cycle, period, fingerprint, outputs))
     return 0
 
 

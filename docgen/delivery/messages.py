@@ -167,7 +167,7 @@ def review_notices(ws: Workspace, settings: DeliverySettings, draft: Mapping[str
                    draft["cycle"], draft["period"]) for r in settings.reviewers]
 
 
-def issued_notices(ws: Workspace, units: Mapping[str, Unit], cycle: str, period: str, run_id: int,
+def issued_notices(ws: Workspace, units: Mapping[str, Unit], cycle: str, period: str, fingerprint: str,
                    outputs: Sequence[Path]) -> list[Notice]:
     """The issued documents to each unit they are addressed to (``summary.json``'s ``addressees``)."""
     by_name = {p.name: p for p in outputs}
@@ -193,6 +193,6 @@ def issued_notices(ws: Workspace, units: Mapping[str, Unit], cycle: str, period:
                           "文件见附件。", "", ws.campaign.secretariat])
         markdown = "\n\n".join([f"**【公文】{_md(unit.name)}**", f"{_md(titles)} 已印发，请查收（文件已发至本单位邮箱）。"])
         attachments = tuple(str(p.relative_to(ws.root)) for p in files + pdfs)
-        notices.append(Notice(f"issued:{run_id}", "issued", unit_recipient(unit), subject, text, markdown,
+        notices.append(Notice(f"issued:{cycle}:{period}:{fingerprint[:16]}", "issued", unit_recipient(unit), subject, text, markdown,
                               attachments, cycle, period))
     return notices
