@@ -78,7 +78,7 @@ def queue(ws: Workspace, settings: DeliverySettings, notices: Iterable[Notice]) 
         message = {"text": n.text, "markdown": n.markdown, "attachments": list(n.attachments),
                    "mentions": [n.recipient.mobile] if is_mobile(n.recipient.mobile) else []}
         base = {"kind": n.kind, "cycle": n.cycle, "period": n.period, "recipient": n.recipient.key[:64],
-                "recipient_name": n.recipient.name[:255], "subject": n.subject[:512],
+                "recipient_name": _one_line(n.recipient.name)[:255], "subject": _one_line(n.subject)[:512],
                 "message_json": json.dumps(message, ensure_ascii=False)}
         for channel, address in routes:
             rows.append({**base, "key": _key(n.event, n.recipient.key, channel, address), "channel": channel,
@@ -104,6 +104,11 @@ def _routes(settings: DeliverySettings, who: Recipient) -> tuple[list[tuple[str,
     if who.email:
         return routes, f"{who.name}只登记了电子邮箱，但 campaign.yaml 的 delivery 未配置邮件（email），无法送达"
     return routes, f"{who.name}没有登记电子邮箱或工作群（名册的 电子邮箱、工作群 两列），无法送达"
+
+
+def _one_line(text: str) -> str:
+    """A header's text: a file name with a line break in it must not break the mail's headers."""
+    return " ".join(str(text).split())
 
 
 def _key(event: str, recipient: str, channel: str, address: str) -> str:
@@ -164,6 +169,10 @@ def _send_email_row(ws: Workspace, settings: DeliverySettings, row: DeliveryRow,
     except SendFailed as failed:
         _record_failure(ws, settings, [row], failed, now, result)
         return
+    except Exception as exc:  # noqa: BLE001 - an attachment that cannot be read, say: this row only
+        _record_failure(ws, settings, [row], SendFailed(f"发送时出错（{type(exc).__name__}：{exc}）", retry=True),
+                        now, result)
+        return
     ws.state.update_deliveries([row.id], status="sent", sent_at=now, last_attempt_at=now, attempts=None,
                                reason=note, next_attempt_at=None)
     result.sent += 1
@@ -191,7 +200,8 @@ def _send_robot_rows(ws: Workspace, settings: DeliverySettings, robot: Robot, ro
         tag = uuid.uuid4().hex
         try:
             made = post_robot(robot.kind, conn, outgoing, robot.label)
-        except SendFailed as failed:
+        except Exception as exc:  # noqa: BLE001 - SendFailed, or anything else: this batch only
+            failed = exc if isinstance(exc, SendFailed) else SendFailed(f"发送时出错（{type(exc).__name__}）", retry=True)
             ws.state.record_robot_post(robot.name, now)
             budget -= 1
             if failed.throttled:
