@@ -57,8 +57,8 @@ class SmtpServer:
         return f"smtp://127.0.0.1:{self.port}?from_email={sender}&disable_tls=true"
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SmtpServer]:
     mailbox = Mailbox()
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, data_size_limit=2 * 1024 * 1024)
@@ -95,8 +95,8 @@ class RobotServer:
         return json.dumps({"conn_type": "http", "host": self.url, "password": token, "extra": extra})
 
 
-@pytest.fixture
-def robot_server() -> Iterator[RobotServer]:
+@pytest.fixture(name="robot_server")
+def robot_server_fixture() -> Iterator[RobotServer]:
     robots = RobotServer(free_port())
 
     class Handler(BaseHTTPRequestHandler):

@@ -23,36 +23,8 @@ from docgen.reminders import remind
 from docgen.workspace import Workspace
 
 from .builders.registry import write_campaign, write_registry
-from .conftest import LATE, TASKS, Dropper, row
+from .conftest import LATE, SECRET, TASKS, Dropper, row
 from .delivery_servers import RobotServer, SmtpServer, free_port
-
-CONTACT_UNITS = [
-    Unit("A01", "青禾镇人民政府", "乡镇街道", "李明", "13800000001", "a01@qinghe.example.cn", "成员单位群"),
-    Unit("B01", "市民族宗教事务局", "部门", "王芳", "0471-6600001", "b01@qinghe.example.cn", "部门群"),
-    Unit("C01", "青禾市第一中学", "学校", "赵强", "13900000003", "", "成员单位群"),
-    Unit("D01", "青禾乳业有限公司", "企业", "孙丽", "13700000004"),  # no e-mail, no group
-]
-SECRET = "SECtest0123456789"
-
-
-@pytest.fixture
-def reached(workspace: Path, smtp_server: SmtpServer, robot_server: RobotServer,
-            monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The conftest workspace with contacts in the registry and every channel set up, secrets in the environment."""
-    write_registry(workspace, CONTACT_UNITS, TASKS)
-    write_campaign(workspace, intake={"max_file_mb": 1, "settle_seconds": 0}, approval="off", delivery={
-        "email": "docgen_smtp",
-        "robots": {"成员单位群": {"kind": "wecom", "connection": "docgen_wecom"},
-                   "部门群": {"kind": "dingtalk", "connection": "docgen_dingtalk"}},
-        "reviewers": [{"name": "王主任", "email": "wang@qinghe.example.cn", "mobile": "13800000009",
-                       "robot": "部门群"}],
-        "secretariat": {"email": "cjb@qinghe.example.cn"},
-        "board_url": "https://airflow.qinghe.example.cn/docgen",
-    })
-    monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_SMTP", smtp_server.uri())
-    monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_WECOM", robot_server.conn("wecom-key-1"))
-    monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_DINGTALK", robot_server.conn("ding-token-1", SECRET))
-    return workspace
 
 
 def _bad_rows(unit: str) -> list[list[object]]:

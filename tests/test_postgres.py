@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from docgen.pipeline import run_cycle
 from docgen.state import State
 
-from .conftest import LATE, Dropper, pg_schema, row
+from .conftest import LATE, Dropper, SmtpServer, pg_schema, row
 
 
 @pytest.fixture
@@ -85,3 +85,35 @@ def test_quarterly_ledger_on_postgresql(pg_url: str, workspace: Path) -> None:
         events = conn.execute(sa.text("SELECT count(*) FROM ledger_events WHERE cycle = 'quarterly'")).scalar()
     engine.dispose()
     assert events == 4 + 3 + 2 + 1 + 2 + 2
+
+
+def test_deliveries_on_postgresql_are_queued_and_sent_once(pg_url: str, reached: Path, drop: Dropper,
+                                                           smtp_server: SmtpServer) -> None:
+    """Two processes queueing the same receipts at once, then two delivering at once: one mail each."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from docgen import delivery
+    from docgen.pipeline import intake_step, receipts_step
+
+    drop("A01", [row("A01", "T1", 150)])
+    drop("B01", [row("B01", "T2", 40)])
+    intake_step(reached)
+    receipts_step(reached)  # queues both receipts (and their group posts)
+    with ProcessPoolExecutor(2) as pool:
+        queued = list(pool.map(delivery.announce_receipts, [reached, reached]))
+        sent = [f.result() for f in [pool.submit(_deliver_count, reached) for _ in range(2)]]
+    assert queued == [0, 0]  # the step had queued them already
+    assert sum(sent) == 4  # two mails, two group posts: each once
+    assert sorted(str(m["To"]) for m in smtp_server.mailbox.messages) == [
+        "市民族宗教事务局 <b01@qinghe.example.cn>", "青禾镇人民政府 <a01@qinghe.example.cn>"]
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        statuses = conn.execute(sa.text("SELECT status, count(*) FROM deliveries GROUP BY status")).all()
+    engine.dispose()
+    assert dict(statuses) == {"sent": 4}
+
+
+def _deliver_count(root: Path) -> int:
+    from docgen import delivery
+
+    return delivery.deliver(root).sent
