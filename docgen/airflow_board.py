@@ -5,7 +5,8 @@ navigation (``/plugin/docgen-board``) and as a tab of every DAG run (``…/plugi
 where it opens on the run's cycle and period. Only a user logged into Airflow sees it: every route
 depends on Airflow's own ``get_user`` (the UI's ``_token`` cookie or a bearer token; 401/403 otherwise)
 and asks Airflow's auth manager whether the user may read the cycle's DAG. Document links serve only
-files inside the period's outbox (``board.outbox_file``). Bad requests get a 4xx page in Chinese, never
+files inside the period's outbox (``board.outbox_file``); a draft's preview page (手机预览, ``preview``) opens
+each document's preview in the browser, and nothing else. Bad requests get a 4xx page in Chinese, never
 a traceback. The board reads the state database without locks, so it stays up while a run writes.
 
 Registered through the ``airflow.plugins`` entry point of the installed package; a throwaway Airflow of
@@ -26,9 +27,16 @@ from airflow.plugins_manager import AirflowPlugin
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from .cycle import Cycle
+    from .periods import Period
+    from .preview import Preview
+
 log = logging.getLogger(__name__)
 URL_PREFIX = "/docgen"
 NAME = "状态看板"
+# An HTML preview is docgen's own autoescaped page; it may still run nothing and load nothing but its
+# inline style and pictures.
+PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 class _Refused(Exception):
@@ -104,12 +112,14 @@ def create_app() -> "FastAPI":
         board,
         cycle_and_period,
         declared_cycle,
+        draft_info,
         known_periods,
         outbox_file,
     )
-    from .board_page import render_page  # noqa: PLC0415
+    from .board_page import render_page, render_preview  # noqa: PLC0415
     from .errors import DocgenError  # noqa: PLC0415
     from .pipeline import period_of  # noqa: PLC0415
+    from .preview import NoDraft, draft_preview  # noqa: PLC0415
     from .workspace import Workspace  # noqa: PLC0415
 
     app = FastAPI(title="docgen 状态看板", docs_url=None, redoc_url=None, openapi_url=None)
@@ -156,6 +166,8 @@ def create_app() -> "FastAPI":
         not there) or the workspace's state (503), never a traceback."""
         try:
             yield
+        except NoDraft as exc:
+            raise _Refused(404, str(exc), cycle, period) from exc
         except BoardRequestError as exc:
             raise _Refused(missing, str(exc), cycle, period) from exc
         except DocgenError as exc:  # the workspace or its database
@@ -193,6 +205,42 @@ def create_app() -> "FastAPI":
         with told(cycle, period, missing=404):
             target = outbox_file(root, cycle, period, path)
         return FileResponse(target, filename=target.name)
+
+    def previewed(user: Any, cycle: str, period: str, seq: int) -> tuple[str, "Cycle", "Period", "Preview"]:
+        """(workspace, declared cycle, period, the draft's preview) for a user who may read the cycle; the
+        preview is made on the first visit (LibreOffice may take a while) and reused after."""
+        root = workspace()
+        with told(cycle, period):
+            declared, per = cycle_and_period(cycle, period, Workspace(root).campaign)
+        _authorize(user, declared.dag_id)
+        with told(declared.name, per.key, missing=404):
+            return root, declared, per, draft_preview(root, declared.name, per.key, seq)
+
+    @app.get("/preview/{cycle}/{period}/{seq}", response_class=HTMLResponse)
+    def preview_page(user: GetUserDep, cycle: str, period: str, seq: int) -> HTMLResponse:
+        """A draft's preview page (手机预览): what the reviewer signs, readable on a phone."""
+        root, declared, per, made = previewed(user, cycle, period, seq)
+        ws = Workspace(root)
+        with told(declared.name, per.key, missing=404):
+            info = draft_info(root, declared.name, per.key, seq)
+        if info is None:  # the draft went away between the two reads: as if it never was
+            raise _Refused(404, f"{declared.label} {per.label}没有第 {seq} 稿", declared.name, per.key)
+        return HTMLResponse(render_preview(
+            made, info, cycle=declared.name, period=per.key, label=f"{declared.label} · {per.label}",
+            outbox=ws.outbox_dir(declared.name, per.key), timezone=ws.campaign.timezone))
+
+    @app.get("/preview/{cycle}/{period}/{seq}/{name}")
+    def preview_file(user: GetUserDep, cycle: str, period: str, seq: int, name: str) -> FileResponse:
+        """One document's preview, opened in the browser (inline), never a file outside the preview."""
+        _root, declared, per, made = previewed(user, cycle, period, seq)
+        found = made.document(name)
+        if found is None:
+            raise _Refused(404, f"没有这个文件：{name}", declared.name, per.key)
+        if found.kind == "pdf":
+            return FileResponse(found.file, media_type="application/pdf", filename=found.name,
+                                content_disposition_type="inline")
+        return FileResponse(found.file, media_type="text/html; charset=utf-8", filename=found.name,
+                            content_disposition_type="inline", headers={"Content-Security-Policy": PREVIEW_CSP})
 
     return app
 

@@ -229,6 +229,17 @@ def _returned(rows: list[SubmissionRow], file: str | None) -> SubmissionRow | No
     return (named or returned or [None])[-1]
 
 
+def draft_info(root: str | Path, cycle: str, period: str, seq: int) -> DraftInfo | None:
+    """Draft ``seq`` of (cycle, period) as the board shows it (whatever its status), or None."""
+    ws = Workspace(root)
+    declared, per = cycle_and_period(cycle, period, ws.campaign)
+    try:
+        row = ws.state.draft(declared.name, per.key, seq)
+    finally:
+        ws.state.engine.dispose()
+    return None if row is None else _draft(row, ws.root, ws.outbox_dir(declared.name, per.key))
+
+
 def _draft(row: DraftRow, root: Path, outbox: Path) -> DraftInfo:
     """A draft row with the files of its folder (only when the folder lies inside the period's outbox)."""
     folder = (root / row.folder).resolve()

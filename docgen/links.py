@@ -1,5 +1,5 @@
-"""Addresses of the status board's pages, relative to where the board is served (``/docgen``): the board
-page builds its links from them and messages make them absolute with ``delivery.board_url``."""
+"""Addresses of the status board's pages, relative to the board's root (``/docgen``): the pages build
+their links from them, and messages make them absolute with ``delivery.board_url``."""
 
 from __future__ import annotations
 
@@ -12,5 +12,5 @@ def board_path(cycle: str, period: str) -> str:
 
 
 def preview_path(cycle: str, period: str, seq: int) -> str:
-    """The phone preview of draft ``seq`` of (cycle, period)."""
-    return f"preview/{quote(cycle)}/{quote(period)}/{int(seq)}"
+    """The page of a draft's preview (手机预览): ``preview/<cycle>/<period>/<n>``, quoted."""
+    return f"preview/{quote(cycle, safe='')}/{quote(period, safe='')}/{int(seq)}"

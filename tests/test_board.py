@@ -164,12 +164,15 @@ def test_a_download_reaches_only_files_of_the_periods_outbox(answered: Path, tmp
     assert [f.name for f in board(answered, "monthly", "2026-10").documents] == ["通报.docx"]  # no links listed
 
 
-def test_the_page_template_names_no_cycle() -> None:
-    """The page is shared by every cycle: what differs comes from the cycle's declaration."""
+def test_the_page_templates_name_no_cycle() -> None:
+    """The pages (the board, a draft's preview) are shared by every cycle: what differs comes from the
+    cycle's declaration."""
     from .test_spine import CYCLE_WORDS
 
-    template = (Path(docgen.__file__).parent / "html" / "board.html").read_text(encoding="utf-8")
-    assert not [w for w in CYCLE_WORDS if w in template]
+    templates = sorted((Path(docgen.__file__).parent / "html").glob("*.html"))
+    assert [t.name for t in templates] == ["board.html", "preview.html", "preview_document.html"]
+    for template in templates:
+        assert not [w for w in CYCLE_WORDS if w in template.read_text(encoding="utf-8")], template.name
 
 
 # ---------------------------------------------------------------- the library, on the demo
