@@ -9,7 +9,6 @@ sub-path too. No Airflow import: the plugin (``airflow_board``) serves it.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,17 +16,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from . import cycles
 from .board import STATE_LABELS, STATE_ORDER, Board, DraftInfo
 from .links import board_path, preview_path
+from .pages import environment
 
 if TYPE_CHECKING:
     from .preview import Preview
-
-HTML_DIR = Path(__file__).resolve().parent / "html"
-
 
 @dataclass(frozen=True)
 class CycleChoice:
@@ -38,22 +33,6 @@ class CycleChoice:
     example: str  # how its periods are written
 
 
-@functools.cache
-def environment() -> Environment:
-    """The one Jinja2 environment of ``docgen/html``: autoescaped, an undefined name an error."""
-    env = Environment(loader=FileSystemLoader(HTML_DIR), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["size"] = _size
-    return env
-
-
-def _size(n: int) -> str:
-    """1536 → 1.5 KB: a file's size as people read it."""
-    for unit in ("B", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} B"
 
 
 def file_link(board: Board, path: str) -> str:

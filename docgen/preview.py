@@ -207,7 +207,7 @@ ROLES = {
 def docx_html(source: Path) -> str:
     """``source`` as one HTML page for a small screen: its paragraphs, tables and pictures in order, every
     text autoescaped; a file python-docx cannot read gives a page that says so."""
-    from .board_page import environment  # noqa: PLC0415 - the one autoescaping environment of docgen/html
+    from .pages import environment  # noqa: PLC0415 - the one autoescaping environment of docgen/html
 
     try:
         blocks = _blocks(source)
