@@ -310,3 +310,46 @@ def test_a_delivery_section_written_wrongly_stops_no_cycle_and_shows(reached: Pa
     assert run.notice.exists()
     (line,) = delivery.status_lines(reached, "monthly", "2026-10")
     assert line.startswith("送达设置有误，未发送任何消息：") and "kind（wecom 企业微信 或 dingtalk 钉钉）" in line
+
+
+def test_the_board_shows_the_period_deliveries_and_why_one_failed(reached: Path, drop: Dropper,
+                                                                  robot_server: RobotServer) -> None:
+    from docgen.board import board
+    from docgen.board_page import render_page
+
+    robot_server.answers.append((200, {"errcode": 93000, "errmsg": "invalid webhook url"}))
+    drop("A01", [row("A01", "T1", 60)])
+    drop("D01", [row("D01", "T4", 10)])
+    intake_step(reached)
+    receipts_step(reached)
+    delivery.deliver(reached)
+    shown = board(reached, "monthly", "2026-10", now=datetime(2026, 11, 6, tzinfo=UTC))
+    assert shown.deliveries.counts == {"已送达": 1, "发送失败": 1, "无法送达": 1}  # A01's mail; its group; D01
+    html = render_page(shown, cycle="monthly", period="2026-10", periods=["2026-10"])
+    section = html[html.index('<section id="deliveries">'):]
+    section = section[:section.index("</section>")]
+    assert "已送达 1" in section and "发送失败 1" in section
+    assert "企业微信群“成员单位群”" in section and "errcode 93000：invalid webhook url" in section
+    assert "青禾镇人民政府" in section and "青禾乳业有限公司没有登记电子邮箱或工作群" in section
+
+
+def test_the_commands_send_and_show_deliveries(reached: Path, drop: Dropper, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str], smtp_server: SmtpServer) -> None:
+    from docgen.cli import main
+
+    monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_SMTP", f"smtp://127.0.0.1:{free_port()}?from_email=cjb@qinghe.example.cn")
+    drop("B01", [row("B01", "T2", 40)])
+    assert main(["status", "--root", str(reached), "--cycle", "monthly", "--period", "2026-10", "--refresh"]) == 0
+    shown = capsys.readouterr().out
+    assert "送达：待发送 2 条" in shown  # queued by the refresh's receipts, not sent by a status
+    assert main(["deliver", "--root", str(reached)]) == 0
+    out = capsys.readouterr().out
+    assert "送达：已发送 1 条，待重试 1 条，发送失败 0 条" in out
+    assert "市民族宗教事务局（邮件 b01@qinghe.example.cn）：无法连接邮件服务器" in out
+    main(["status", "--root", str(reached), "--cycle", "monthly", "--period", "2026-10"])
+    shown = capsys.readouterr().out
+    assert "送达：已送达 1 条，待重试 1 条" in shown
+    assert "✗ 市民族宗教事务局（邮件 b01@qinghe.example.cn）待重试" in shown
+    monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_SMTP", smtp_server.uri())
+    assert main(["deliver", "--root", str(reached)]) == 0  # not due yet: its pause has a minute to run
+    assert "已发送 0 条" in capsys.readouterr().out

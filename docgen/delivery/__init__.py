@@ -170,6 +170,9 @@ def delivery_status(root: str | Path, cycle: str, period: str) -> DeliveryStatus
         if row.status in ("retry", "failed", "skipped"):
             problems.append(DeliveryProblem(row.recipient_name, channel_label(row, settings), label, row.subject,
                                             row.reason or "", when(row)))
+    order = list(STATUS_LABELS.values())  # 已送达 first, whatever order the rows came in
+    counts = dict(sorted(counts.items(), key=lambda kv: order.index(kv[0])))
+    by_channel = {c: dict(sorted(n.items(), key=lambda kv: order.index(kv[0]))) for c, n in by_channel.items()}
     return DeliveryStatus(counts, by_channel, problems)
 
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 BACKOFF = (60, 300, 900, 3600, 14400)  # seconds before the 1st, 2nd, … retry
 WINDOW = timedelta(minutes=1)  # a robot's rate limit counts posts in this window
 LOCK_WAIT_SECONDS = 120.0
-STATUS_LABELS = {"pending": "待发送", "retry": "待重试", "sent": "已送达", "failed": "发送失败", "skipped": "无法送达"}
+STATUS_LABELS = {"sent": "已送达", "pending": "待发送", "retry": "待重试", "failed": "发送失败", "skipped": "无法送达"}
 NONE = "none"  # the channel of a skipped row whose recipient has no way to be reached
 
 
