@@ -1,6 +1,9 @@
 """One Airflow DAG per declared cycle, all wired the same way: intake → validate_and_receipts → compute →
-render → review → publish; and the daily DAGs (reminders, forms), one task each. The DAG files in ``dags/``
-only call ``cycle_dag`` or ``daily_dag`` with their text for the secretariat.
+render → review → publish → deliver; and the daily DAGs (reminders, forms), one task and deliver each. The
+DAG files in ``dags/`` only call ``cycle_dag`` or ``daily_dag`` with their text for the secretariat.
+
+``deliver`` (送达) sends what the steps queued (``docgen.delivery``) and never fails; the review step's
+notifier (``ReviewNotifier``, Airflow's ``BaseNotifier`` shape) tells the reviewers a draft awaits them.
 
 ``review`` is Airflow's Human-in-the-loop step (the Required Actions page): render leaves a draft, the
 secretariat approves (签发) or returns (退回) it with a comment, and publish issues it or leaves it as a
