@@ -46,6 +46,7 @@ W48_SUMMARY = {
     "finished": ["XM01#1"], "blocked": {},
     "expected_units": ["A01", "B01", "C01", "D01"], "on_time_units": ["A01"], "late_units": ["B01"],
     "rejected_units": [], "missing_units": ["C01", "D01"],
+    "addressees": {"2026年第48周调度通报（创建办调〔2026〕1号）.docx": ["A01", "B01", "C01", "D01"]},  # 主送: all expected
 }
 W49_SUMMARY = {
     "period": "2026-W49", "doc_number": "创建办调〔2026〕2号", "projects": 4, "milestones": 8,
@@ -53,6 +54,7 @@ W49_SUMMARY = {
     "behind_projects": ["XM03", "XM01"], "finished": ["XM02#1"], "blocked": {"XM01#2": "请市自然资源局协调用地手续"},
     "expected_units": ["A01", "B01", "C01", "D01"], "on_time_units": ["A01", "B01", "D01"], "late_units": [],
     "rejected_units": [], "missing_units": ["C01"],
+    "addressees": {"2026年第49周调度通报（创建办调〔2026〕2号）.docx": ["A01", "B01", "C01", "D01"]},
 }
 BEHIND_ROWS = [
     ["序号", "项目", "责任单位", "滞后节点", "计划完成", "滞后天数"],
