@@ -42,11 +42,11 @@ RECEIPT_LOOKBACK = timedelta(hours=24)  # receipts answered this recently and no
 
 @contextlib.contextmanager
 def _never_fails(what: str) -> Iterator[None]:
-    """Queueing a message must not fail the step that made it: say why in the log and go on."""
+    """Delivery must not fail the step that calls it: say what was not done, and why, in the log; go on."""
     try:
         yield
-    except Exception as exc:  # noqa: BLE001 - the cycle goes on; the log says what was not queued
-        log.error("未能登记%s的送达：%s", what, exc)
+    except Exception as exc:  # noqa: BLE001 - the cycle goes on; the log says what was not done
+        log.error("%s：%s", what, exc)
 
 
 def _settings(ws: Workspace, kind: str) -> DeliverySettings | None:
@@ -56,7 +56,7 @@ def _settings(ws: Workspace, kind: str) -> DeliverySettings | None:
 
 def announce_receipts(root: str | Path, *, now: datetime | None = None) -> int:
     """Queue the receipts answered lately (``RECEIPT_LOOKBACK``) that are not queued yet; how many rows."""
-    with _never_fails("回执"):
+    with _never_fails("未能登记回执的送达"):
         ws = Workspace(root)
         settings = _settings(ws, "receipts")
         if settings is None:
@@ -73,7 +73,7 @@ def announce_receipts(root: str | Path, *, now: datetime | None = None) -> int:
 
 def announce_reminder(root: str | Path, reminder: Mapping[str, Any], files: Sequence[Path]) -> int:
     """Queue a 催报 to each unit a reminder names and its digest to the secretariat."""
-    with _never_fails("催报"):
+    with _never_fails("未能登记催报的送达"):
         ws = Workspace(root)
         settings = _settings(ws, "reminders")
         if settings is None:
@@ -87,7 +87,7 @@ def request_review(root: str | Path, draft: Mapping[str, Any], *, send: bool = T
     """Tell the reviewers a draft awaits their 审核 (its preview made first, so the link opens at once);
     with ``send``, deliver at once."""
     queued = 0
-    with _never_fails("审核提醒"):
+    with _never_fails("未能登记审核提醒"):
         ws = Workspace(root)
         settings = _settings(ws, "review")
         if settings is None:
@@ -96,13 +96,13 @@ def request_review(root: str | Path, draft: Mapping[str, Any], *, send: bool = T
         if settings.board_url:
             preview = f"{settings.board_url}/{preview_path(draft['cycle'], draft['period'], int(draft['seq']))}"
             board = f"{settings.board_url}/{board_path(draft['cycle'], draft['period'])}"
-            with _never_fails("草稿预览"):
+            with _never_fails("未能生成草稿的手机预览"):
                 from ..preview import draft_preview  # noqa: PLC0415 - renders PDFs
 
                 draft_preview(ws.root, draft["cycle"], draft["period"], int(draft["seq"]))
         queued = queue(ws, settings, messages.review_notices(ws, settings, draft, preview, board))
     if send:
-        with _never_fails("审核提醒"):
+        with _never_fails("审核提醒未能发出"):
             deliver(root)
     return queued
 
@@ -110,7 +110,7 @@ def request_review(root: str | Path, draft: Mapping[str, Any], *, send: bool = T
 def announce_issued(root: str | Path, cycle: str, period: str, fingerprint: str, outputs: Sequence[Path]) -> int:
     """Queue the issued documents to the units each is addressed to; ``fingerprint`` names what was issued
     (a rerun issuing the same documents again sends nothing; a corrected version is sent)."""
-    with _never_fails("公文"):
+    with _never_fails("未能登记公文的送达"):
         ws = Workspace(root)
         settings = _settings(ws, "issued")
         if settings is None:
@@ -122,7 +122,7 @@ def announce_issued(root: str | Path, cycle: str, period: str, fingerprint: str,
 
 def deliver_quietly(root: str | Path, *, now: datetime | None = None) -> DeliveryResult:
     """``deliver``, for a step that must finish whatever happens to the messages."""
-    with _never_fails("消息"):
+    with _never_fails("送达未完成"):
         return deliver(root, now=now)
     return DeliveryResult()
 
