@@ -343,7 +343,7 @@ def test_dagbag_has_no_import_errors(airflow_home: Path) -> None:
     assert "intake" in lines[1] and "publish" in lines[1] and "validate_and_receipts" in lines[1]
     assert lines[2] == "True 0 17 5 * * Asia/Shanghai"
     assert lines[3] == "True 0 17 10 1,4,7,10 * ['docgen', '季度督查', '审核']"
-    assert lines[4] == str([(name, True) for name in ("接收", "校验与回执", "统计", "生成草稿", "审核", "发布")])
+    assert lines[4] == str([(name, True) for name in ("接收", "校验与回执", "统计", "生成草稿", "审核", "发布", "送达")])
     assert {"月通报", "季度督查", "年度验收", "回执"} <= set(json.loads(lines[5]))
 
 

@@ -260,3 +260,45 @@ def test_the_reminders_dag_reaches_each_owing_unit_and_the_secretariat(
     assert sorted((r.recipient, r.channel, r.status) for r in rows) == [
         ("A01", "email", "sent"), ("A01", "wecom", "sent"), ("B01", "dingtalk", "sent"), ("B01", "email", "sent"),
         ("C01", "none", "skipped"), ("创建办", "email", "sent")]
+
+
+def test_secrets_in_airflow_connections_reach_the_channels(
+    airflow_home: Path, api: ApiServer, workspace: Path, drop: Dropper, smtp_server: SmtpServer,  # noqa: F811
+    robot_server: RobotServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No environment variable this time: the SMTP server and the 钉钉 robot's token and 加签 secret are
+    Airflow connections in its metadata database (Admin → Connections, here `airflow connections add`),
+    which the 送达 task finds through Airflow."""
+    from docgen.airflow_local import airflow_env
+
+    write_registry(workspace, REACHED_UNITS, TASKS)
+    write_campaign(workspace, intake={"max_file_mb": 1, "settle_seconds": 0}, delivery={
+        "email": "docgen_smtp_in_airflow",
+        "robots": {"部门群": {"kind": "dingtalk", "connection": "docgen_dingtalk_in_airflow"}},
+    })
+    for name in ("SMTP", "WECOM", "DINGTALK"):
+        monkeypatch.delenv(f"AIRFLOW_CONN_DOCGEN_{name}", raising=False)
+    env = airflow_env(airflow_home, workspace)
+    secret = "SECairflow0123456789"
+    for conn_id, spec in (("docgen_smtp_in_airflow", ["--conn-uri", smtp_server.uri()]),
+                          ("docgen_dingtalk_in_airflow", ["--conn-json", robot_server.conn("ding-in-db", secret)])):
+        subprocess.run([str(Path(sys.executable).parent / "airflow"), "connections", "delete", conn_id], env=env,
+                       capture_output=True, check=False)
+        added = subprocess.run([str(Path(sys.executable).parent / "airflow"), "connections", "add", conn_id, *spec],
+                               env=env, capture_output=True, text=True, check=False)
+        assert added.returncode == 0, added.stderr[-2000:]
+    drop("B01")
+
+    done = _run("intake_receipts", airflow_home, workspace)
+    state, sent = _task(api, "intake_receipts", _run_id(done.stdout + done.stderr))
+    assert state == "success" and sent["sent"] == 2 and sent["reasons"] == []
+    (mail,) = smtp_server.mailbox.to("b01@qinghe.example.cn")
+    assert mail["Subject"] == "【回执】月度进展报送表.xlsx：已接收"
+    (post,) = robot_server.posts
+    assert post.query["access_token"] == "ding-in-db"
+    import base64
+    import hashlib
+    import hmac
+
+    signed = hmac.new(secret.encode(), f"{post.query['timestamp']}\n{secret}".encode(), hashlib.sha256).digest()
+    assert post.query["sign"] == base64.b64encode(signed).decode()
