@@ -27,6 +27,13 @@ from .conftest import LATE, SECRET, TASKS, Dropper, row
 from .delivery_servers import RobotServer, SmtpServer, free_port
 
 
+def _answered(root: Path, drop: Dropper, unit: str, rows: list[list[object]]) -> None:
+    """``unit`` drops a file and the intake run answers it (which queues its receipt)."""
+    drop(unit, rows)
+    intake_step(root)
+    receipts_step(root)
+
+
 def _bad_rows(unit: str) -> list[list[object]]:
     return [row(unit, "T1", 150), row(unit, "T9", 30)]
 
@@ -34,9 +41,7 @@ def _bad_rows(unit: str) -> list[list[object]]:
 def test_a_returned_file_reaches_its_unit_by_mail_and_in_its_group(reached: Path, drop: Dropper,
                                                                   smtp_server: SmtpServer,
                                                                   robot_server: RobotServer) -> None:
-    drop("A01", _bad_rows("A01"))
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "A01", _bad_rows("A01"))
     result = delivery.deliver(reached)
     assert result.sent == 2 and result.failed == 0
 
@@ -60,9 +65,7 @@ def test_a_returned_file_reaches_its_unit_by_mail_and_in_its_group(reached: Path
 
 def test_a_rerun_sends_nothing_twice(reached: Path, drop: Dropper, smtp_server: SmtpServer,
                                      robot_server: RobotServer) -> None:
-    drop("A01", _bad_rows("A01"))
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "A01", _bad_rows("A01"))
     delivery.deliver(reached)
     receipts_step(reached)
     delivery.announce_receipts(reached)
@@ -79,9 +82,7 @@ def test_dingtalk_posts_are_signed_and_mention_the_contact(reached: Path, drop: 
     """B01's group is a 钉钉 robot with 加签: the signature is HmacSHA256 over "timestamp\\nsecret" keyed by
     the secret, Base64; the contact is @mentioned only where the number is a mobile one (B01's is a landline)."""
     drop("B01", [row("B01", "T2", 40)])
-    drop("C01", [row("C01", "T3", 40)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "C01", [row("C01", "T3", 40)])
     delivery.deliver(reached)
     ding = [p for p in robot_server.posts if p.path == "/robot/send"]
     (post,) = ding
@@ -98,9 +99,7 @@ def test_dingtalk_posts_are_signed_and_mention_the_contact(reached: Path, drop: 
 
 
 def test_a_unit_without_contacts_is_logged_as_unreachable(reached: Path, drop: Dropper) -> None:
-    drop("D01", [row("D01", "T4", 10)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "D01", [row("D01", "T4", 10)])
     delivery.deliver(reached)
     (only,) = Workspace(reached).state.deliveries("monthly", "2026-10")
     assert only.status == "skipped" and "青禾乳业有限公司没有登记电子邮箱或工作群" in (only.reason or "")
@@ -117,9 +116,7 @@ def test_an_unreachable_mail_server_is_retried_with_growing_pauses_then_given_up
         reached: Path, drop: Dropper, monkeypatch: pytest.MonkeyPatch, smtp_server: SmtpServer) -> None:
     closed = free_port()
     monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_SMTP", f"smtp://127.0.0.1:{closed}?from_email=cjb@qinghe.example.cn")
-    drop("B01", [row("B01", "T2", 40)])
-    intake_step(reached)
-    receipts_step(reached)  # the step that queued the receipt is not held up by the mail server
+    _answered(reached, drop, "B01", [row("B01", "T2", 40)])  # the step that queued the receipt is not held up by the mail server
     moment = datetime.now(UTC)
     first = delivery.deliver(reached, now=moment)
     assert first.retry == 1 and first.sent == 1  # the 钉钉 group got it; the mail waits
@@ -145,9 +142,7 @@ def test_an_unreachable_mail_server_is_retried_with_growing_pauses_then_given_up
 def test_a_wrong_dingtalk_secret_is_not_retried_and_says_why(reached: Path, drop: Dropper,
                                                             robot_server: RobotServer) -> None:
     robot_server.answers.append((200, {"errcode": 310000, "errmsg": "sign not match"}))
-    drop("B01", [row("B01", "T2", 40)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "B01", [row("B01", "T2", 40)])
     result = delivery.deliver(reached)
     assert result.failed == 1
     (ding,) = [r for r in _state(reached) if r.channel == "dingtalk"]
@@ -161,9 +156,7 @@ def test_a_wrong_dingtalk_secret_is_not_retried_and_says_why(reached: Path, drop
 def test_a_robot_error_is_retried_after_a_pause_and_then_sent(reached: Path, drop: Dropper,
                                                              robot_server: RobotServer) -> None:
     robot_server.answers.append((502, {}))
-    drop("B01", [row("B01", "T2", 40)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "B01", [row("B01", "T2", 40)])
     start = datetime.now(UTC)
     assert delivery.deliver(reached, now=start).retry == 1
     assert delivery.deliver(reached, now=start + timedelta(seconds=30)).sent == 0  # not before its pause
@@ -212,9 +205,7 @@ def test_a_robot_at_its_limit_holds_the_rest_for_the_next_minute(reached: Path, 
 def test_a_throttled_robot_is_tried_again_without_counting_an_attempt(reached: Path, drop: Dropper,
                                                                      robot_server: RobotServer) -> None:
     robot_server.answers.append((200, {"errcode": 45009, "errmsg": "api freq out of limit"}))
-    drop("C01", [row("C01", "T3", 40)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "C01", [row("C01", "T3", 40)])
     now = datetime.now(UTC)
     assert delivery.deliver(reached, now=now).deferred == 1
     (wecom,) = [r for r in _state(reached) if r.channel == "wecom"]
@@ -225,9 +216,7 @@ def test_a_throttled_robot_is_tried_again_without_counting_an_attempt(reached: P
 def test_a_mailbox_refusing_the_size_gets_the_mail_without_attachments(reached: Path, drop: Dropper,
                                                                       smtp_server: SmtpServer) -> None:
     smtp_server.mailbox.refuse_next.append("552 5.3.4 Message size exceeds fixed limit")
-    drop("A01", _bad_rows("A01"))
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "A01", _bad_rows("A01"))
     delivery.deliver(reached)
     (mail,) = smtp_server.mailbox.to("a01@qinghe.example.cn")
     assert not list(mail.iter_attachments())
@@ -239,9 +228,7 @@ def test_a_mailbox_refusing_the_size_gets_the_mail_without_attachments(reached: 
 def test_a_missing_connection_is_named_with_where_to_put_it(reached: Path, drop: Dropper,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIRFLOW_CONN_DOCGEN_WECOM")
-    drop("C01", [row("C01", "T3", 40)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "C01", [row("C01", "T3", 40)])
     delivery.deliver(reached)
     (wecom,) = [r for r in _state(reached) if r.channel == "wecom"]
     assert wecom.status == "retry"
@@ -319,9 +306,7 @@ def test_the_board_shows_the_period_deliveries_and_why_one_failed(reached: Path,
 
     robot_server.answers.append((200, {"errcode": 93000, "errmsg": "invalid webhook url"}))
     drop("A01", [row("A01", "T1", 60)])
-    drop("D01", [row("D01", "T4", 10)])
-    intake_step(reached)
-    receipts_step(reached)
+    _answered(reached, drop, "D01", [row("D01", "T4", 10)])
     delivery.deliver(reached)
     shown = board(reached, "monthly", "2026-10", now=datetime(2026, 11, 6, tzinfo=UTC))
     assert shown.deliveries.counts == {"已送达": 1, "发送失败": 1, "无法送达": 1}  # A01's mail; its group; D01

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ import pendulum
 
 from ..errors import WorkspaceError
 from ..links import board_path, preview_path
+from ..models import Unit
 from ..registry import load_registry
 from ..workspace import Workspace
 from . import messages
@@ -54,70 +55,69 @@ def _settings(ws: Workspace, kind: str) -> DeliverySettings | None:
     return settings if settings is not None and settings.sends(kind) else None
 
 
-def announce_receipts(root: str | Path, *, now: datetime | None = None) -> int:
-    """Queue the receipts answered lately (``RECEIPT_LOOKBACK``) that are not queued yet; how many rows."""
-    with _never_fails("未能登记回执的送达"):
+def _announce(root: str | Path, kind: str, failing: str,
+              notices: Callable[[Workspace, DeliverySettings], list[Notice]]) -> int:
+    """Queue what ``notices`` builds when ``kind`` is sent at all; how many rows are new. Never raises:
+    ``failing`` (in Chinese) and the reason go to the log."""
+    with _never_fails(failing):
         ws = Workspace(root)
-        settings = _settings(ws, "receipts")
+        settings = _settings(ws, kind)
         if settings is None:
             return 0
-        since = (now or datetime.now(UTC)) - RECEIPT_LOOKBACK
+        built = notices(ws, settings)
+        return queue(ws, settings, built) if built else 0
+    return 0
+
+
+def _units(ws: Workspace) -> Mapping[str, Unit]:
+    return load_registry(ws.registry_dir).units
+
+
+def announce_receipts(root: str | Path, *, now: datetime | None = None) -> int:
+    """Queue the receipts answered lately (``RECEIPT_LOOKBACK``) that are not queued yet; how many rows."""
+    since = (now or datetime.now(UTC)) - RECEIPT_LOOKBACK
+
+    def notices(ws: Workspace, _settings: DeliverySettings) -> list[Notice]:
         done = {k.split("|", 1)[0] for k in ws.state.delivery_keys("receipts", since)}
         rows = [r for r in ws.state.answered_since(since) if f"receipt:{r.id}" not in done]
-        if not rows:
-            return 0
-        units = load_registry(ws.registry_dir).units
-        return queue(ws, settings, messages.receipt_notices(ws, units, rows))
-    return 0
+        return messages.receipt_notices(ws, _units(ws), rows) if rows else []
+
+    return _announce(root, "receipts", "未能登记回执的送达", notices)
 
 
 def announce_reminder(root: str | Path, reminder: Mapping[str, Any], files: Sequence[Path]) -> int:
     """Queue a 催报 to each unit a reminder names and its digest to the secretariat."""
-    with _never_fails("未能登记催报的送达"):
-        ws = Workspace(root)
-        settings = _settings(ws, "reminders")
-        if settings is None:
-            return 0
-        units = load_registry(ws.registry_dir).units
-        return queue(ws, settings, messages.reminder_notices(ws, settings, units, reminder, files))
-    return 0
+    return _announce(root, "reminders", "未能登记催报的送达", lambda ws, settings: messages.reminder_notices(
+        ws, settings, _units(ws), reminder, files))
 
 
 def request_review(root: str | Path, draft: Mapping[str, Any], *, send: bool = True) -> int:
     """Tell the reviewers a draft awaits their 审核 (its preview made first, so the link opens at once);
     with ``send``, deliver at once."""
-    queued = 0
-    with _never_fails("未能登记审核提醒"):
-        ws = Workspace(root)
-        settings = _settings(ws, "review")
-        if settings is None:
-            return 0
+    cycle, period, seq = draft["cycle"], draft["period"], int(draft["seq"])
+
+    def notices(ws: Workspace, settings: DeliverySettings) -> list[Notice]:
         preview = board = ""
         if settings.board_url:
-            preview = f"{settings.board_url}/{preview_path(draft['cycle'], draft['period'], int(draft['seq']))}"
-            board = f"{settings.board_url}/{board_path(draft['cycle'], draft['period'])}"
+            preview = f"{settings.board_url}/{preview_path(cycle, period, seq)}"
+            board = f"{settings.board_url}/{board_path(cycle, period)}"
             with _never_fails("未能生成草稿的手机预览"):
                 from ..preview import draft_preview  # noqa: PLC0415 - renders PDFs
 
-                draft_preview(ws.root, draft["cycle"], draft["period"], int(draft["seq"]))
-        queued = queue(ws, settings, messages.review_notices(ws, settings, draft, preview, board))
+                draft_preview(ws.root, cycle, period, seq)
+        return messages.review_notices(ws, settings, draft, preview, board)
+
+    queued = _announce(root, "review", "未能登记审核提醒", notices)
     if send:
-        with _never_fails("审核提醒未能发出"):
-            deliver(root)
+        deliver_quietly(root)
     return queued
 
 
 def announce_issued(root: str | Path, cycle: str, period: str, fingerprint: str, outputs: Sequence[Path]) -> int:
     """Queue the issued documents to the units each is addressed to; ``fingerprint`` names what was issued
     (a rerun issuing the same documents again sends nothing; a corrected version is sent)."""
-    with _never_fails("未能登记公文的送达"):
-        ws = Workspace(root)
-        settings = _settings(ws, "issued")
-        if settings is None:
-            return 0
-        units = load_registry(ws.registry_dir).units
-        return queue(ws, settings, messages.issued_notices(ws, units, cycle, period, fingerprint, outputs))
-    return 0
+    return _announce(root, "issued", "未能登记公文的送达", lambda ws, _settings: messages.issued_notices(
+        ws, _units(ws), cycle, period, fingerprint, outputs))
 
 
 def deliver_quietly(root: str | Path, *, now: datetime | None = None) -> DeliveryResult:
