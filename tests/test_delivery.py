@@ -236,7 +236,8 @@ def test_a_missing_connection_is_named_with_where_to_put_it(reached: Path, drop:
 
 
 def test_issued_documents_reach_the_units_they_are_addressed_to(reached: Path, drop: Dropper,
-                                                               smtp_server: SmtpServer) -> None:
+                                                               smtp_server: SmtpServer,
+                                                               robot_server: RobotServer) -> None:
     drop("A01", [row("A01", "T1", 60)])
     drop("B01", [row("B01", "T2", 40)], when=LATE)
     run = run_cycle(reached, "monthly", "2026-10", today=datetime(2026, 11, 8).date())
@@ -252,6 +253,9 @@ def test_issued_documents_reach_the_units_they_are_addressed_to(reached: Path, d
     assert sorted((r.recipient, r.channel, r.status) for r in rows) == [  # D01 owes nothing in October
         ("A01", "email", "sent"), ("A01", "wecom", "sent"), ("B01", "dingtalk", "sent"), ("B01", "email", "sent"),
         ("C01", "wecom", "sent")]
+    c01 = next(p.body["markdown"]["content"] for p in robot_server.posts
+               if p.body["msgtype"] == "markdown" and "【公文】青禾市第一中学" in p.body["markdown"]["content"])
+    assert "本单位未登记电子邮箱，请向创建办领取文件" in c01  # no mail to point to: says where the file is
     run_cycle(reached, "monthly", "2026-10", today=datetime(2026, 11, 8).date())  # the same documents again
     assert len([m for m in smtp_server.mailbox.messages if m["Subject"].startswith("【公文】")]) == 2
     drop("C01", [row("C01", "T3", 70)], when=LATE)  # a late file: the corrected notice is a new version, sent
@@ -281,7 +285,7 @@ def test_a_draft_tells_its_reviewers_with_figures_and_a_preview_link(reached: Pa
     drop("A01", [row("A01", "T1", 60)])
     run = run_cycle(reached, "monthly", "2026-10", draft=True, today=datetime(2026, 11, 8).date())
     (mail,) = smtp_server.mailbox.to("wang@qinghe.example.cn")
-    assert mail["Subject"].startswith("【待审核】审核《") and "（第 1 稿）" in mail["Subject"]
+    assert mail["Subject"].startswith("【待审核】《") and "（第 1 稿）" in mail["Subject"]
     body = mail.get_body(("plain",)).get_content()
     assert f"发文字号：{run.report.doc_number}" in body
     assert "手机预览：https://airflow.qinghe.example.cn/docgen/preview/monthly/2026-10/1" in body

@@ -149,7 +149,7 @@ def test_a_month_reaches_its_units_and_its_reviewer_through_airflow(
     try:
         action = api.wait_for_action("monthly_notice", process=process, since=since)
         (request,) = smtp_server.mailbox.to(REVIEWER)
-        assert request["Subject"] == f"【待审核】审核《2026年10月月通报（{DOC_NUMBER}）》（第 1 稿）"
+        assert request["Subject"] == f"【待审核】《2026年10月月通报（{DOC_NUMBER}）》（第 1 稿）"
         text = _body(request)
         assert f"发文字号：{DOC_NUMBER}" in text
         assert f"手机预览：{BOARD_URL}/preview/monthly/{PERIOD}/1" in text

@@ -95,7 +95,7 @@ def receipt_notices(ws: Workspace, units: Mapping[str, Unit], rows: Iterable[Sub
                     "结果：**" + ("已接收" if accepted else f"已退回，{len(errors)} 处问题") + "**"]
         if not accepted:
             markdown += [f"> {_md(_problem(e))}" for e in errors[:3]]
-            markdown.append("请按回执修改后重新报送，完整回执已发至本单位邮箱或见回执文件夹。")
+            markdown.append("请按回执修改后重新报送。" + ("完整回执已发至本单位邮箱。" if unit.email else ""))
         attachments = tuple(p for p in paths if not p.endswith(".json"))
         notices.append(Notice(f"receipt:{row.id}", "receipts", unit_recipient(unit), subject, "\n".join(lines),
                               "\n\n".join(markdown), attachments, row.cycle, row.period))
@@ -125,8 +125,9 @@ def reminder_notices(ws: Workspace, settings: DeliverySettings, units: Mapping[s
             continue
         subject = f"【催报】{label}：请于 {deadline} 前报送" if not overdue else f"【催报】{label}：已逾期，请尽快补报"
         text = "\n".join([f"{unit.name}：", "", f"{label}材料{when} {deadline}，你单位尚有：", *[f"- {i}" for i in items],
-                          "", f"请尽快报送到 {reminder['drop_folder'].replace('<单位代码>', code)}。"
-                          + (ws.campaign.submission_channel or ""), f"催报通知（{reminder['doc_number']}）见附件。",
+                          "", "请尽快报送。" + (ws.campaign.submission_channel
+                                               or f"报送目录：{reminder['drop_folder'].replace('<单位代码>', code)}。"),
+                          f"催报通知（{reminder['doc_number']}）见附件。",
                           "", ws.campaign.secretariat])
         markdown = "\n\n".join([f"**【催报】{_md(unit.name)}**", f"{_md(label)}{when} **{deadline}**",
                                 *[f"- {_md(i)}" for i in items]])
@@ -150,7 +151,7 @@ def review_notices(ws: Workspace, settings: DeliverySettings, draft: Mapping[str
                    preview_url: str, board_url: str) -> list[Notice]:
     """"A draft awaits your 审核" to each reviewer: the documents' number, key figures and where to read it."""
     figures = [(str(k), str(v)) for k, v in draft.get("figures") or []]
-    subject = f"【待审核】{draft['subject']}"
+    subject = f"【待审核】{draft['subject'].removeprefix('审核')}"
     lines = [f"{ws.campaign.secretariat}有一份草稿等待您审核：", "", f"{draft['subject']}",
              f"发文字号：{draft.get('doc_number') or '无'}", "", "主要数字："]
     lines += [f"- {k}：{v}" for k, v in figures] or ["- （无）"]
@@ -191,7 +192,8 @@ def issued_notices(ws: Workspace, units: Mapping[str, Unit], cycle: str, period:
         subject = f"【公文】{Path(names[0]).stem}" + (f" 等 {len(names)} 件" if len(names) > 1 else "")
         text = "\n".join([f"{unit.name}：", "", f"现将{titles}发给你单位，请查收，并按文件要求抓好落实。",
                           "文件见附件。", "", ws.campaign.secretariat])
-        markdown = "\n\n".join([f"**【公文】{_md(unit.name)}**", f"{_md(titles)} 已印发，请查收（文件已发至本单位邮箱）。"])
+        where = "文件已发至本单位邮箱" if unit.email else "本单位未登记电子邮箱，请向创建办领取文件"
+        markdown = "\n\n".join([f"**【公文】{_md(unit.name)}**", f"{_md(titles)} 已印发，请查收（{where}）。"])
         attachments = tuple(str(p.relative_to(ws.root)) for p in files + pdfs)
         notices.append(Notice(f"issued:{cycle}:{period}:{fingerprint[:16]}", "issued", unit_recipient(unit), subject, text, markdown,
                               attachments, cycle, period))
