@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,9 +49,10 @@ from .errors import DocgenError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0005"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
+SCHEMA_HEAD = "0006"  # the newest migration in docgen/migrations/versions (a test keeps them in step)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-FOREIGN_OWNER_TIMEOUT = timedelta(hours=2)  # a lock or claim of another machine's process, if never released
+LEASE_ENV = "DOCGEN_LEASE_SECONDS"
+DEFAULT_LEASE_SECONDS = 60.0  # a holder this process cannot see is alive while it beat within this long
 
 
 class Base(DeclarativeBase):
@@ -246,6 +248,14 @@ class RobotPost(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Heartbeat(Base):
+    """When a process holding claims or locks last said it is alive (its lease, renewed while it works)."""
+
+    __tablename__ = "heartbeats"
+    owner: Mapped[str] = mapped_column(String(128), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class LockRow(Base):
     """A run lock: one holder at a time per name (``run:<cycle>:<period>``, ``ledger:<cycle>``)."""
 
@@ -296,20 +306,47 @@ def _start_ticks(pid: int) -> str | None:
         return None
 
 
+def _pid_namespace(pid: int | str = "self") -> str:
+    """The PID namespace a process lives in (``4026531836``): where its pid means something."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid").partition("[")[2].rstrip("]")
+    except OSError:
+        return ""
+
+
 def owner_token(pid: int | None = None) -> str:
-    """``host:pid:start``: names this process in claims and locks."""
+    """``host:pid:start:pidns``: names a process (default: this one) in claims, locks and heartbeats."""
     pid = pid or os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid) or 0}"
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid) or 0}:{_pid_namespace(pid)}"
 
 
-def owner_alive(token: str | None, since: datetime | None = None) -> bool:
-    """Whether the process named by ``token`` still runs: certain on this machine, by age elsewhere."""
+def lease_seconds() -> float:
+    """How long a holder this process cannot see may go without beating before it counts as gone
+    (``DOCGEN_LEASE_SECONDS``, default 60): the longest a lost worker holds up a cycle."""
+    try:
+        value = float(os.environ.get(LEASE_ENV) or DEFAULT_LEASE_SECONDS)
+    except ValueError:
+        value = DEFAULT_LEASE_SECONDS
+    return max(value, 1.0)
+
+
+def visible(token: str) -> bool:
+    """Whether ``token``'s pid can be checked from here: the same machine and the same PID namespace (a
+    token from before namespaces were written is taken as this namespace's)."""
+    host, pid, _ticks, namespace = ([*token.split(":"), ""] + [""] * 3)[:4]
+    return host == socket.gethostname() and namespace in ("", _pid_namespace())
+
+
+def owner_alive(token: str | None, last_beat: datetime | None = None, since: datetime | None = None) -> bool:
+    """Whether the process named by ``token`` still runs: certain where its pid can be checked (this
+    machine, this PID namespace); elsewhere while its lease is fresh: its last heartbeat, or else when it
+    took the claim or lock (``since``), no older than ``lease_seconds()``."""
     if not token:
         return False
-    host, _, rest = token.partition(":")
-    pid_text, _, ticks = rest.partition(":")
-    if host != socket.gethostname():
-        return since is None or datetime.now(UTC) - (aware(since) or datetime.now(UTC)) < FOREIGN_OWNER_TIMEOUT
+    if not visible(token):
+        seen = [aware(m) for m in (last_beat, since) if m is not None]
+        return bool(seen) and (datetime.now(UTC) - max(seen)).total_seconds() < lease_seconds()  # type: ignore[type-var]
+    _host, pid_text, ticks = token.split(":")[:3]
     try:
         pid = int(pid_text)
     except ValueError:
@@ -327,6 +364,9 @@ def _not_zombie(pid: int) -> bool:
 
 
 # ---------------------------------------------------------------- the database
+
+_BEATING: dict[str, tuple[int, threading.Thread]] = {}  # database URL → (pid, its heartbeat thread)
+_BEATING_LOCK = threading.Lock()
 
 
 class State:
@@ -483,11 +523,13 @@ class State:
                 query = query.where(SubmissionRow.period == period)
             return query
 
+        self.keep_alive()
         with self.session() as s:
             holders = s.execute(scope(
                 select(SubmissionRow.claimed_by, SubmissionRow.claimed_at).where(SubmissionRow.status == "processing")
             ).distinct()).all()
-        dead = sorted({h for h, at in holders if h != owner and not owner_alive(h, at)})
+        beats = self.beats({h for h, _ in holders if h and h != owner and not visible(h)})
+        dead = sorted({h for h, at in holders if h != owner and not owner_alive(h, beats.get(h), at)})
         if dead:
             log.warning("接管已中断的运行留下的 %d 个认领", len(dead))
         with self.session() as s:
@@ -719,6 +761,7 @@ class State:
         Re-entrant within a process (a step called by a whole run holds its run's lock already).
         """
         me = owner_token()
+        self.keep_alive()
         deadline = time.monotonic() + wait_seconds
         acquired = False
         while True:
@@ -728,7 +771,8 @@ class State:
                 break
             if holder.owner == me:
                 break  # already ours
-            if not owner_alive(holder.owner, holder.acquired_at):
+            beat = self.beats({holder.owner}).get(holder.owner) if not visible(holder.owner) else None
+            if not owner_alive(holder.owner, beat, holder.acquired_at):
                 with self.session() as s:
                     s.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == holder.owner))
                 continue
@@ -749,6 +793,45 @@ class State:
                         s.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == me))
                 except DocgenError:
                     pass  # the next run takes it over: this process is gone by then
+
+    # -- leases -------------------------------------------------------------------------------------
+
+    def keep_alive(self) -> None:
+        """Beat now, and keep beating every quarter lease while this process lives (one daemon thread per
+        process and database): the lease of everything this process claims or locks, renewed while it
+        works; a holder that stops beating (killed, its machine lost) is taken over after the lease."""
+        with _BEATING_LOCK:
+            known = _BEATING.get(self.url)
+            if known is not None and known[0] == os.getpid() and known[1].is_alive():
+                return
+            self.beat()
+            thread = threading.Thread(target=self._beat_forever, name="docgen-heartbeat", daemon=True)
+            _BEATING[self.url] = (os.getpid(), thread)
+            thread.start()
+
+    def beat(self) -> None:
+        """This process's heartbeat now; rows of processes gone for a day are dropped on the way."""
+        me, now = owner_token(), datetime.now(UTC)
+        with self.session() as s:
+            if not s.execute(update(Heartbeat).where(Heartbeat.owner == me).values(beat_at=utc_naive(now))).rowcount:
+                s.add(Heartbeat(owner=me, beat_at=utc_naive(now)))
+            s.execute(delete(Heartbeat).where(Heartbeat.beat_at < utc_naive(now - timedelta(days=1))))
+
+    def _beat_forever(self) -> None:
+        while True:
+            time.sleep(lease_seconds() / 4)
+            try:
+                self.beat()
+            except Exception as exc:  # noqa: BLE001 - a missed beat is retried; a lease outlives three
+                log.warning("心跳未能写入：%s", exc)
+
+    def beats(self, owners: set[str]) -> dict[str, datetime]:
+        """The last heartbeat of each of ``owners`` that ever beat."""
+        if not owners:
+            return {}
+        with self.session() as s:
+            return {o: at for o, at in s.execute(select(Heartbeat.owner, Heartbeat.beat_at)
+                                                  .where(Heartbeat.owner.in_(sorted(owners))))}
 
     def _try_lock(self, name: str, me: str) -> LockRow | None:
         """None when the lock is now ours; else its holder."""
