@@ -8,6 +8,7 @@ processes open it at once).
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import logging
@@ -367,6 +368,15 @@ def _not_zombie(pid: int) -> bool:
 
 _BEATING: dict[str, tuple[int, threading.Thread]] = {}  # database URL → (pid, its heartbeat thread)
 _BEATING_LOCK = threading.Lock()
+_STOP_BEATING = threading.Event()  # set at exit: a process that is ending holds nothing any more
+
+
+@atexit.register
+def _stop_beating() -> None:
+    _STOP_BEATING.set()
+    for pid, thread in list(_BEATING.values()):
+        if pid == os.getpid() and thread.is_alive():
+            thread.join(timeout=5)
 
 
 class State:
@@ -810,20 +820,23 @@ class State:
             thread.start()
 
     def beat(self) -> None:
-        """This process's heartbeat now; rows of processes gone for a day are dropped on the way."""
-        me, now = owner_token(), datetime.now(UTC)
-        with self.session() as s:
-            if not s.execute(update(Heartbeat).where(Heartbeat.owner == me).values(beat_at=utc_naive(now))).rowcount:
-                s.add(Heartbeat(owner=me, beat_at=utc_naive(now)))
-            s.execute(delete(Heartbeat).where(Heartbeat.beat_at < utc_naive(now - timedelta(days=1))))
+        """This process's heartbeat now; rows of processes gone for a day are dropped on the way. On a
+        connection of its own, not an ORM session: a host's clean-up of sessions (Airflow closes them all
+        at exit) never meets a beat half-done."""
+        me, now = owner_token(), utc_naive(datetime.now(UTC))
+        with storage_errors(), self.engine.begin() as conn:
+            table = Heartbeat.__table__
+            if not conn.execute(table.update().where(table.c.owner == me).values(beat_at=now)).rowcount:
+                conn.execute(table.insert().values(owner=me, beat_at=now))
+            conn.execute(table.delete().where(table.c.beat_at < now - timedelta(days=1)))
 
     def _beat_forever(self) -> None:
-        while True:
-            time.sleep(lease_seconds() / 4)
+        while not _STOP_BEATING.wait(lease_seconds() / 4):
             try:
                 self.beat()
             except Exception as exc:  # noqa: BLE001 - a missed beat is retried; a lease outlives three
-                log.warning("心跳未能写入：%s", exc)
+                if not _STOP_BEATING.is_set():
+                    log.warning("心跳未能写入：%s", exc)
 
     def beats(self, owners: set[str]) -> dict[str, datetime]:
         """The last heartbeat of each of ``owners`` that ever beat."""
