@@ -59,6 +59,20 @@ class Cluster:
                     raise
                 time.sleep(2)
 
+    def start_worker(self, name: str, concurrency: int = 1, wait: float = 300) -> None:
+        """Start (or start again, after it was killed) the Celery worker ``name``; ``wait`` for it to be ready."""
+        log = self.home / f"worker-{name}.log"
+        if log.exists():  # an earlier life's log is kept beside
+            log.rename(log.with_suffix(f".{int(time.time())}.log"))
+        worker_env = {**self.env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
+        self.processes[f"worker-{name}"] = _start(
+            f"worker-{name}",
+            ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(concurrency),
+             "--pid", str(self.home / f"worker-{name}.pid"), "--without-mingle", "--without-gossip"],
+            worker_env, self.home)
+        if wait:
+            _wait_ready(self, f"worker-{name}", "ready.", wait)
+
     def log(self, name: str) -> str:
         path = self.home / f"{name}.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
@@ -208,13 +222,8 @@ def celery_cluster(home: Path, workspace: Path, *, pg_server: str = PG_SERVER, r
             cluster.processes["api-server"] = api.process
             cluster.processes["dag-processor"] = _start("dag-processor", ["dag-processor"], env, home)
             cluster.processes["scheduler"] = _start("scheduler", ["scheduler"], env, home)
-            for i, name in enumerate(WORKERS):
-                worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
-                cluster.processes[f"worker-{name}"] = _start(
-                    f"worker-{name}",
-                    ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(concurrency),
-                     "--pid", str(home / f"worker-{i}.pid"), "--without-mingle", "--without-gossip"],
-                    worker_env, home)
+            for name in WORKERS:
+                cluster.start_worker(name, concurrency, wait=0)
             for name in WORKERS:
                 _wait_ready(cluster, f"worker-{name}", "ready.", timeout)
             yield cluster

@@ -26,7 +26,11 @@ from docgen.airflow_cluster import Cluster, celery_cluster, reachable  # noqa: E
 
 DAG = "monthly_notice"
 PERIOD = "2026-10"
-PAUSE = 15  # seconds validate_and_receipts waits holding the period's lock (DOCGEN_PAUSE_AT): time to kill
+PAUSE = 15  # seconds a task waits at each point below (DOCGEN_PAUSE_AT), once per try: time to kill it
+KILL_POINTS = {
+    "validate_and_receipts": "receipts-locked",  # holding the period's lock, nothing answered yet
+    "publish": "publish-placed",  # the documents in the outbox, the run not yet recorded
+}
 
 
 def _demo(ws: Path) -> Path:
@@ -45,7 +49,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     base = tmp_path_factory.mktemp("cluster")
     ws = _demo(base / "ws")
     with celery_cluster(base / "home", ws, schedules=False,
-                        extra_env={"DOCGEN_PAUSE_AT": f"receipts-locked:{PAUSE}"}) as running:
+                        extra_env={"DOCGEN_PAUSE_AT": ",".join(f"{p}:{PAUSE}" for p in KILL_POINTS.values())}) as running:
         running.unpause(DAG)
         yield running
 
@@ -147,10 +151,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_a_worker_killed_during_validation_is_replaced_by_the_other(cluster: Cluster, tmp_path: Path) -> None:
-    """The worker running 校验与回执 dies (SIGKILL, with its task) while it holds the period's lock; the
-    scheduler notices the silence, the retry runs on the other worker, takes the dead holder's lock over and
-    completes the run: the same summary as a run never interrupted, each document issued once."""
+@pytest.mark.parametrize("task_id", list(KILL_POINTS))
+def test_a_worker_killed_mid_task_is_replaced_by_the_other(task_id: str, cluster: Cluster, tmp_path: Path) -> None:
+    """The worker running 校验与回执 (holding the period's lock) or 发布 (the documents placed, the run not
+    yet recorded) dies (SIGKILL, with its task); the scheduler notices the silence, the retry runs on the
+    other worker, takes the dead holder's lock over and completes the run: the same summary as a run never
+    interrupted, each document issued once."""
     import psutil
     import sqlalchemy as sa
 
@@ -158,22 +164,30 @@ def test_a_worker_killed_during_validation_is_replaced_by_the_other(cluster: Clu
     run_id = _trigger(cluster)
     deadline = time.monotonic() + 300
     while True:
-        ti = _tasks(cluster, run_id)["validate_and_receipts"]
+        ti = _tasks(cluster, run_id)[task_id]
         if ti["state"] == "running" and ti.get("pid") and psutil.pid_exists(ti["pid"]):
             break
         assert time.monotonic() < deadline, ti
         time.sleep(1)
-    time.sleep(3)  # inside the pause: the lock is held
+    if task_id == "publish":  # placed: summary.json, placed last, is in the outbox
+        while not (_outbox(cluster) / "summary.json").is_file():
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(1)
+    else:
+        time.sleep(3)  # inside the pause: the lock is held
     victim = _worker_of(cluster, ti["pid"])
     killed = _kill_worker(cluster, victim)
-    gone = time.monotonic() + 20
-    while (alive := [p for p in killed if _alive(p)]) and time.monotonic() < gone:
-        time.sleep(0.5)
-    assert alive == []
-
-    tasks = _wait_done(cluster, run_id)
+    try:
+        gone = time.monotonic() + 20
+        while (alive := [p for p in killed if _alive(p)]) and time.monotonic() < gone:
+            time.sleep(0.5)
+        assert alive == []
+        tasks = _wait_done(cluster, run_id)
+    finally:
+        cluster.start_worker(victim)  # the next test has two workers again
     _assert_succeeded(tasks)
-    assert tasks["validate_and_receipts"]["try_number"] >= 2  # the first try died with its worker
+    assert tasks[task_id]["try_number"] >= 2  # the first try died with its worker
 
     summary, issued = _cli_summary(tmp_path)
     outbox = _outbox(cluster)
