@@ -46,7 +46,8 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     never-issued files becoming a "version"; whatever was there becomes an earlier version, never deleted.
     """
     outbox = ws.outbox_dir(cycle, period)
-    if staging.is_dir():
+    fresh = staging.is_dir()  # False: an earlier try placed it (place() removes the staging folder)
+    if fresh:
         outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
         checkpoint("publish-placed")  # issued, not yet recorded
     elif (outbox / SUMMARY).is_file():
@@ -58,7 +59,7 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
         raise FileNotFoundError(f"暂存文件夹 {staging} 不存在，{outbox} 中也没有已发布的文件：请重新运行本期")
     issued = fingerprint(outbox)
     last = ws.state.last_run(cycle, period)
-    if last is not None and last.fingerprint == issued and not staging.is_dir():
+    if not fresh and last is not None and last.fingerprint == issued:
         run_id = last.id  # the try that died had recorded it already
     else:
         run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
