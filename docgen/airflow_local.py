@@ -249,13 +249,16 @@ def _free_port() -> int:
 
 @contextmanager
 def api_server(airflow_home: Path, workspace: Path | None = None, port: int | None = None,
-               timeout: float = 180) -> Iterator[ApiServer]:
+               timeout: float = 180, env: dict[str, str] | None = None) -> Iterator[ApiServer]:
     """Start ``airflow api-server`` on localhost for this home (and workspace), log in as ``USER``, and
-    stop it afterwards. Its log is ``AIRFLOW_HOME/api-server.log``."""
-    migrate(airflow_home)
+    stop it afterwards. Its log is ``AIRFLOW_HOME/api-server.log``. ``env``: a whole environment of one's
+    own (a cluster's, its database migrated already) instead of the throwaway SQLite one."""
+    if env is None:
+        migrate(airflow_home)
+        env = airflow_env(airflow_home, workspace)
     port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = airflow_env(airflow_home, workspace)
+    env = dict(env)
     env["AIRFLOW__API__BASE_URL"] = url
     secret = password(airflow_home)
     exe = Path(sys.executable).parent / "airflow"

@@ -177,7 +177,17 @@ def _lost(
         queue.appendleft(remaining)
 
 
+def _allow_children() -> None:
+    """Let a daemonic process start workers: a task of a Celery prefork worker (Airflow's CeleryExecutor) is
+    one, and multiprocessing refuses its children so that none outlives it. Ours cannot: each dies with its
+    parent (``die_with_parent``) and is joined or killed before ``run_isolated`` returns."""
+    me = multiprocessing.current_process()
+    if me._config.get("daemon"):  # noqa: SLF001 - the flag multiprocessing checks; no public way to clear it
+        me._config["daemon"] = False  # noqa: SLF001
+
+
 def _start(context: Any, handle: Handler[T, Any], bounds: Bounds) -> _Worker[T]:
+    _allow_children()
     parent, child = context.Pipe()
     gc.freeze()  # the objects inherited stay out of the worker's collections: fewer copied pages
     slot = mmap.mmap(-1, _SLOT.size)  # anonymous and shared: the forked worker writes, we read

@@ -46,11 +46,25 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     never-issued files becoming a "version"; whatever was there becomes an earlier version, never deleted.
     """
     outbox = ws.outbox_dir(cycle, period)
-    outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
+    fresh = staging.is_dir()  # False: an earlier try placed it (place() removes the staging folder)
+    if fresh:
+        outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
+        checkpoint("publish-placed")  # issued, not yet recorded
+    elif (outbox / SUMMARY).is_file():
+        # A retry of a publish whose first try placed these files and died (an Airflow task retried on
+        # another worker): its staging is spent and the outbox holds them, sealed by summary.json. Placing
+        # again would move them into versions/ with nothing to put in their place.
+        outputs = sorted(p for p in outbox.iterdir() if p.is_file())
+    else:
+        raise FileNotFoundError(f"暂存文件夹 {staging} 不存在，{outbox} 中也没有已发布的文件：请重新运行本期")
     issued = fingerprint(outbox)
-    run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
-                                 outputs=[str(p.relative_to(ws.root)) for p in outputs],
-                                 started_at=started_at, fingerprint=issued)
+    last = ws.state.last_run(cycle, period)
+    if not fresh and last is not None and last.fingerprint == issued:
+        run_id = last.id  # the try that died had recorded it already
+    else:
+        run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
+                                     outputs=[str(p.relative_to(ws.root)) for p in outputs],
+                                     started_at=started_at, fingerprint=issued)
     from .delivery import announce_issued  # noqa: PLC0415 - delivery reads the registry
 
     announce_issued(ws.root, cycle, period, issued, outputs)  # the same documents issued again: sent once

@@ -122,6 +122,7 @@ def receipts_step(
     ws = Workspace(root)
     checkpoint("receipts")
     with run_lock(ws, cycle, period):
+        checkpoint("receipts-locked")  # the period's lock held, nothing answered yet
         receipts = intake.process(ws, cycle, period, progress=progress)
     announce_receipts(ws.root)  # each unit is told (once) how its file was answered
     rejected = [

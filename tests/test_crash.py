@@ -309,7 +309,7 @@ def small_reference(small: Path, tmp_path_factory: pytest.TempPathFactory) -> Re
 # ---------------------------------------------------------------- 1. kill -9 at each checkpoint
 
 
-CHECKPOINTS = ["intake", "receipts", "receipts-batch", "render", "render-half", "publish"]
+CHECKPOINTS = ["intake", "receipts", "receipts-locked", "receipts-batch", "render", "render-half", "publish"]
 
 
 @pytest.mark.parametrize("point", CHECKPOINTS)

@@ -1,0 +1,269 @@
+"""A CeleryExecutor Airflow as plain processes on this machine: the shape of a deployment on several.
+
+Scheduler, DAG processor, API server and two Celery workers (distinct hostnames), the metadata database in
+a PostgreSQL database of its own (created here, dropped afterwards), Celery's broker on one Redis database
+number, its result backend on PostgreSQL, and docgen's state on PostgreSQL too (``DOCGEN_DB_URL``): nothing
+is shared through one machine's SQLite. Timeouts are short, so a worker that dies is noticed in seconds and
+its task retried on the other. Used by the distributed tests and, for a person, by
+``python -m docgen.airflow_cluster WORKSPACE`` (stops everything on Ctrl-C).
+
+Needs the ``[airflow]`` and ``[celery]`` extras and ``psycopg2``; importing this module needs none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .airflow_local import ApiError, ApiServer, _airflow, _free_port, airflow_env, api_server
+
+PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"  # any database of the server: to create ours
+REDIS_URL = "redis://127.0.0.1:6379"
+REDIS_DB = 11  # Celery's queue lives on this database number only (emptied at start and stop)
+WORKERS = ("county", "township")  # two workers, as two machines would be named
+
+
+@dataclass
+class Cluster:
+    """The running cluster: its REST API, its environment, and the process of each part."""
+
+    api: ApiServer
+    env: dict[str, str]
+    home: Path
+    processes: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
+
+    def worker_pids(self) -> dict[str, int]:
+        """Worker name → the pid of its ``airflow celery worker`` process (the leader of its own group)."""
+        return {name.removeprefix("worker-"): p.pid for name, p in self.processes.items()
+                if name.startswith("worker-")}
+
+    def unpause(self, dag_id: str, timeout: float = 180) -> None:
+        """Unpause ``dag_id`` once the DAG processor has stored it (it is not known before)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.api.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+                return
+            except ApiError as exc:
+                if exc.status != 404 or time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
+
+    def start_worker(self, name: str, concurrency: int = 1, wait: float = 300) -> None:
+        """Start (or start again, after it was killed) the Celery worker ``name``; ``wait`` for it to be ready."""
+        log = self.home / f"worker-{name}.log"
+        if log.exists():  # an earlier life's log is kept beside
+            log.rename(log.with_suffix(f".{int(time.time())}.log"))
+        worker_env = {**self.env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
+        self.processes[f"worker-{name}"] = _start(
+            f"worker-{name}",
+            ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(concurrency),
+             "--pid", str(self.home / f"worker-{name}.pid"), "--without-mingle", "--without-gossip"],
+            worker_env, self.home)
+        if wait:
+            _wait_ready(self, f"worker-{name}", "ready.", wait)
+
+    def log(self, name: str) -> str:
+        path = self.home / f"{name}.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+def _server_url(url: str, database: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{database}"
+
+
+def _admin(url: str, statement: str) -> None:
+    """One statement outside a transaction (CREATE/DROP DATABASE cannot run in one)."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _flush_redis(url: str) -> None:
+    import redis  # noqa: PLC0415 - the [celery] extra
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def reachable(pg_server: str = PG_SERVER, redis_url: str = REDIS_URL) -> str | None:
+    """Why a cluster cannot start here (no provider, no PostgreSQL, no Redis), or None."""
+    try:
+        import airflow.providers.celery  # noqa: F401, PLC0415
+        import psycopg2  # noqa: F401, PLC0415
+        import redis  # noqa: PLC0415
+        import sqlalchemy as sa  # noqa: PLC0415
+    except ImportError as exc:
+        return f"the [celery] extra (or psycopg2) is not installed: {exc}"
+    try:
+        engine = sa.create_engine(pg_server)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server to use
+        return f"no PostgreSQL server at {pg_server}: {exc}"
+    try:
+        client = redis.Redis.from_url(f"{redis_url}/0", socket_connect_timeout=3)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001
+        return f"no Redis server at {redis_url}: {exc}"
+    return None
+
+
+def cluster_env(home: Path, workspace: Path, metadata_url: str, state_url: str, broker_url: str,
+                api_url: str, schedules: bool = True) -> dict[str, str]:
+    """The environment every part shares (a real deployment puts the same in each machine's airflow.cfg)."""
+    env = airflow_env(home, workspace)
+    env.update({
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_url,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__API__BASE_URL": api_url,
+        # a task whose worker died stops beating: failed after this many seconds, then retried elsewhere
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_SEC": "2",
+        "AIRFLOW__CORE__DEFAULT_TASK_RETRIES": "2",
+        "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "2",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+        # only the DAG a person (or test) unpauses runs; the others stay paused
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        # False: only runs someone triggers (a test: no scheduled run of the last period on unpausing)
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(schedules),
+        "DOCGEN_DB_URL": state_url,
+        # a dead worker's claims and run locks: another machine's are taken over after this lease
+        "DOCGEN_LEASE_SECONDS": env.get("DOCGEN_LEASE_SECONDS", "15"),
+    })
+    return env
+
+
+def _start(name: str, args: list[str], env: dict[str, str], home: Path) -> subprocess.Popen[str]:
+    exe = Path(sys.executable).parent / "airflow"
+    with open(home / f"{name}.log", "w", encoding="utf-8") as out:
+        return subprocess.Popen([str(exe), *args], env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 30) -> None:
+    """SIGTERM the process group, SIGKILL what is left after ``timeout``."""
+    if process.poll() is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # a group whose leader died may leave children
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _wait_ready(cluster: Cluster, name: str, marker: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while marker not in cluster.log(name):
+        process = cluster.processes[name]
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} 未能启动（{marker!r}）：\n{cluster.log(name)[-3000:]}")
+        time.sleep(1)
+
+
+@contextmanager
+def celery_cluster(home: Path, workspace: Path, *, pg_server: str = PG_SERVER, redis_url: str = REDIS_URL,
+                   redis_db: int = REDIS_DB, concurrency: int = 1, timeout: float = 300, schedules: bool = True,
+                   extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """Start the cluster for ``workspace`` with its home ``home``; stop every process and drop the databases
+    it made afterwards, also when starting fails. ``schedules=False``: only triggered runs;
+    ``extra_env``: laid over every part's environment (test hooks)."""
+    home.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:8]
+    metadata_db, state_db = f"airflow_{tag}", f"docgen_{tag}"
+    broker_url = f"{redis_url}/{redis_db}"
+    created: list[str] = []
+    cluster: Cluster | None = None
+    try:
+        for db in (metadata_db, state_db):
+            _admin(pg_server, f'CREATE DATABASE "{db}"')
+            created.append(db)
+        _flush_redis(broker_url)
+        port = _free_port()
+        api_url = f"http://127.0.0.1:{port}"
+        env = cluster_env(home, workspace, _server_url(pg_server, metadata_db), _server_url(pg_server, state_db),
+                          broker_url, api_url, schedules)
+        env.update(extra_env or {})
+        done = _airflow(["db", "migrate"], env, timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        with api_server(home, workspace, port=port, timeout=timeout, env=env) as api:
+            cluster = Cluster(api=api, env=env, home=home)
+            cluster.processes["api-server"] = api.process
+            cluster.processes["dag-processor"] = _start("dag-processor", ["dag-processor"], env, home)
+            cluster.processes["scheduler"] = _start("scheduler", ["scheduler"], env, home)
+            for name in WORKERS:
+                cluster.start_worker(name, concurrency, wait=0)
+            for name in WORKERS:
+                _wait_ready(cluster, f"worker-{name}", "ready.", timeout)
+            yield cluster
+    finally:
+        if cluster is not None:
+            for name, process in cluster.processes.items():
+                if name != "api-server":
+                    stop(process)
+        with contextlib.suppress(Exception):
+            _flush_redis(broker_url)
+        for db in created:
+            _admin(pg_server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the cluster for a workspace and keep it until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m docgen.airflow_cluster",
+                                     description="在本机以 CeleryExecutor 启动 Airflow（两个 worker），Ctrl-C 停止并删除临时数据库")
+    parser.add_argument("workspace", type=Path, help="docgen 工作区")
+    parser.add_argument("--home", type=Path, default=None, help="AIRFLOW_HOME（默认 工作区/.airflow-cluster）")
+    args = parser.parse_args(argv)
+    why = reachable()
+    if why:
+        print(f"无法启动：{why}", file=sys.stderr)
+        return 2
+    home = args.home or args.workspace / ".airflow-cluster"
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill PID` stops the cluster as Ctrl-C does, everything cleaned up
+
+    signal.signal(signal.SIGTERM, interrupt)
+    with celery_cluster(home.resolve(), args.workspace.resolve()) as cluster:
+        print(f"Airflow 界面：{cluster.api.url}（用户 secretariat，密码见 {home / 'passwords.json'}）")
+        print(f"各进程日志：{home}/*.log；Ctrl-C 停止")
+        with contextlib.suppress(KeyboardInterrupt):
+            while all(p.poll() is None for p in cluster.processes.values()):
+                time.sleep(2)
+            print("有进程已退出，停止集群", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
