@@ -371,12 +371,7 @@ _BEATING_LOCK = threading.Lock()
 _STOP_BEATING = threading.Event()  # set at exit: a process that is ending holds nothing any more
 
 
-@atexit.register
-def _stop_beating() -> None:
-    _STOP_BEATING.set()
-    for pid, thread in list(_BEATING.values()):
-        if pid == os.getpid() and thread.is_alive():
-            thread.join(timeout=5)
+atexit.register(_STOP_BEATING.set)  # no beat (nor a warning about one) while the interpreter winds down
 
 
 class State:
