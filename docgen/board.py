@@ -168,7 +168,7 @@ def board(root: str | Path, cycle: str, period: str, now: datetime | None = None
         returned = _returned(mine, u.file) if state == "rejected" else None
         if returned is not None:
             count = len(returned.errors)
-            problems = [_describe(e) for e in returned.errors[:FIRST_PROBLEMS]]
+            problems = [Problem.from_dict(e).describe() for e in returned.errors[:FIRST_PROBLEMS]]
         units.append(UnitRow(
             code=u.code, name=u.name, category=u.category, state=state, received_at=u.received_at, file=u.file,
             problems=problems, problem_count=count,
@@ -250,12 +250,6 @@ def _draft(row: DraftRow, root: Path, outbox: Path) -> DraftInfo:
         seq=row.seq, status=row.status, doc_number=row.doc_number, created_at=aware(row.created_at),
         decided_by=row.decided_by, decided_at=aware(row.decided_at), comment=row.comment, files=files,
     )
-
-
-def _describe(error: dict) -> str:
-    """A stored receipt problem as the receipt words it."""
-    return Problem(message=str(error.get("message", "")), row=error.get("row"), column=error.get("column"),
-                   value=error.get("value"), cell=error.get("cell")).describe()
 
 
 def outbox_file(root: str | Path, cycle: str, period: str, relative: str) -> Path:

@@ -6,6 +6,7 @@ and rendering never needs to know where the numbers came from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -98,6 +99,13 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> Problem:
+        """A problem as a receipt's JSON or the state database keeps it (``to_dict``)."""
+        value = stored.get("value")
+        return cls(message=str(stored.get("message") or ""), row=stored.get("row"), column=stored.get("column"),
+                   value=None if value is None else str(value), cell=stored.get("cell"))
 
     def describe(self) -> str:
         """One line in Chinese: where, what value, what is wrong."""

@@ -285,13 +285,6 @@ class ReturnedUnit:
                 "received_at": self.received_at.isoformat() if self.received_at else None}
 
 
-def _problem_text(error: Mapping[str, Any]) -> str:
-    known = {k: error.get(k) for k in ("message", "row", "column", "value", "cell")}
-    known["message"] = str(known["message"] or "")
-    known["value"] = None if known["value"] is None else str(known["value"])
-    return Problem(**known).describe()
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     return None if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
@@ -336,7 +329,7 @@ def reminder_lists(
             errors = list(latest.errors)
             returned.append(ReturnedUnit(
                 code=status.code, name=status.name, file=latest.file_name,
-                problems=tuple(_problem_text(e) for e in errors[:FIRST_PROBLEMS]), problem_count=len(errors),
+                problems=tuple(Problem.from_dict(e).describe() for e in errors[:FIRST_PROBLEMS]), problem_count=len(errors),
                 received_at=_aware(latest.received_at), kind=title, contact=contact, phone=phone,
             ))
         if owed:

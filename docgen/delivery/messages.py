@@ -45,10 +45,7 @@ def _time(moment: str | datetime | None, tz: str) -> str:
 
 
 def _problem(error: Mapping[str, Any]) -> str:
-    known = {k: error.get(k) for k in ("message", "row", "column", "value", "cell")}
-    known["message"] = str(known["message"] or "")
-    known["value"] = None if known["value"] is None else str(known["value"])
-    return Problem(**known).describe()
+    return Problem.from_dict(error).describe()
 
 
 def _md(text: str) -> str:
