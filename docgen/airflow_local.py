@@ -27,7 +27,7 @@ DAGS_DIR = dags_dir()  # a source checkout only: the library wheel carries no DA
 USER = "secretariat"  # the one login of a throwaway Airflow (its password is in AIRFLOW_HOME/passwords.json)
 
 
-def airflow_env(airflow_home: Path, workspace: Path | None = None, dags_folder: Path | None = None) -> dict[str, str]:
+def airflow_env(airflow_home: Path, workspace: Path | str | None = None, dags_folder: Path | None = None) -> dict[str, str]:
     """The environment for a throwaway Airflow: its own home, SQLite database, our DAGs (or those of
     ``dags_folder``: a cycle declared in a package of one's own), no examples."""
     env = dict(os.environ)
@@ -120,7 +120,7 @@ def _dags_test_args(dag_id: str, airflow_home: Path, conf: dict | None) -> list[
 
 
 def dags_test(
-    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, timeout: float = 900,
+    dag_id: str, airflow_home: Path, workspace: Path | str, conf: dict | None = None, timeout: float = 900,
     dags_folder: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``airflow dags test DAG_ID -c CONF``: one whole DAG run in one process, no scheduler."""
@@ -129,7 +129,7 @@ def dags_test(
 
 
 def start_dags_test(
-    dag_id: str, airflow_home: Path, workspace: Path, conf: dict | None = None, log: Path | None = None
+    dag_id: str, airflow_home: Path, workspace: Path | str, conf: dict | None = None, log: Path | None = None
 ) -> subprocess.Popen[str]:
     """``dags_test`` in the background: for a run that waits for an answer (an approval) from outside.
 
@@ -217,7 +217,7 @@ class ApiServer:
 
 
 def run_reviewed(
-    dag_id: str, airflow_home: Path, workspace: Path, api: ApiServer, conf: dict | None = None, *,
+    dag_id: str, airflow_home: Path, workspace: Path | str, api: ApiServer, conf: dict | None = None, *,
     option: str | None = None, comment: str = "", log: Path | None = None, timeout: float = 900,
 ) -> tuple[int, str, dict[str, Any] | None]:
     """Run a cycle DAG whose draft waits for review, and answer its Required Action through the REST API
@@ -248,7 +248,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def api_server(airflow_home: Path, workspace: Path | None = None, port: int | None = None,
+def api_server(airflow_home: Path, workspace: Path | str | None = None, port: int | None = None,
                timeout: float = 180, env: dict[str, str] | None = None) -> Iterator[ApiServer]:
     """Start ``airflow api-server`` on localhost for this home (and workspace), log in as ``USER``, and
     stop it afterwards. Its log is ``AIRFLOW_HOME/api-server.log``. ``env``: a whole environment of one's

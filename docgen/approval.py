@@ -96,6 +96,7 @@ def make_draft(root: str | Path, cycle: str, report: Report, staging: str | Path
     os.replace(staging, folder)  # staging is in the workspace too: one rename, never half a draft
     subject, body = review_text(ws, cycle, report, row, folder)
     figures = tuple((str(k), str(v)) for k, v in cycles.get(cycle).key_figures(report))
+    ws.push()
     return Draft(cycle, period, row.seq, str(folder), doc_number, subject, body, figures)
 
 

@@ -42,6 +42,7 @@ class Campaign:
     printed_by: str = ""  # 印发机关 of the 版记; empty: the secretariat
     approval: str = "required"  # in Airflow, every draft waits for the secretariat's review (审核); "off": none
     approval_timeout_hours: float = 72.0  # a draft nobody reviewed in this time is returned, not issued
+    storage: str = ""  # a bucket's URL (s3://conn@bucket/prefix) holding intake, receipts, outbox and archive
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # other sections (a cycle's, reminders), as written
     source: str = field(default="campaign.yaml", compare=False)  # where it was read from, for messages
 
@@ -91,6 +92,9 @@ class Campaign:
         printed_by = raw.get("printed_by") or ""
         if not isinstance(printed_by, str) or "\n" in printed_by:
             raise WorkspaceError(f"{source} 的 printed_by（印发机关）应为一个机关名称，如 {raw['secretariat']}")
+        storage = raw.get("storage") or ""
+        if not isinstance(storage, str) or (storage and "://" not in storage):
+            raise WorkspaceError(f"{source} 的 storage 应为对象存储地址，如 s3://桶名/前缀（或 s3://连接名@桶名/前缀）")
         return cls(
             name=str(raw["name"]),
             secretariat=str(raw["secretariat"]),
@@ -104,6 +108,7 @@ class Campaign:
             printed_by=printed_by.strip(),
             approval=approval,
             approval_timeout_hours=timeout,
+            storage=storage.strip(),
             settings={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("deadlines", "intake")},
             source=source,
         )

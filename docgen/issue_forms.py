@@ -124,6 +124,7 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
         for old in folder.glob(f"*{FORM_SUFFIX}"):
             if old.name not in kept and not old.name.startswith("."):
                 old.unlink(missing_ok=True)
+    ws.push()
     return written
 
 

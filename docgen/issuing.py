@@ -65,6 +65,7 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
         run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                                      outputs=[str(p.relative_to(ws.root)) for p in outputs],
                                      started_at=started_at, fingerprint=issued)
+    ws.push()  # the documents, in the bucket's outbox
     from .delivery import announce_issued  # noqa: PLC0415 - delivery reads the registry
 
     announce_issued(ws.root, cycle, period, issued, outputs)  # the same documents issued again: sent once

@@ -102,6 +102,7 @@ def intake_step(
             more = intake.collect(ws, cycle, period)
             result = intake.CollectResult(new=result.new + more.new, pending=more.pending,
                                           already_seen=result.already_seen, unreadable=more.unreadable)
+    ws.push()  # the archived copies, for a bucket's other machines
     if deadline and result.unreadable:
         raise IncompleteIntake("；".join(p.reason for p in result.unreadable) + "。本次不生成通报")
     for p in result.pending:
@@ -124,6 +125,7 @@ def receipts_step(
     with run_lock(ws, cycle, period):
         checkpoint("receipts-locked")  # the period's lock held, nothing answered yet
         receipts = intake.process(ws, cycle, period, progress=progress)
+    ws.push()  # the receipts, where the units look for them
     announce_receipts(ws.root)  # each unit is told (once) how its file was answered
     rejected = [
         {"unit": r.unit, "file": r.file, "problems": [p.describe() for p in r.errors[:5]],

@@ -575,6 +575,7 @@ def remind(root: str | Path, cycle: str, period: str, *, today: date | datetime 
             doc_number=f"{prefix}{seq}号", cc=campaign.cc, printed_by=campaign.printer,
         )
         paths = _issue(ws, reminder)
+    ws.push()
     from .delivery import announce_reminder  # noqa: PLC0415
 
     announce_reminder(ws.root, reminder.to_json(), paths)

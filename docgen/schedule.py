@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from . import cycles
 from .config import NO_SETTINGS, Campaign
-from .cycles import check_campaign
 from .errors import WorkspaceError
 from .periods import Calendar
 
@@ -49,9 +47,11 @@ def _variable(name: str, getter: Callable[..., Any] | None) -> str | None:
 def campaign_at_parse_time() -> Campaign | None:
     """The campaign settings if the workspace is set (environment or Variable) and readable, else None
     (defaults apply; the run itself says what is wrong)."""
+    from .workspace import Workspace  # noqa: PLC0415 - the state layer only when a DAG file is parsed
+
     try:
-        return check_campaign(Campaign.load(Path(workspace_root()) / "campaign.yaml"))
-    except WorkspaceError:
+        return Workspace(workspace_root()).campaign  # a bucket's settings are read through its local face
+    except (WorkspaceError, OSError):
         return None
 
 

@@ -9,6 +9,9 @@ outbox/<cycle>/<period>/                the documents issued; earlier versions u
 archive/                      every dropped file, by SHA-256
 .docgen/state.sqlite          the state database (unless DOCGEN_DB_URL says otherwise)
 ```
+
+The workspace may live in an object-storage bucket instead (``Workspace("s3://bucket/campaign")``, or
+``storage: s3://…`` in a local campaign.yaml): docgen then works on a local face of it (``docgen.storage``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from .config import Campaign
 from .cycles import check_campaign
 from .errors import WorkspaceError
 from .state import State
+from .storage import Bucket, bucket_of, is_url
 
 DB_URL_ENV = "DOCGEN_DB_URL"
 
@@ -29,10 +33,17 @@ class Workspace:
     """Paths and shared resources of one campaign folder."""
 
     def __init__(self, root: Path | str, *, db_url: str | None = None) -> None:
-        self.root = Path(root).expanduser().resolve()
+        self.bucket: Bucket | None = None
+        if is_url(root):  # the bucket holds everything; this machine works on its local face
+            self.bucket = Bucket(str(root))
+            self.root = self.bucket.local_face()
+            self.bucket.pull_settings(self.root)
+        else:
+            self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise WorkspaceError(f"工作区目录不存在：{self.root}")
         self.campaign: Campaign = check_campaign(Campaign.load(self.root / "campaign.yaml"))
+        self.bucket = self.bucket or bucket_of(self.root, self.campaign.storage)
         self._db_url = db_url or os.environ.get(DB_URL_ENV) or None
 
     @property
@@ -65,6 +76,15 @@ class Workspace:
         """Where a run writes before it publishes (``.docgen/staging/…``): inside the workspace, so moving
         a finished folder into the outbox is one rename on the same disk."""
         return self.root / ".docgen" / "staging" / Path(*parts)
+
+    def local(self, relative: str) -> Path:
+        """A file of the workspace (an archived copy) on this machine, fetched from the bucket if need be."""
+        return self.bucket.fetch(self.root, relative) if self.bucket else self.root / relative
+
+    def push(self) -> None:
+        """Copy what docgen wrote (receipts, outbox, forms, archive) up to the bucket; nothing on a local disk."""
+        if self.bucket:
+            self.bucket.push(self.root)
 
     @property
     def db_url(self) -> str:

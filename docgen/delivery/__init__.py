@@ -7,7 +7,7 @@ due, retrying failures with growing pauses and keeping the robots' rate limits. 
 stops or fails a cycle: it shows on the status board and in ``docgen status``.
 
 Set up in ``campaign.yaml`` (``docgen.delivery.settings``); contacts of units in the registry (电子邮箱,
-联系电话, 工作群); secrets in Airflow connections or ``AIRFLOW_CONN_<ID>`` (``docgen.delivery.secrets``).
+联系电话, 工作群); secrets in Airflow connections or ``AIRFLOW_CONN_<ID>`` (``docgen.connections``).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from .secrets import Conn
+from ..connections import Conn
 
 HTTP_TIMEOUT = 10.0
 SMTP_TIMEOUT = 30.0

@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..connections import MissingSecret, connection
 from ..state import DeliveryRow, aware
 from ..workspace import Workspace
 from .channels import MARKDOWN_LIMIT, Outgoing, SendFailed, post_robot, send_email
-from .secrets import MissingSecret, connection
 from .settings import EMAIL, DeliverySettings, Recipient, Robot, delivery_settings, is_mobile
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """What ``campaign.yaml`` says about delivery: which channels, which group robots, who reviews.
 
 Secrets are never here: a channel names an Airflow connection (``connection: docgen_smtp``), found in
-Airflow's connections or in the environment as ``AIRFLOW_CONN_DOCGEN_SMTP`` (``docgen.delivery.secrets``).
+Airflow's connections or in the environment as ``AIRFLOW_CONN_DOCGEN_SMTP`` (``docgen.connections``).
 No ``delivery`` section: nothing is sent and nothing is logged.
 
 ::

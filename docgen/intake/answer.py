@@ -162,9 +162,9 @@ def _answer_chunk(chunk: Sequence[Job], at: Callable[[int], None]) -> Iterator[O
         try:
             reader = job.kind_read_as.reader
             if reader:  # not a table: the kind's own reader checks it whole
-                tables.append(resolve(reader)(ws.root / str(job.archive_path), ws.campaign.intake))
+                tables.append(resolve(reader)(ws.local(str(job.archive_path)), ws.campaign.intake))
                 continue
-            tables.append(read_for(job.contract, ws.root / str(job.archive_path), ws.campaign.intake))
+            tables.append(read_for(job.contract, ws.local(str(job.archive_path)), ws.campaign.intake))
         except FileRejected as exc:
             tables.append([Problem(message=str(exc))])
         except MemoryError:
@@ -297,7 +297,7 @@ def _answer(
         timezone=ws.campaign.timezone,
         channel=ws.campaign.submission_channel,
     )
-    source = ws.root / str(job.archive_path) if job.readable and annotate else None
+    source = ws.local(str(job.archive_path)) if job.readable and annotate else None
     try:
         paths = write_receipts(ws, receipt, source)
     except OSError as exc:

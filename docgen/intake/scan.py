@@ -27,6 +27,7 @@ from .. import cycles
 from ..filenames import display_name
 from ..registry import load_registry
 from ..state import Sighting, StorageError, aware, disk_message, utc_naive
+from ..storage import Oversized
 from ..workspace import Workspace
 from .job import folder_kind
 
@@ -91,6 +92,7 @@ def collect(
     known_units = set(units) if units is not None else set(load_registry(ws.registry_dir).units)
     result = CollectResult()
     _sweep(ws.archive_dir)
+    oversized = _mirror(ws, cycle, period, result)
     for cyc, per, folder in _period_folders(ws, cycle, period, result):
         scan = _prefetch(ws, cyc, per, now, known_units)
         try:
@@ -100,8 +102,41 @@ def collect(
             continue
         for unit_dir in unit_dirs:
             _collect_unit(scan, result, cyc, per, unit_dir)
+        for big in oversized.get((cyc, per), ()):
+            _refuse_oversized(scan, result, cyc, per, big)
         _write_scan(scan, result)
     return result
+
+
+def _mirror(ws: Workspace, cycle: str | None, period: str | None, result: CollectResult
+            ) -> dict[tuple[str, str], list[Oversized]]:
+    """A bucket's intake copied into the local face, so the scan below reads it like a local folder;
+    the objects too large to download, by (cycle, period)."""
+    if ws.bucket is None:
+        return {}
+    under = "/".join(p for p in (cycle, period if cycle else None) if p)
+    mirrored = ws.bucket.mirror_intake(ws.root, under, int(ws.campaign.intake.max_file_mb * 2**20))
+    result.pending.extend(Pending(display_name(name.removeprefix("intake/")), reason) for name, reason in mirrored.skipped)
+    by_period: dict[tuple[str, str], list[Oversized]] = {}
+    for big in mirrored.oversized:
+        _, cyc, per, *_ = big.rel.split("/")
+        by_period.setdefault((cyc, per), []).append(big)
+    return by_period
+
+
+def _refuse_oversized(scan: _Scan, result: CollectResult, cycle: str, period: str, big: Oversized) -> None:
+    """An object over the size limit, answered from its size alone: it was never downloaded."""
+    entry = scan.ws.root / big.rel
+    rel = _rel(scan.ws, entry)
+    if (rel, big.size, big.mtime_ns) in scan.registered:
+        result.already_seen += 1
+        return
+    limit = scan.ws.campaign.intake.max_file_mb
+    reason = f"文件大小 {big.size / 2**20:.1f} MB 超过上限 {limit:.0f} MB，未予读取，请删除无关内容或压缩图片后重新报送"
+    unit = display_name(entry.parent.name)
+    kind = cycles.get(cycle).kind_for(folder_kind(unit), entry.name)
+    _register(scan, cycle, period, unit, entry, rel, big.size, big.mtime_ns, received_at=scan.now,
+              sha=None, archived=None, refusal=reason, kind=kind.name if kind else None)
 
 
 def _sweep(archive: Path, older_than: float = 86400.0) -> None:

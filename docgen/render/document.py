@@ -15,6 +15,7 @@ from docx.shared import Mm
 from docxtpl import InlineImage
 
 from ..cycle import Document
+from ..storage import bucket_of
 from .chart import Chart
 from .engine import find_template, load_template, render_to_file
 from .gbt import issuer_size
@@ -56,7 +57,8 @@ class Sources:
         path = (self.root / relative).resolve()
         if not path.is_relative_to((self.root / "archive").resolve()):
             raise ValueError(f"not an archived file: {relative!r}")
-        return path
+        bucket = None if path.exists() else bucket_of(self.root)
+        return bucket.fetch(self.root, relative) if bucket else path  # taken in on another machine
 
     def template(self, name: str) -> Path:
         """The workspace's own copy of a template, else the shipped one."""

@@ -1,4 +1,4 @@
-"""Where a channel's secrets come from: an Airflow connection, found the way Airflow finds one.
+"""Where secrets come from (a delivery channel's, a bucket's): an Airflow connection, found the way Airflow finds one.
 
 First the environment (``AIRFLOW_CONN_<ID>``, as a URI or as JSON: Airflow's own convention, so the same
 variable serves the library without Airflow and the DAGs); then, inside Airflow, its connections (the
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..errors import DocgenError
+from .errors import DocgenError
 
 
 class MissingSecret(DocgenError):

@@ -1,0 +1,223 @@
+"""A workspace in an S3 bucket: a local S3 server (moto's server mode, a real HTTP endpoint), reached
+through s3fs with the credentials of an Airflow connection named in the URL (``s3://conn@bucket/prefix``).
+
+The tests put the campaign and the units' files into the bucket with boto3 (another client than docgen's),
+run docgen on the bucket's URL, and read what it wrote back from the bucket with boto3.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docgen.pipeline import intake_step, receipts_step, run_cycle
+from docgen.workspace import Workspace
+
+from .builders.registry import write_campaign, write_registry
+from .builders.tables import write_table
+from .conftest import PROGRESS_HEADERS, TASKS, UNITS, row
+
+pytest.importorskip("s3fs", reason="the [s3] extra (s3fs) is not installed")
+moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed")
+
+BUCKET = "campaign-files"
+PREFIX = "qinghe"
+CONN = "docgen_s3"
+URL = f"s3://{CONN}@{BUCKET}/{PREFIX}"
+PERIOD = "2026-11"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server on a free local port."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """An empty bucket, the Airflow connection docgen reaches it by, and this test's own local face."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", region_name="us-east-1")
+    for obj in client.list_objects_v2(Bucket=BUCKET).get("Contents", []) if _exists(client) else []:
+        client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+    if not _exists(client):
+        client.create_bucket(Bucket=BUCKET)
+    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN.upper()}", json.dumps({
+        "conn_type": "aws", "login": "testing", "password": "testing",
+        "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"}}))
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "face"))
+    from docgen import storage
+
+    storage._pull_settings_cached.cache_clear()  # each test's bucket is new
+    return client
+
+
+def _exists(client: Any) -> bool:
+    return any(b["Name"] == BUCKET for b in client.list_buckets().get("Buckets", []))
+
+
+def _campaign(root: Path, **intake: Any) -> Path:
+    write_campaign(root, intake={"max_file_mb": 1, "settle_seconds": 0, **intake})
+    write_registry(root, UNITS, TASKS)
+    return root
+
+
+def _files(root: Path) -> None:
+    """A month of drops: A01 and D01 right, B01 with two bad cells, C01 nothing."""
+    folder = root / "intake" / "monthly" / PERIOD
+    write_table(folder / "A01" / "月度进展报送表.xlsx", PROGRESS_HEADERS, [row("A01", "T1", 60), row("A01", "T4", 40)])
+    write_table(folder / "B01" / "月度进展报送表.xlsx", PROGRESS_HEADERS,
+                [row("B01", "T1", 130), row("B01", "T2", 50, **{"投入经费(万元)": -3})])
+    write_table(folder / "D01" / "月度进展报送表.xlsx", PROGRESS_HEADERS, [row("D01", "T4", 20)])
+
+
+def _upload(client: Any, root: Path) -> dict[str, str]:
+    """Every file of a local campaign folder into the bucket; their ETags by key."""
+    etags = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".docgen" not in path.parts:
+            key = f"{PREFIX}/{path.relative_to(root).as_posix()}"
+            client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
+            etags[key] = client.head_object(Bucket=BUCKET, Key=key)["ETag"]
+    return etags
+
+
+def _keys(client: Any, under: str) -> list[str]:
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=f"{PREFIX}/{under}")
+    return sorted(o["Key"][len(PREFIX) + 1:] for page in pages for o in page.get("Contents", []))
+
+
+def _get(client: Any, rel: str) -> bytes:
+    return client.get_object(Bucket=BUCKET, Key=f"{PREFIX}/{rel}")["Body"].read()
+
+
+def _receipt(client: Any, unit: str) -> dict[str, Any]:
+    found = [k for k in _keys(client, f"receipts/monthly/{PERIOD}/{unit}/") if k.endswith(".回执.json")]
+    assert len(found) == 1, found
+    return json.loads(_get(client, found[0]))
+
+
+def test_a_month_runs_from_a_bucket(s3: Any, tmp_path: Path) -> None:
+    """The whole monthly cycle on the bucket's URL: receipts, the notice and the archive land in the bucket,
+    the originals are untouched, and the numbers are those of the same files on a local disk."""
+    source = _campaign(tmp_path / "source")
+    _files(source)
+    originals = _upload(s3, source)
+
+    run = run_cycle(URL, "monthly", PERIOD)
+
+    local = run_cycle(source, "monthly", PERIOD)  # the same files, the one-machine path
+    summary = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
+    assert summary == json.loads((local.outputs[0].parent / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["late_units"], summary["rejected_units"], summary["missing_units"]) == (
+        ["A01", "D01"], ["B01"], ["C01"])  # dropped after the 2026-12-05 deadline: the bucket's LastModified
+    assert run.report.doc_number == local.report.doc_number == "创建办〔2026〕1号"
+
+    issued = _keys(s3, f"outbox/monthly/{PERIOD}/")
+    notice = next(k for k in issued if k.endswith(".docx") and "通报" in k)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(_get(s3, notice))).paragraphs)
+    assert "青禾市第一中学" in text  # C01 sent nothing: named as not reported
+    b01 = _receipt(s3, "B01")
+    assert [(e["cell"], e["column"]) for e in b01["errors"]] == [("D2", "完成进度(%)"), ("G3", "投入经费(万元)")]
+    assert _receipt(s3, "A01")["accepted"] and not b01["accepted"]
+    assert len([k for k in _keys(s3, "archive/") if k.endswith(".xlsx")]) == 3
+    for key, etag in originals.items():  # nothing a unit dropped was changed or removed
+        assert s3.head_object(Bucket=BUCKET, Key=key)["ETag"] == etag
+
+
+def test_the_bucket_gets_the_same_guards(s3: Any, tmp_path: Path) -> None:
+    """Too large: refused from its size, never downloaded. Inside a sub-folder: refused unread. A name
+    that is not a plain path (``..``): never followed. Still being edited (``~$``): left alone."""
+    source = _campaign(tmp_path / "source")
+    _upload(s3, source)
+    base = f"{PREFIX}/intake/monthly/{PERIOD}"
+    big = b"PK" + b"\0" * (1536 * 1024)  # 1.5 MB against the 1 MB limit
+    s3.put_object(Bucket=BUCKET, Key=f"{base}/A01/大文件.xlsx", Body=big)
+    s3.put_object(Bucket=BUCKET, Key=f"{base}/B01/旧表/月度进展报送表.xlsx", Body=b"x")
+    s3.put_object(Bucket=BUCKET, Key=f"{base}/C01/../../../../../campaign.yaml", Body=b"name: x")
+    s3.put_object(Bucket=BUCKET, Key=f"{base}/D01/~$月度进展报送表.xlsx", Body=b"lock")
+
+    got = intake_step(URL, "monthly", PERIOD)
+    receipts_step(URL, "monthly", PERIOD)
+
+    assert got["new"] == 2
+    face = tmp_path / "face"
+    assert not (face / "intake/monthly" / PERIOD / "A01" / "大文件.xlsx").exists()  # never downloaded
+    a01 = _receipt(s3, "A01")
+    assert not a01["accepted"]
+    assert "文件大小 1.5 MB 超过上限 1 MB" in json.dumps(a01, ensure_ascii=False)
+    b01 = _receipt(s3, "B01")
+    assert "子文件夹“旧表”中的内容不会被读取" in json.dumps(b01, ensure_ascii=False)
+    pending = {p["path"]: p["reason"] for p in got["pending"]}
+    odd = f"monthly/{PERIOD}/C01/../../../../../campaign.yaml"
+    assert "不是普通的文件路径" in pending[odd]
+    assert any("临时文件" in reason for path, reason in pending.items() if "~$" in path)
+    assert Workspace(URL).campaign == Workspace(source).campaign  # the campaign was not overwritten through the odd name
+    assert _keys(s3, "receipts/monthly/2026-11/C01/") == [] and _keys(s3, "receipts/monthly/2026-11/D01/") == []
+
+
+def test_a_file_still_settling_waits_in_the_bucket_too(s3: Any, tmp_path: Path) -> None:
+    """The settle time counts from the object's LastModified, as from a local file's modification time."""
+    source = _campaign(tmp_path / "source", settle_seconds=3600)
+    _files(source)
+    _upload(s3, source)
+    got = intake_step(URL, "monthly", PERIOD)
+    assert got["new"] == 0
+    assert sorted(p["path"].split("/")[2] for p in got["pending"]) == ["A01", "B01", "D01"]
+    assert all("待其稳定后再读取" in p["reason"] for p in got["pending"])
+
+
+def test_another_machine_answers_what_one_took_in(s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two machines sharing only the bucket and the state database: the one answering the files fetches
+    the archived copies the other took in."""
+    source = _campaign(tmp_path / "source")
+    _files(source)
+    _upload(s3, source)
+    monkeypatch.setenv("DOCGEN_DB_URL", f"sqlite:///{tmp_path / 'shared-state.sqlite'}")
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "machine-1"))
+    assert intake_step(URL, "monthly", PERIOD)["new"] == 3
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "machine-2"))
+    answered = receipts_step(URL, "monthly", PERIOD)
+    assert not (tmp_path / "machine-2" / "intake").exists()  # it never scanned
+    assert [r["unit"] for r in answered["rejected"]] == ["B01"]
+    assert answered["rejected"][0]["problem_count"] == 2
+    assert sorted(k.split("/")[3] for k in _keys(s3, "receipts/") if k.endswith(".回执.json")) == ["A01", "B01", "D01"]
+
+
+@pytest.mark.airflow
+def test_the_monthly_dag_runs_from_a_bucket(s3: Any, tmp_path: Path) -> None:
+    """The DAG, given the bucket's URL as its workspace, issues the month into the bucket's outbox."""
+    pytest.importorskip("airflow", reason="the [airflow] extra is not installed")
+    from docgen.airflow_local import dags_test, migrate
+
+    source = _campaign(tmp_path / "source")
+    write_campaign(source, intake={"max_file_mb": 1, "settle_seconds": 0}, approval="off")
+    _files(source)
+    _upload(s3, source)
+    home = tmp_path / "airflow"
+    migrate(home)
+    done = dags_test("monthly_notice", home, URL, {"period": PERIOD})
+    assert done.returncode == 0 and "state=success" in done.stdout + done.stderr, done.stdout[-3000:] + done.stderr[-3000:]
+    summary = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
+    assert (summary["doc_number"], summary["rejected_units"], summary["missing_units"]) == ("创建办〔2026〕1号", ["B01"], ["C01"])
+    assert sorted(k.split("/")[3] for k in _keys(s3, "receipts/") if k.endswith(".回执.json")) == ["A01", "B01", "D01"]
