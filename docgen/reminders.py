@@ -215,8 +215,10 @@ def run_due(root: str | Path, now: datetime | None = None) -> list[dict[str, Any
 
     One cycle's failure does not keep the others' reminders from going out; it is raised at the end.
     """
+    from .workspace import Workspace  # noqa: PLC0415 - the state layer imports the cycles
+
     now = now or datetime.now(UTC)
-    campaign = Campaign.load(Path(root) / "campaign.yaml")
+    campaign = Workspace(root).campaign
     done, failed = [], []
     for cycle, period in due_reminders(campaign, now):
         try:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from docgen.cli import main
 from docgen.pipeline import intake_step, receipts_step, run_cycle
 from docgen.workspace import Workspace
 
@@ -122,14 +123,14 @@ def test_a_month_runs_from_a_bucket(s3: Any, tmp_path: Path) -> None:
     _files(source)
     originals = _upload(s3, source)
 
-    run = run_cycle(URL, "monthly", PERIOD)
+    assert main(["run", "monthly", "--root", URL, "--period", PERIOD]) == 0  # the command, as a secretariat types it
 
     local = run_cycle(source, "monthly", PERIOD)  # the same files, the one-machine path
     summary = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
     assert summary == json.loads((local.outputs[0].parent / "summary.json").read_text(encoding="utf-8"))
     assert (summary["late_units"], summary["rejected_units"], summary["missing_units"]) == (
         ["A01", "D01"], ["B01"], ["C01"])  # dropped after the 2026-12-05 deadline: the bucket's LastModified
-    assert run.report.doc_number == local.report.doc_number == "创建办〔2026〕1号"
+    assert summary["doc_number"] == local.report.doc_number == "创建办〔2026〕1号"
 
     issued = _keys(s3, f"outbox/monthly/{PERIOD}/")
     notice = next(k for k in issued if k.endswith(".docx") and "通报" in k)
