@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .airflow_local import ApiError, ApiServer, _airflow, _free_port, airflow_env, api_server
+from .storage import is_url
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"  # any database of the server: to create ours
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -65,6 +66,8 @@ class Cluster:
         if log.exists():  # an earlier life's log is kept beside
             log.rename(log.with_suffix(f".{int(time.time())}.log"))
         worker_env = {**self.env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
+        if is_url(self.env.get("DOCGEN_ROOT", "")):  # a bucket: each worker its own local face, like a machine
+            worker_env["DOCGEN_LOCAL_DIR"] = str(self.home / "faces" / name)
         self.processes[f"worker-{name}"] = _start(
             f"worker-{name}",
             ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(concurrency),
@@ -130,7 +133,7 @@ def reachable(pg_server: str = PG_SERVER, redis_url: str = REDIS_URL) -> str | N
     return None
 
 
-def cluster_env(home: Path, workspace: Path, metadata_url: str, state_url: str, broker_url: str,
+def cluster_env(home: Path, workspace: Path | str, metadata_url: str, state_url: str, broker_url: str,
                 api_url: str, schedules: bool = True) -> dict[str, str]:
     """The environment every part shares (a real deployment puts the same in each machine's airflow.cfg)."""
     env = airflow_env(home, workspace)
@@ -157,6 +160,8 @@ def cluster_env(home: Path, workspace: Path, metadata_url: str, state_url: str, 
         # a dead worker's claims and run locks: another machine's are taken over after this lease
         "DOCGEN_LEASE_SECONDS": env.get("DOCGEN_LEASE_SECONDS", "15"),
     })
+    if is_url(str(workspace)):  # a bucket: the servers' own local face (the workers get theirs)
+        env["DOCGEN_LOCAL_DIR"] = str(home / "faces" / "server")
     return env
 
 
@@ -192,7 +197,7 @@ def _wait_ready(cluster: Cluster, name: str, marker: str, timeout: float) -> Non
 
 
 @contextmanager
-def celery_cluster(home: Path, workspace: Path, *, pg_server: str = PG_SERVER, redis_url: str = REDIS_URL,
+def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SERVER, redis_url: str = REDIS_URL,
                    redis_db: int = REDIS_DB, concurrency: int = 1, timeout: float = 300, schedules: bool = True,
                    extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
     """Start the cluster for ``workspace`` with its home ``home``; stop every process and drop the databases
@@ -242,20 +247,24 @@ def main(argv: list[str] | None = None) -> int:
     """Start the cluster for a workspace and keep it until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m docgen.airflow_cluster",
                                      description="在本机以 CeleryExecutor 启动 Airflow（两个 worker），Ctrl-C 停止并删除临时数据库")
-    parser.add_argument("workspace", type=Path, help="docgen 工作区")
-    parser.add_argument("--home", type=Path, default=None, help="AIRFLOW_HOME（默认 工作区/.airflow-cluster）")
+    parser.add_argument("workspace", help="docgen 工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="AIRFLOW_HOME（默认 工作区/.airflow-cluster；对象存储时为 ~/.cache/docgen/airflow-cluster）")
     args = parser.parse_args(argv)
     why = reachable()
     if why:
         print(f"无法启动：{why}", file=sys.stderr)
         return 2
-    home = args.home or args.workspace / ".airflow-cluster"
+    workspace: Path | str = args.workspace if is_url(args.workspace) else Path(args.workspace).resolve()
+    default_home = (Path("~/.cache/docgen/airflow-cluster").expanduser() if isinstance(workspace, str)
+                    else workspace / ".airflow-cluster")
+    home = args.home or default_home
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # `kill PID` stops the cluster as Ctrl-C does, everything cleaned up
 
     signal.signal(signal.SIGTERM, interrupt)
-    with celery_cluster(home.resolve(), args.workspace.resolve()) as cluster:
+    with celery_cluster(home.resolve(), workspace) as cluster:
         print(f"Airflow 界面：{cluster.api.url}（用户 secretariat，密码见 {home / 'passwords.json'}）")
         print(f"各进程日志：{home}/*.log；Ctrl-C 停止")
         with contextlib.suppress(KeyboardInterrupt):

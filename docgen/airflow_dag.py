@@ -93,7 +93,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             from docgen.pipeline import load_report
             from docgen.pipeline import render as render_documents
 
-            _, report = load_report(computed["report"])
+            _, report = load_report(computed["root"], computed["report"])
             staging = render_documents(computed["root"], name, report)
             rendered = {"root": computed["root"], "period": report.period,
                         "doc_number": report.doc_number, "staging": staging}

@@ -93,7 +93,11 @@ def make_draft(root: str | Path, cycle: str, report: Report, staging: str | Path
     row = ws.state.add_draft(cycle, period, lambda seq: (base / str(seq)).relative_to(ws.root), doc_number)
     checkpoint("draft")
     folder = ws.root / row.folder
-    os.replace(staging, folder)  # staging is in the workspace too: one rename, never half a draft
+    staging = ws.root / staging
+    if not staging.is_dir():  # rendered on another machine: the bucket has it
+        ws.pull(ws.relative(staging))
+    os.replace(staging, folder)
+    ws.forget(ws.relative(staging))  # staging is in the workspace too: one rename, never half a draft
     subject, body = review_text(ws, cycle, report, row, folder)
     figures = tuple((str(k), str(v)) for k, v in cycles.get(cycle).key_figures(report))
     ws.push()
@@ -165,6 +169,7 @@ def decide(
         if row.status != "pending":
             raise NotPending(_already(row))
         folder = ws.root / row.folder
+        ws.pull(row.folder)  # made on another machine: the bucket has it
         if not folder.is_dir():
             raise NotPending(f"{cycle} {period} 第 {seq} 稿的文件夹 {folder} 不存在，无法签发；请重新运行本期")
         outputs: list[Path] = []

@@ -37,6 +37,9 @@ def run_lock(ws: Workspace, cycle: str | None, period: str | None) -> Any:
                          describe=f" {cycle} {period} ")
 
 
+PLACED = ".placed"  # in a bucket's outbox: the staging folder its documents came from
+
+
 def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str, doc_number: str | None,
           started_at: datetime | None) -> tuple[list[Path], int]:
     """Place the staged files in the period's outbox and record the run (the caller holds the run lock);
@@ -46,18 +49,24 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     never-issued files becoming a "version"; whatever was there becomes an earlier version, never deleted.
     """
     outbox = ws.outbox_dir(cycle, period)
-    fresh = staging.is_dir()  # False: an earlier try placed it (place() removes the staging folder)
+    ws.pull(ws.relative(outbox), exact=True)  # in a bucket: what another machine issued is the earlier version
+    # False: an earlier try placed it (place() removes the staging folder; in a bucket, the marker says so)
+    fresh = staging.is_dir() and not _placed_from(outbox, staging)
     if fresh:
         outputs = place(outbox, staging, last=SUMMARY, moved=lambda: checkpoint("publish-moving"))
+        if ws.bucket:
+            (outbox / PLACED).write_text(staging.name, encoding="utf-8")
         checkpoint("publish-placed")  # issued, not yet recorded
     elif (outbox / SUMMARY).is_file():
         # A retry of a publish whose first try placed these files and died (an Airflow task retried on
         # another worker): its staging is spent and the outbox holds them, sealed by summary.json. Placing
         # again would move them into versions/ with nothing to put in their place.
-        outputs = sorted(p for p in outbox.iterdir() if p.is_file())
+        outputs = sorted(p for p in outbox.iterdir() if p.is_file() and not p.name.startswith("."))
     else:
         raise FileNotFoundError(f"暂存文件夹 {staging} 不存在，{outbox} 中也没有已发布的文件：请重新运行本期")
     issued = fingerprint(outbox)
+    if ws.bucket:  # up before the run is recorded: a retry on another machine then finds them there
+        _copy_up(ws, outbox, staging)
     last = ws.state.last_run(cycle, period)
     if not fresh and last is not None and last.fingerprint == issued:
         run_id = last.id  # the try that died had recorded it already
@@ -65,11 +74,29 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
         run_id = ws.state.record_run(cycle, period, trigger, doc_number=doc_number,
                                      outputs=[str(p.relative_to(ws.root)) for p in outputs],
                                      started_at=started_at, fingerprint=issued)
-    ws.push()  # the documents, in the bucket's outbox
     from .delivery import announce_issued  # noqa: PLC0415 - delivery reads the registry
 
     announce_issued(ws.root, cycle, period, issued, outputs)  # the same documents issued again: sent once
     return outputs, run_id
+
+
+def _placed_from(outbox: Path, staging: Path) -> bool:
+    """Whether the outbox already holds this staging folder's documents (a bucket's marker says which)."""
+    marker = outbox / PLACED
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == staging.name
+
+
+def _copy_up(ws: Workspace, outbox: Path, staging: Path) -> None:
+    """The period's outbox into the bucket: the documents and the version moved aside first, then the marker
+    saying they are complete, then the top-level copies of the earlier version and the spent staging go."""
+    bucket = ws.bucket
+    if bucket is None:
+        return
+    rel = ws.relative(outbox)
+    ws.push(rel)
+    ws.push(f"{rel}/{PLACED}")
+    bucket.remove(bucket.stale(ws.root, rel))
+    ws.forget(ws.relative(staging))
 
 
 def summary_bytes(cycle: str, report: Report) -> bytes:

@@ -230,26 +230,30 @@ def ensure_answered(ws: Workspace, cycle: str, period: str, *, wait_seconds: flo
 
 
 def compute_step(root: str | Path, cycle: str, period: str) -> str:
-    """Compute and number the report, write it as JSON for the next step; return that file's path.
+    """Compute and number the report, write it as JSON for the next step; return that file's path,
+    relative to the workspace (in a bucket, the next step may run on another machine).
 
     Airflow tasks pass this path, not the report: XCom carries small values.
     """
     report = compute(root, cycle, period)
-    folder = Workspace(root).staging_dir(cycle, period)
+    ws = Workspace(root)
+    folder = ws.staging_dir(cycle, period)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"report-{uuid.uuid4().hex}.json"
     path.write_text(json.dumps({"cycle": cycle, "report": report.to_dict()}, ensure_ascii=False), encoding="utf-8")
-    return str(path)
+    ws.push(ws.relative(path))
+    return ws.relative(path)
 
 
-def load_report(path: str | Path) -> tuple[str, Report]:
-    """(cycle, report) as ``compute_step`` wrote them."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+def load_report(root: str | Path, path: str | Path) -> tuple[str, Report]:
+    """(cycle, report) as ``compute_step`` wrote them (``path`` relative to the workspace, or absolute)."""
+    data = json.loads(Workspace(root).local(str(path)).read_text(encoding="utf-8"))
     return data["cycle"], cycles.get(data["cycle"]).report_from_dict(data["report"])
 
 
 def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) -> str:
-    """Render the cycle's documents and summary.json into a fresh staging folder; return that folder.
+    """Render the cycle's documents and summary.json into a fresh staging folder; return that folder,
+    relative to the workspace (in a bucket, copied up for the machine that publishes it).
 
     ``charts``: a ``ChartProcess`` started earlier in the run, to draw charts without waiting for
     matplotlib's import.
@@ -275,7 +279,8 @@ def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) 
     except OSError as exc:  # a full disk: a clear message, and the half-written documents do not keep the space
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError(disk_message(exc)) from exc
-    return str(staging)
+    ws.push(ws.relative(staging))
+    return ws.relative(staging)
 
 
 def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, trigger: str = "cli",
@@ -286,7 +291,9 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
     never-issued files becoming a "version"; nothing issued is ever deleted.
     """
     ws = Workspace(root)
-    staging = Path(staging)
+    staging = ws.root / staging
+    if not staging.is_dir():  # rendered on another machine: the bucket has it
+        ws.pull(ws.relative(staging))
     outbox = ws.outbox_dir(cycle, period)
     outbox.mkdir(parents=True, exist_ok=True)
     checkpoint("publish")

@@ -607,8 +607,9 @@ def _issue(ws: Any, reminder: Reminder) -> list[Path]:
         render_document(document, staging, workspace_templates=ws.templates_dir, root=ws.root)
         (staging / JSON_NAME).write_text(json.dumps(reminder.to_json(), ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
-        return place(reminder_folder(ws.root, reminder.cycle, reminder.period, reminder.day), staging,
-                     last=JSON_NAME)
+        folder = reminder_folder(ws.root, reminder.cycle, reminder.period, reminder.day)
+        ws.pull(ws.relative(folder), exact=True)  # in a bucket: the day's earlier reminder, to keep as a version
+        return place(folder, staging, last=JSON_NAME)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise StorageError(disk_message(exc)) from exc

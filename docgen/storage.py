@@ -22,6 +22,7 @@ from an Airflow connection named in the URL the way Airflow's ``ObjectStoragePat
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -31,7 +32,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .connections import connection
-from .errors import WorkspaceError
+from .errors import DocgenError, WorkspaceError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,10 @@ SETTINGS_TTL = 60.0  # seconds a process reuses the settings it read from the bu
 MAX_SETTINGS_MB = 50.0  # a registry or template larger than this is not read from the bucket
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _BAD_PART = re.compile(r"[\x00-\x1f\\]")
+
+
+class StorageUnreachable(DocgenError):
+    """The bucket could not be reached or refused docgen: the step stops (and is retried), nothing is lost."""
 
 
 def is_url(root: str | Path) -> bool:
@@ -133,7 +138,8 @@ class Bucket:
         path = self.key(rel)
         self.fs.invalidate_cache()
         try:
-            found = self.fs.find(path, detail=True)
+            with self._reaching("列出"):
+                found = self.fs.find(path, detail=True)
         except FileNotFoundError:
             return {}
         return {name[len(self.base) + 1:]: info for name, info in found.items()
@@ -211,7 +217,8 @@ class Bucket:
         try:
             names = sorted(objects)
             temps = [str(temp / f"{i}") for i in range(len(names))]
-            self.fs.get([self.key(rel) for rel in names], temps)
+            with self._reaching("下载"):
+                self.fs.get([self.key(rel) for rel in names], temps)
             for rel, tmp in zip(names, temps, strict=True):
                 target = face / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -226,7 +233,7 @@ class Bucket:
         """The local copy of ``rel`` (an archived file), downloaded first if this machine has none."""
         local = face / rel
         if not local.exists() and _safe(rel) is None:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError), self._reaching("读取"):
                 info = self.fs.info(self.key(rel))
                 self._download(face, {rel: info})
         return local
@@ -234,7 +241,8 @@ class Bucket:
     # up ------------------------------------------------------------------------------------------------
 
     def push(self, face: Path, folders: Iterable[str] = PUSHED) -> int:
-        """Copy up every file of ``folders`` written or changed since the last push; return how many."""
+        """Copy up every file of ``folders`` (or a file named itself) written or changed since the last push;
+        return how many."""
         manifest_path = face / MANIFEST
         try:
             manifest: dict[str, list[int]] = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -243,6 +251,10 @@ class Bucket:
         changed: dict[str, list[int]] = {}
         for folder in folders:
             top = face / folder
+            if top.is_file():
+                st = top.stat()
+                if manifest.get(folder) != [st.st_size, st.st_mtime_ns]:
+                    changed[folder] = [st.st_size, st.st_mtime_ns]
             for dirpath, dirnames, filenames in os.walk(top):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 for name in filenames:
@@ -256,7 +268,8 @@ class Bucket:
         if not changed:
             return 0
         names = sorted(changed)
-        self.fs.put([str(face / rel) for rel in names], [self.key(rel) for rel in names])
+        with self._reaching("上传到"):
+            self.fs.put([str(face / rel) for rel in names], [self.key(rel) for rel in names])
         manifest.update(changed)
         fd, tmp = tempfile.mkstemp(dir=_docgen_dir(face), prefix=".pushed-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -264,6 +277,64 @@ class Bucket:
         os.replace(tmp, manifest_path)
         log.info("已将 %d 个文件同步到对象存储 %s", len(names), self.url)
         return len(names)
+
+
+    def pull(self, face: Path, rel: str, *, exact: bool = False) -> int:
+        """Bring down what the bucket holds under ``rel`` (a folder or a file) that this machine lacks or
+        holds otherwise: what another machine wrote (a staging folder, a draft, the issued version).
+        ``exact``: files of the local folder the bucket does not hold are removed (a stale copy)."""
+        listing = self._listing(rel)
+        wanted = {}
+        for name, info in listing.items():
+            if _safe(name) is None and not _same(face / name, info):
+                wanted[name] = info
+        if exact:
+            self._forget_removed(face / rel, set(listing), face)
+        return self._download(face, wanted)
+
+    def stale(self, face: Path, rel: str) -> list[str]:
+        """Objects directly under folder ``rel`` with no file of that name in the face's folder any more."""
+        listing = self._listing(rel)
+        return sorted(n for n in listing if "/" not in n[len(rel) + 1:] and not (face / n).exists())
+
+    def remove_tree(self, rel: str) -> None:
+        """Delete every object under ``rel`` (a folder docgen wrote itself)."""
+        self.remove(self._listing(rel))
+
+    def remove(self, rels: Iterable[str]) -> None:
+        """Delete objects docgen wrote itself (a spent staging folder, a version moved aside)."""
+        keys = [self.key(rel) for rel in rels]
+        if keys:
+            with self._reaching("删除"):
+                self.fs.rm(keys)
+
+    @contextlib.contextmanager
+    def _reaching(self, doing: str) -> Iterator[None]:
+        """A store that cannot be reached, or refuses, is named in Chinese (a missing object and a full
+        local disk keep their own errors)."""
+        try:
+            yield
+        except (FileNotFoundError, DocgenError):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise
+            raise StorageUnreachable(f"{doing}对象存储 {self.url} 失败：{exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - the driver's own errors (botocore's), whatever their class
+            raise StorageUnreachable(f"{doing}对象存储 {self.url} 失败：{exc}") from exc
+
+
+def _same(local: Path, info: dict[str, Any]) -> bool:
+    """Whether a local file already holds an object: the same size, and the same MD5 where the ETag is one."""
+    try:
+        if local.stat().st_size != int(info["size"]):
+            return False
+    except OSError:
+        return False
+    etag = str(info.get("ETag") or info.get("etag") or "").strip('"')
+    if not re.fullmatch(r"[0-9a-f]{32}", etag):  # a multipart upload's ETag is no MD5: fetch it again
+        return False
+    return hashlib.md5(local.read_bytes(), usedforsecurity=False).hexdigest() == etag
 
 
 @functools.lru_cache(maxsize=16)

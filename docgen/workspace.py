@@ -24,7 +24,7 @@ from .config import Campaign
 from .cycles import check_campaign
 from .errors import WorkspaceError
 from .state import State
-from .storage import Bucket, bucket_of, is_url
+from .storage import PUSHED, Bucket, bucket_of, is_url
 
 DB_URL_ENV = "DOCGEN_DB_URL"
 
@@ -81,10 +81,26 @@ class Workspace:
         """A file of the workspace (an archived copy) on this machine, fetched from the bucket if need be."""
         return self.bucket.fetch(self.root, relative) if self.bucket else self.root / relative
 
-    def push(self) -> None:
-        """Copy what docgen wrote (receipts, outbox, forms, archive) up to the bucket; nothing on a local disk."""
+    def push(self, *relative: str) -> None:
+        """Copy what docgen wrote (default: receipts, outbox, forms, archive) up to the bucket; nothing on a
+        local disk."""
         if self.bucket:
-            self.bucket.push(self.root)
+            self.bucket.push(self.root, relative or PUSHED)
+
+    def pull(self, relative: str, *, exact: bool = False) -> None:
+        """Bring down a folder another machine wrote to the bucket (a staging folder, a draft, the outbox);
+        nothing on a local disk. ``exact``: the local copy's files the bucket no longer has go too."""
+        if self.bucket:
+            self.bucket.pull(self.root, relative, exact=exact)
+
+    def forget(self, relative: str) -> None:
+        """Remove a folder docgen wrote to the bucket and no longer needs (a spent staging folder)."""
+        if self.bucket:
+            self.bucket.remove_tree(relative)
+
+    def relative(self, path: Path | str) -> str:
+        """A path inside the workspace as the other machines name it (relative to the root)."""
+        return (self.root / path).relative_to(self.root).as_posix()
 
     @property
     def db_url(self) -> str:

@@ -27,6 +27,7 @@ from .delivery_servers import (  # noqa: F401 - the fixtures smtp_server and rob
     robot_server_fixture,
     smtp_server_fixture,
 )
+from .s3_server import s3_endpoint_fixture  # noqa: F401 - the fixture s3_endpoint
 
 UNITS = [
     Unit("A01", "青禾镇人民政府", "乡镇街道", "李明", "13800000001"),

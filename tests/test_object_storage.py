@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +19,10 @@ from docgen.cli import main
 from docgen.pipeline import intake_step, receipts_step, run_cycle
 from docgen.workspace import Workspace
 
+from . import s3_server
 from .builders.registry import write_campaign, write_registry
 from .builders.tables import write_table
 from .conftest import PROGRESS_HEADERS, TASKS, UNITS, row
-
-pytest.importorskip("s3fs", reason="the [s3] extra (s3fs) is not installed")
-moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed")
 
 BUCKET = "campaign-files"
 PREFIX = "qinghe"
@@ -35,44 +31,17 @@ URL = f"s3://{CONN}@{BUCKET}/{PREFIX}"
 PERIOD = "2026-11"
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """moto's S3 server on a free local port."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     """An empty bucket, the Airflow connection docgen reaches it by, and this test's own local face."""
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
-                          aws_secret_access_key="testing", region_name="us-east-1")
-    for obj in client.list_objects_v2(Bucket=BUCKET).get("Contents", []) if _exists(client) else []:
-        client.delete_object(Bucket=BUCKET, Key=obj["Key"])
-    if not _exists(client):
-        client.create_bucket(Bucket=BUCKET)
-    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN.upper()}", json.dumps({
-        "conn_type": "aws", "login": "testing", "password": "testing",
-        "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"}}))
+    s3 = s3_server.client(s3_endpoint)
+    s3_server.empty_bucket(s3, BUCKET)
+    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN.upper()}", s3_server.connection(s3_endpoint))
     monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "face"))
     from docgen import storage
 
     storage._pull_settings_cached.cache_clear()  # each test's bucket is new
-    return client
-
-
-def _exists(client: Any) -> bool:
-    return any(b["Name"] == BUCKET for b in client.list_buckets().get("Buckets", []))
+    return s3
 
 
 def _campaign(root: Path, **intake: Any) -> Path:
@@ -91,19 +60,11 @@ def _files(root: Path) -> None:
 
 
 def _upload(client: Any, root: Path) -> dict[str, str]:
-    """Every file of a local campaign folder into the bucket; their ETags by key."""
-    etags = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and ".docgen" not in path.parts:
-            key = f"{PREFIX}/{path.relative_to(root).as_posix()}"
-            client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
-            etags[key] = client.head_object(Bucket=BUCKET, Key=key)["ETag"]
-    return etags
+    return s3_server.upload(client, root, BUCKET, PREFIX)
 
 
 def _keys(client: Any, under: str) -> list[str]:
-    pages = client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=f"{PREFIX}/{under}")
-    return sorted(o["Key"][len(PREFIX) + 1:] for page in pages for o in page.get("Contents", []))
+    return [k for k in s3_server.keys(client, BUCKET, PREFIX) if k.startswith(under)]
 
 
 def _get(client: Any, rel: str) -> bytes:
@@ -222,3 +183,69 @@ def test_the_monthly_dag_runs_from_a_bucket(s3: Any, tmp_path: Path) -> None:
     summary = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
     assert (summary["doc_number"], summary["rejected_units"], summary["missing_units"]) == ("创建办〔2026〕1号", ["B01"], ["C01"])
     assert sorted(k.split("/")[3] for k in _keys(s3, "receipts/") if k.endswith(".回执.json")) == ["A01", "B01", "D01"]
+
+
+def test_each_step_on_another_machine(s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DAG's steps on four machines that share only the bucket and the state database, as Celery
+    workers on separate hosts would run them: the report and the staging folder travel through the bucket,
+    and a second issue keeps the first as an earlier version there."""
+    import sqlalchemy as sa
+
+    from docgen.pipeline import compute_step, load_report, publish, render
+
+    source = _campaign(tmp_path / "source")
+    _files(source)
+    _upload(s3, source)
+    state = tmp_path / "shared-state.sqlite"
+    monkeypatch.setenv("DOCGEN_DB_URL", f"sqlite:///{state}")
+
+    def on(machine: str) -> None:
+        monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / machine))
+
+    on("machine-1")
+    intake_step(URL, "monthly", PERIOD)
+    receipts_step(URL, "monthly", PERIOD)
+    report_file = compute_step(URL, "monthly", PERIOD)
+    on("machine-2")
+    _, report = load_report(URL, report_file)
+    staging = render(URL, "monthly", report)
+    on("machine-3")
+    issued = publish(URL, "monthly", PERIOD, staging, trigger="airflow")
+    assert sorted(p.name for p in issued) == sorted(k.rsplit("/", 1)[1] for k in _keys(s3, f"outbox/monthly/{PERIOD}/")
+                                                    if k.count("/") == 3 and not k.endswith("/.placed"))
+    first = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
+    assert (first["missing_units"], first["rejected_units"]) == (["C01"], ["B01"])
+    assert _keys(s3, ".docgen/staging/") == [report_file]  # the spent staging folder is gone from the bucket
+
+    on("machine-4")  # the publish task retried elsewhere after it had finished: nothing issued twice
+    publish(URL, "monthly", PERIOD, staging, trigger="airflow")
+    assert not any("/versions/" in k for k in _keys(s3, "outbox/"))
+
+    c01 = tmp_path / "late" / "月度进展报送表.xlsx"  # C01 reports late; the month is issued again
+    write_table(c01, PROGRESS_HEADERS, [row("C01", "T3", 30)])
+    s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/intake/monthly/{PERIOD}/C01/月度进展报送表.xlsx", Body=c01.read_bytes())
+    on("machine-2")
+    run_cycle(URL, "monthly", PERIOD)
+    second = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
+    assert second["missing_units"] == [] and "C01" in second["late_units"]
+    assert json.loads(_get(s3, f"outbox/monthly/{PERIOD}/versions/v1/summary.json")) == first
+    top = [k for k in _keys(s3, f"outbox/monthly/{PERIOD}/") if k.count("/") == 3]
+    assert len([k for k in top if k.endswith(".docx")]) == 1  # the first notice is only under versions/v1
+    with sa.create_engine(f"sqlite:///{state}").connect() as conn:
+        runs = conn.execute(sa.text("SELECT status FROM runs WHERE period = :p"), {"p": PERIOD}).scalars().all()
+    assert runs == ["success", "success"]
+
+
+def test_a_bucket_that_cannot_be_reached_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing listens at the connection's endpoint: the command says which store it could not reach."""
+    pytest.importorskip("s3fs", reason="the [s3] extra (s3fs) is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("AIRFLOW_CONN_NOWHERE", json.dumps({"login": "k", "password": "s", "extra": {
+        "endpoint_url": f"http://127.0.0.1:{closed}", "region_name": "us-east-1"}}))
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "face"))
+    assert main(["run", "monthly", "--root", "s3://nowhere@campaign-files/qinghe", "--period", PERIOD]) == 2
+    err = capsys.readouterr().err
+    assert "列出对象存储 s3://nowhere@campaign-files/qinghe 失败" in err, err

@@ -291,7 +291,7 @@ def _attachments(ws: Workspace, relative: Sequence[str], max_mb: float) -> tuple
     left: list[Path] = []
     total = 0
     for rel in relative:
-        path = ws.root / rel
+        path = ws.local(rel)  # in a bucket, written on another machine perhaps
         if not path.is_file():
             continue
         size = path.stat().st_size
