@@ -160,7 +160,9 @@ class Bucket:
         if "campaign.yaml" not in wanted:
             raise WorkspaceError(f"对象存储 {self.url} 中找不到活动配置文件 campaign.yaml")
         fresh = {rel: info for rel, info in wanted.items()
-                 if _safe(rel) is None and info["size"] <= MAX_SETTINGS_MB * 2**20}
+                 if _safe(rel) is None and info["size"] <= MAX_SETTINGS_MB * 2**20 and not _same(face / rel, info)}
+        for folder in SETTINGS[1:]:  # a registry file or template removed from the bucket is not used any more
+            self._forget_removed(face / folder, set(wanted), face)
         self._download(face, fresh)
 
     # intake --------------------------------------------------------------------------------------------

@@ -249,3 +249,21 @@ def test_a_bucket_that_cannot_be_reached_is_named(monkeypatch: pytest.MonkeyPatc
     assert main(["run", "monthly", "--root", "s3://nowhere@campaign-files/qinghe", "--period", PERIOD]) == 2
     err = capsys.readouterr().err
     assert "列出对象存储 s3://nowhere@campaign-files/qinghe 失败" in err, err
+
+
+def test_a_local_workspace_whose_folders_are_in_a_bucket(s3: Any, tmp_path: Path) -> None:
+    """``storage:`` in a local campaign.yaml: settings and state on the disk, the units' files and what
+    docgen answers in the bucket."""
+    local = _campaign(tmp_path / "ws")
+    write_campaign(local, intake={"max_file_mb": 1, "settle_seconds": 0}, storage=URL)
+    drops = _campaign(tmp_path / "drops")
+    _files(drops)
+    s3_server.upload(s3, drops / "intake", BUCKET, f"{PREFIX}/intake")
+
+    run_cycle(local, "monthly", PERIOD)
+
+    assert _keys(s3, "campaign.yaml") == []  # the settings stay on the disk
+    summary = json.loads(_get(s3, f"outbox/monthly/{PERIOD}/summary.json"))
+    assert (summary["rejected_units"], summary["missing_units"]) == (["B01"], ["C01"])
+    assert (local / "outbox/monthly" / PERIOD / "summary.json").read_bytes() == _get(
+        s3, f"outbox/monthly/{PERIOD}/summary.json")
