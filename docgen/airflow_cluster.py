@@ -30,7 +30,7 @@ from .storage import is_url
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"  # any database of the server: to create ours
 REDIS_URL = "redis://127.0.0.1:6379"
-REDIS_DB = 11  # Celery's queue lives on this database number only (emptied at start and stop)
+REDIS_DB = 11  # Celery's queues live on this database number; each cluster's has a name of its own
 WORKERS = ("county", "township")  # two workers, as two machines would be named
 
 
@@ -41,6 +41,7 @@ class Cluster:
     api: ApiServer
     env: dict[str, str]
     home: Path
+    queue: str = "default"  # the Celery queue its tasks go to and its workers listen on
     processes: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
 
     def worker_pids(self) -> dict[str, int]:
@@ -71,7 +72,8 @@ class Cluster:
         self.processes[f"worker-{name}"] = _start(
             f"worker-{name}",
             ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(concurrency),
-             "--pid", str(self.home / f"worker-{name}.pid"), "--without-mingle", "--without-gossip"],
+             "--queues", self.queue, "--pid", str(self.home / f"worker-{name}.pid"), "--without-mingle",
+             "--without-gossip"],
             worker_env, self.home)
         if wait:
             _wait_ready(self, f"worker-{name}", "ready.", wait)
@@ -98,12 +100,14 @@ def _admin(url: str, statement: str) -> None:
         engine.dispose()
 
 
-def _flush_redis(url: str) -> None:
+def _drop_queue(url: str, queue: str) -> None:
+    """Delete the cluster's own keys on the broker (its queue and Celery's bindings of it), no one else's."""
     import redis  # noqa: PLC0415 - the [celery] extra
 
     client = redis.Redis.from_url(url)
     try:
-        client.flushdb()
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)
     finally:
         client.close()
 
@@ -206,6 +210,7 @@ def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SER
     home.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
     metadata_db, state_db = f"airflow_{tag}", f"docgen_{tag}"
+    queue = f"docgen_{tag}"  # clusters side by side on one Redis (a test, a benchmark) never take each other's tasks
     broker_url = f"{redis_url}/{redis_db}"
     created: list[str] = []
     cluster: Cluster | None = None
@@ -213,17 +218,17 @@ def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SER
         for db in (metadata_db, state_db):
             _admin(pg_server, f'CREATE DATABASE "{db}"')
             created.append(db)
-        _flush_redis(broker_url)
         port = _free_port()
         api_url = f"http://127.0.0.1:{port}"
         env = cluster_env(home, workspace, _server_url(pg_server, metadata_db), _server_url(pg_server, state_db),
                           broker_url, api_url, schedules)
+        env["AIRFLOW__OPERATORS__DEFAULT_QUEUE"] = queue
         env.update(extra_env or {})
         done = _airflow(["db", "migrate"], env, timeout)
         if done.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         with api_server(home, workspace, port=port, timeout=timeout, env=env) as api:
-            cluster = Cluster(api=api, env=env, home=home)
+            cluster = Cluster(api=api, env=env, home=home, queue=queue)
             cluster.processes["api-server"] = api.process
             cluster.processes["dag-processor"] = _start("dag-processor", ["dag-processor"], env, home)
             cluster.processes["scheduler"] = _start("scheduler", ["scheduler"], env, home)
@@ -238,7 +243,7 @@ def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SER
                 if name != "api-server":
                     stop(process)
         with contextlib.suppress(Exception):
-            _flush_redis(broker_url)
+            _drop_queue(broker_url, queue)
         for db in created:
             _admin(pg_server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 

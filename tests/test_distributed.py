@@ -63,8 +63,9 @@ def _fresh(cluster: Cluster) -> Path:
     import sqlalchemy as sa
 
     ws = _workspace(cluster)
-    shutil.rmtree(ws)
-    _demo(ws)
+    new = _demo(ws.with_name(ws.name + ".new"))  # built beside it, then swapped in: the DAG processor, parsing
+    shutil.rmtree(ws)                            # campaign.yaml every few seconds, never sees it half-written
+    new.rename(ws)
     engine = sa.create_engine(cluster.env["DOCGEN_DB_URL"])
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
@@ -74,6 +75,11 @@ def _fresh(cluster: Cluster) -> Path:
 
 
 def _trigger(cluster: Cluster) -> str:
+    """A run of the DAG for the period, once the DAG as parsed has no review step (approval: off)."""
+    deadline = time.monotonic() + 60
+    while "review" in {t["task_id"] for t in cluster.api.request("GET", f"/api/v2/dags/{DAG}/tasks")["tasks"]}:
+        assert time.monotonic() < deadline, "the DAG still has its review step: campaign.yaml not read as written"
+        time.sleep(2)
     run = cluster.api.request("POST", f"/api/v2/dags/{DAG}/dagRuns", {"logical_date": None, "conf": {"period": PERIOD}})
     return run["dag_run_id"]
 

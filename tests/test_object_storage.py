@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,42 @@ def test_a_local_workspace_whose_folders_are_in_a_bucket(s3: Any, tmp_path: Path
     assert (summary["rejected_units"], summary["missing_units"]) == (["B01"], ["C01"])
     assert (local / "outbox/monthly" / PERIOD / "summary.json").read_bytes() == _get(
         s3, f"outbox/monthly/{PERIOD}/summary.json")
+
+
+def test_a_run_killed_at_any_moment_is_completed_by_the_next(s3: Any, tmp_path: Path) -> None:
+    """``docgen run`` on the bucket killed (SIGKILL) at moments spread over a whole run, then run again on
+    the same machine: every issue in the bucket, the current one and any earlier version, says what a run
+    never interrupted says; one notice at the top; a receipt for every file; the originals untouched."""
+    import random
+    import subprocess
+    import sys
+    import time
+
+    reference = _campaign(tmp_path / "reference")
+    _files(reference)
+    expected = json.loads((run_cycle(reference, "monthly", PERIOD).outputs[0].parent / "summary.json")
+                          .read_text(encoding="utf-8"))
+    expected.pop("doc_number")
+    originals = _upload(s3, reference)
+    command = [sys.executable, "-m", "docgen.cli", "run", "monthly", "--root", URL, "--period", PERIOD]
+    env = {**os.environ, "DOCGEN_DB_URL": f"sqlite:///{tmp_path / 'state.sqlite'}"}
+    start = time.monotonic()
+    assert subprocess.run(command, env=env, capture_output=True, timeout=300).returncode == 0
+    whole = time.monotonic() - start
+    moments = random.Random(17).sample(range(5, 95, 5), 4)  # percent of a whole run, fixed: repeatable
+    for percent in moments:
+        run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(whole * percent / 100)
+        run.kill()
+        run.wait()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (percent, done.stderr[-3000:])
+    issued = [k for k in _keys(s3, f"outbox/monthly/{PERIOD}/") if k.endswith("summary.json") and "/drafts/" not in k]
+    for key in issued:
+        summary = json.loads(_get(s3, key))
+        assert summary.pop("doc_number") == "创建办〔2026〕1号" and summary == expected, key
+    top = [k for k in _keys(s3, f"outbox/monthly/{PERIOD}/") if k.count("/") == 3]
+    assert len([k for k in top if k.endswith(".docx")]) == 1, top
+    assert sorted(k.split("/")[3] for k in _keys(s3, "receipts/") if k.endswith(".回执.json")) == ["A01", "B01", "D01"]
+    for key, etag in originals.items():
+        assert s3.head_object(Bucket=BUCKET, Key=key)["ETag"] == etag
