@@ -281,10 +281,10 @@ def test_a_run_killed_at_any_moment_is_completed_by_the_next(s3: Any, tmp_path: 
 
     reference = _campaign(tmp_path / "reference")
     _files(reference)
+    originals = _upload(s3, reference)
     expected = json.loads((run_cycle(reference, "monthly", PERIOD).outputs[0].parent / "summary.json")
                           .read_text(encoding="utf-8"))
     expected.pop("doc_number")
-    originals = _upload(s3, reference)
     command = [sys.executable, "-m", "docgen.cli", "run", "monthly", "--root", URL, "--period", PERIOD]
     env = {**os.environ, "DOCGEN_DB_URL": f"sqlite:///{tmp_path / 'state.sqlite'}"}
     start = time.monotonic()
