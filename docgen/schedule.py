@@ -12,7 +12,7 @@ from typing import Any
 
 from . import cycles
 from .config import NO_SETTINGS, Campaign
-from .errors import WorkspaceError
+from .errors import DocgenError, WorkspaceError
 from .periods import Calendar
 
 ROOT_ENV = "DOCGEN_ROOT"
@@ -51,7 +51,7 @@ def campaign_at_parse_time() -> Campaign | None:
 
     try:
         return Workspace(workspace_root()).campaign  # a bucket's settings are read through its local face
-    except (WorkspaceError, OSError):
+    except (DocgenError, OSError):  # unreadable, or a bucket out of reach: the run itself says what is wrong
         return None
 
 
