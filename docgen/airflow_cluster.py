@@ -7,7 +7,12 @@ is shared through one machine's SQLite. Timeouts are short, so a worker that die
 its task retried on the other. Used by the distributed tests and, for a person, by
 ``python -m docgen.airflow_cluster WORKSPACE`` (stops everything on Ctrl-C).
 
-Needs the ``[airflow]`` and ``[celery]`` extras and ``psycopg2``; importing this module needs none of them.
+With ``edge_worker=NAME`` the cluster also runs Airflow's EdgeExecutor beside Celery and one ``airflow edge
+worker`` (hostname ``NAME-edge``) that reaches the API server over HTTP only, as a county or township office
+would; the DAGs send intake and validate_and_receipts to it (``DOCGEN_EDGE_QUEUE``, docgen.airflow_dag).
+
+Needs the ``[airflow]`` and ``[celery]`` extras and ``psycopg2`` (an edge worker: the ``[edge]`` extra);
+importing this module needs none of them.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"  # any database
 REDIS_URL = "redis://127.0.0.1:6379"
 REDIS_DB = 11  # Celery's queues live on this database number; each cluster's has a name of its own
 WORKERS = ("county", "township")  # two workers, as two machines would be named
+EDGE_EXECUTOR = "airflow.providers.edge3.executors.EdgeExecutor"
 
 
 @dataclass
@@ -77,6 +83,29 @@ class Cluster:
             worker_env, self.home)
         if wait:
             _wait_ready(self, f"worker-{name}", "ready.", wait)
+
+    def start_edge_worker(self, name: str, wait: float = 300) -> None:
+        """Start ``airflow edge worker`` serving the queue ``name`` as host ``NAME-edge``; ``wait`` until it
+        has registered with the API server (it writes its pid file then)."""
+        pid = self.home / f"edge-{name}.pid"
+        pid.unlink(missing_ok=True)
+        # no metadata database, no broker: like a remote office, it has the API server's edge URL (the
+        # execution API's is derived from it) and the JWT secret (a database that does not exist, so that
+        # any use of one fails loudly)
+        worker_env = {k: v for k, v in self.env.items()
+                      if not k.startswith("AIRFLOW__CELERY__") and k != "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"}
+        worker_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = _server_url(
+            self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], "no_metadata_database_on_an_edge_worker")
+        if is_url(self.env.get("DOCGEN_ROOT", "")):
+            worker_env["DOCGEN_LOCAL_DIR"] = str(self.home / "faces" / f"edge-{name}")
+        self.processes[f"edge-{name}"] = _start(
+            f"edge-{name}", ["edge", "worker", "--queues", name, "--edge-hostname", f"{name}-edge",
+                             "--concurrency", "1", "--pid", str(pid)], worker_env, self.home)
+        deadline = time.monotonic() + wait
+        while wait and not pid.exists():
+            if self.processes[f"edge-{name}"].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"edge-{name} 未能启动：\n{self.log(f'edge-{name}')[-3000:]}")
+            time.sleep(1)
 
     def log(self, name: str) -> str:
         path = self.home / f"{name}.log"
@@ -135,6 +164,28 @@ def reachable(pg_server: str = PG_SERVER, redis_url: str = REDIS_URL) -> str | N
     except Exception as exc:  # noqa: BLE001
         return f"no Redis server at {redis_url}: {exc}"
     return None
+
+
+def edge_reachable() -> str | None:
+    """Why a cluster with an edge worker cannot start here, or None."""
+    try:
+        import airflow.providers.edge3  # noqa: F401, PLC0415
+    except ImportError as exc:
+        return f"the [edge] extra is not installed: {exc}"
+    return reachable()
+
+
+def edge_env(api_url: str, queue: str) -> dict[str, str]:
+    """Celery and the EdgeExecutor side by side, the API server serving edge workers, and the DAGs told
+    (at parse time) to send their intake tasks to the edge ``queue``."""
+    return {
+        "AIRFLOW__CORE__EXECUTOR": f"CeleryExecutor,{EDGE_EXECUTOR}",  # the first is every task's default
+        "AIRFLOW__EDGE__API_ENABLED": "True",
+        "AIRFLOW__EDGE__API_URL": f"{api_url}/edge_worker/v1/rpcapi",
+        "AIRFLOW__EDGE__JOB_POLL_INTERVAL": "2",
+        "AIRFLOW__EDGE__HEARTBEAT_INTERVAL": "5",
+        "DOCGEN_EDGE_QUEUE": queue,
+    }
 
 
 def cluster_env(home: Path, workspace: Path | str, metadata_url: str, state_url: str, broker_url: str,
@@ -203,10 +254,11 @@ def _wait_ready(cluster: Cluster, name: str, marker: str, timeout: float) -> Non
 @contextmanager
 def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SERVER, redis_url: str = REDIS_URL,
                    redis_db: int = REDIS_DB, concurrency: int = 1, timeout: float = 300, schedules: bool = True,
-                   extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
+                   extra_env: dict[str, str] | None = None, edge_worker: str | None = None) -> Iterator[Cluster]:
     """Start the cluster for ``workspace`` with its home ``home``; stop every process and drop the databases
     it made afterwards, also when starting fails. ``schedules=False``: only triggered runs;
-    ``extra_env``: laid over every part's environment (test hooks)."""
+    ``extra_env``: laid over every part's environment (test hooks); ``edge_worker``: the name of an edge
+    worker to run too (its queue), which takes intake and validate_and_receipts."""
     home.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
     metadata_db, state_db = f"airflow_{tag}", f"docgen_{tag}"
@@ -223,6 +275,8 @@ def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SER
         env = cluster_env(home, workspace, _server_url(pg_server, metadata_db), _server_url(pg_server, state_db),
                           broker_url, api_url, schedules)
         env["AIRFLOW__OPERATORS__DEFAULT_QUEUE"] = queue
+        if edge_worker:
+            env.update(edge_env(api_url, edge_worker))
         env.update(extra_env or {})
         done = _airflow(["db", "migrate"], env, timeout)
         if done.returncode != 0:
@@ -236,7 +290,14 @@ def celery_cluster(home: Path, workspace: Path | str, *, pg_server: str = PG_SER
                 cluster.start_worker(name, concurrency, wait=0)
             for name in WORKERS:
                 _wait_ready(cluster, f"worker-{name}", "ready.", timeout)
-            yield cluster
+            try:
+                if edge_worker:
+                    cluster.start_edge_worker(edge_worker, timeout)
+                yield cluster
+            finally:  # an edge worker signs off through the API server: stopped while it still answers
+                for name, process in cluster.processes.items():
+                    if name.startswith("edge-"):
+                        stop(process)
     finally:
         if cluster is not None:
             for name, process in cluster.processes.items():
@@ -255,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workspace", help="docgen 工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
     parser.add_argument("--home", type=Path, default=None,
                         help="AIRFLOW_HOME（默认 工作区/.airflow-cluster；对象存储时为 ~/.cache/docgen/airflow-cluster）")
+    parser.add_argument("--edge-worker", metavar="NAME", default=None,
+                        help="另启动一个 Edge worker（如 township），接收与校验回执两步在其上运行（需 [edge] 依赖）")
     args = parser.parse_args(argv)
-    why = reachable()
+    why = edge_reachable() if args.edge_worker else reachable()
     if why:
         print(f"无法启动：{why}", file=sys.stderr)
         return 2
@@ -269,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt  # `kill PID` stops the cluster as Ctrl-C does, everything cleaned up
 
     signal.signal(signal.SIGTERM, interrupt)
-    with celery_cluster(home.resolve(), workspace) as cluster:
+    with celery_cluster(home.resolve(), workspace, edge_worker=args.edge_worker) as cluster:
         print(f"Airflow 界面：{cluster.api.url}（用户 secretariat，密码见 {home / 'passwords.json'}）")
         print(f"各进程日志：{home}/*.log；Ctrl-C 停止")
         with contextlib.suppress(KeyboardInterrupt):

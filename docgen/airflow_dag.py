@@ -16,6 +16,7 @@ imports what it needs when it runs, and passes small values (paths, counts), nev
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -45,6 +46,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
     calendar = calendar_at_parse_time(name)
     schedule = calendar.schedule()
     reviewed, timeout_hours = approval_at_parse_time()
+    edge = _edge_at_parse_time()
 
     @dag(
         dag_id=cycle.dag_id,
@@ -63,7 +65,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         },
     )
     def wiring() -> None:
-        @task(task_display_name="接收", doc_md="把新放入的文件存档并登记；仍在写入的文件留待下次。")
+        @task(**edge, task_display_name="接收", doc_md="把新放入的文件存档并登记；仍在写入的文件留待下次。")
         def intake() -> dict:
             from docgen.pipeline import SETTLE_ROUNDS, intake_step
 
@@ -71,7 +73,7 @@ def cycle_dag(name: str, doc_md: str) -> Any:
             got = intake_step(t["root"], name, t["period"], wait_for_settling=SETTLE_ROUNDS, deadline=True)
             return {**t, "new": got["new"], "pending": len(got["pending"])}
 
-        @task(task_display_name="校验与回执", doc_md="逐个文件校验并写回执；被退回的单位、文件和原因见日志。")
+        @task(**edge, task_display_name="校验与回执", doc_md="逐个文件校验并写回执；被退回的单位、文件和原因见日志。")
         def validate_and_receipts(got: dict) -> dict:
             from docgen.pipeline import receipts_step
 
@@ -125,6 +127,14 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         published >> deliver_task()
 
     return wiring()
+
+
+def _edge_at_parse_time() -> dict[str, str]:
+    """Where intake and validate_and_receipts run: with ``DOCGEN_EDGE_QUEUE`` set (in the DAG processor's
+    environment) on Airflow's EdgeExecutor, on the edge workers serving that queue (a county or township
+    office whose files arrive there); unset, on the default executor like every other task."""
+    queue = os.environ.get("DOCGEN_EDGE_QUEUE", "").strip()
+    return {"executor": "airflow.providers.edge3.executors.EdgeExecutor", "queue": queue} if queue else {}
 
 
 def deliver_task() -> Any:
