@@ -9,6 +9,13 @@ between the document element's own start and end tags instead, so nothing moves:
 table whose grid docxtpl's ``fix_tables`` would change, a body declaring a namespace differently from
 the document element), the body is parsed and moved the plain way. It also runs docxtpl's
 ``resolve_listing`` only on the paragraphs it can change.
+
+Nor does it hold the rendered body as one tree: at 10,000 units that tree alone took 540 MB (lxml spends
+about 12 bytes per character of WordprocessingML, most of it on attributes). The body is parsed as a stream
+(``_BodyWriter``): each top-level paragraph, and each row of a top-level table, is settled for print
+(``settle_for_print``, given by the engine), serialized and dropped as soon as what follows it is known, and the
+document part is written from those pieces (byte for byte what serializing the whole tree writes; tests
+compare). Only the last rows of a table and the last body element stay in the tree.
 """
 
 from __future__ import annotations
@@ -17,15 +24,27 @@ import copy
 import functools
 import re
 import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
 
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import element_class_lookup
 from docxtpl import DocxTemplate
 from lxml import etree
 
 BODY = qn("w:body")
+_P, _TBL, _TR, _GRID_COL, _TBL_GRID = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:gridCol"), qn("w:tblGrid")
+_TC, _TC_PR, _GRID_SPAN, _VAL = qn("w:tc"), qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
+_HEADER_ROW = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
+FEED = 1 << 20  # characters of rendered body given to the parser at a time
+_DECLARATION = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
+_LEADING_DECLARATIONS = re.compile(rb'(<[\w.:-]+)((?:\sxmlns(?::[\w.-]+)?="[^"]*")*)')
 _SPANS = ".//w:tc/w:tcPr[1]/w:gridSpan[1]"  # the gridSpan fix_tables reads: tc.find(tcPr).find(gridSpan)
 _DOC_PR = etree.XPath("//wp:docPr", namespaces=nsmap)
+_DOC_PR_UNDER = etree.XPath(".//wp:docPr", namespaces=nsmap)  # in one element written alone
 _START_TAG = re.compile(r"<([\w.-]+:)?body\b[^>]*>")
 _NAMESPACE = re.compile(r"""\s+xmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
@@ -141,18 +160,257 @@ def strip_redundant_namespaces(body_xml: str, nsmap: dict[str | None, str]) -> s
     return kept + body_xml[match.end() :]
 
 
+class PlainPath(Exception):  # noqa: N818 - a signal, not an error
+    """The streamed body could differ from docxtpl's (a table to fix, an unusual namespace): parse it whole."""
+
+
+class _Table:
+    """A top-level table being streamed: its rows written so far and what docxtpl's checks need of them."""
+
+    def __init__(self, tbl: etree._Element) -> None:
+        grid = tbl.find(_TBL_GRID)
+        if grid is None:
+            raise PlainPath("a table without a grid")
+        self.tbl = tbl
+        self.columns = len(grid.findall(_GRID_COL))
+        self.rows = 0
+        self.header = False
+        self.pending: deque[etree._Element] = deque()  # its last rows, still in the tree
+        self.written: list[bytes] = []
+        self.marker: etree._Element | None = None
+        self.odd = False  # a row with more cells than the grid, or an odd gridSpan (tables_need_fixing)
+        self.spans_all = False  # some row spans every column (tables_need_fixing)
+
+    def check(self, row: etree._Element) -> None:
+        """``tables_need_fixing``'s checks on one row (and the rows of tables in it), in Python: its XPath
+        over a tree being parsed costs milliseconds a call."""
+        for tr in row.iter(_TR):
+            cells = tr.findall(_TC)
+            if len(cells) > self.columns:
+                self.odd = True
+            spanned = 0
+            for tc in cells:
+                props = tc.find(_TC_PR)
+                span = props.find(_GRID_SPAN) if props is not None else None
+                spanned += 1 if span is None else int(_plain_number(span.get(_VAL)) or 0)
+            self.spans_all = self.spans_all or spanned >= self.columns
+        for props in row.iter(_TC_PR):
+            span = props.find(_GRID_SPAN)
+            if span is not None and props is props.getparent().find(_TC_PR) and not _plain_number(span.get(_VAL)):
+                self.odd = True
+
+
+def _plain_number(value: str | None) -> str | None:
+    """``value`` when it is a non-empty run of ASCII digits (what the XPath check accepts), else None."""
+    return value if value and value.isascii() and value.isdigit() else None
+
+
+class _BodyWriter:
+    """Parse a rendered document as a stream and write its body's top-level elements, and the rows of its
+    top-level tables, one by one as soon as what follows them is known, settled as ``settle_for_print``
+    settles the whole body, their drawings numbered as ``fix_docpr_ids`` numbers them (in document order:
+    whatever precedes a table is written before its rows).
+
+    What is written is the bytes serializing the whole tree gives: lxml serializes an element alone with
+    its ancestors' namespace declarations, which are cut off (and checked: anything unexpected raises
+    ``PlainPath``). What is left in the tree at the end (the last rows and body elements, and a comment
+    marking where the written pieces go) is settled and numbered by the usual steps after."""
+
+    def __init__(self, tpl: DocxTemplate, settle: Callable[[Any], None], declarations: str) -> None:
+        from .engine import CLOSING_STYLES, keep_with_next, style_of  # noqa: PLC0415 - the engine imports this module
+
+        self.tpl = tpl
+        self.settle = settle
+        self.keep_with_next = keep_with_next
+        self.style_of = style_of
+        self.closing = CLOSING_STYLES
+        self.declarations = sorted(_DECLARATION.findall(declarations.encode("utf-8")))
+        self.written: list[bytes] = []  # the body's elements written, in order
+        self.marker: etree._Element | None = None  # where they go
+        self.tables: list[_Table] = []  # top-level tables with rows, until the table itself is written
+
+    def parse(self, head: str, body_xml: str, tail: str) -> etree._Element:
+        """The document element, its body holding only what was not written."""
+        parser = etree.XMLPullParser(events=("end",), tag=(_P, _TBL, _TR), recover=True)
+        parser.set_element_class_lookup(element_class_lookup)
+        parser.feed(head)
+        for start in range(0, len(body_xml), FEED):
+            parser.feed(body_xml[start : start + FEED])
+            self._take(parser)
+        parser.feed(tail)
+        whole = parser.close()
+        self._take(parser)
+        body = whole.find(BODY)
+        if body is None:
+            raise PlainPath("no body")
+        for child in body:
+            if isinstance(child.tag, str) and self._table(child) is None and tables_need_fixing(child):
+                raise PlainPath("a table docxtpl would fix")
+        return whole
+
+    def _take(self, parser: etree.XMLPullParser) -> None:
+        for _, element in parser.read_events():
+            parent = element.getparent()
+            if parent is None:
+                continue
+            if parent.tag == BODY:
+                self._body_element_ended(element)
+            elif element.tag == _TR and parent.tag == _TBL and _is_body(parent.getparent()):
+                self._row_ended(parent, element)
+
+    def _table(self, tbl: etree._Element) -> _Table | None:
+        return next((t for t in self.tables if t.tbl is tbl), None)
+
+    def _body_element_ended(self, element: etree._Element) -> None:
+        table = self._table(element)
+        if table is not None:
+            self._table_ended(table)
+        if element.tag == _P and self.style_of(element) in self.closing:  # settle_for_print's 落款 rule
+            before = element.getprevious()
+            if before is not None and before.tag == _P and self.style_of(before) not in self.closing:
+                self.keep_with_next(before)
+        self._write_body_before(element)
+
+    def _write_body_before(self, element: etree._Element) -> None:
+        start = self.marker.getnext() if self.marker is not None else element.getparent()[0]
+        if start is None or start is element:
+            return
+        if self.marker is None:
+            self.marker = _mark(start)
+        self._write(start, element.getprevious(), self.written)
+
+    def _row_ended(self, tbl: etree._Element, row: etree._Element) -> None:
+        table = self._table(tbl)
+        if table is None:
+            self._write_body_before(tbl)  # in document order: what precedes the table, then its rows
+            table = _Table(tbl)
+            self.tables.append(table)
+        table.rows += 1
+        if table.rows == 1:
+            table.header = row.find(_HEADER_ROW) is not None
+        table.pending.append(row)
+        if len(table.pending) < 3:
+            return
+        oldest = table.pending.popleft()
+        if table.rows == 4 and table.header:  # keep_rows: under a header, the first row keeps with the second
+            for p in oldest.iter(_P):
+                self.keep_with_next(p)
+        table.check(oldest)
+        if table.marker is None:
+            table.marker = _mark(oldest)
+        self._write(table.marker.getnext(), oldest, table.written)
+
+    def _table_ended(self, table: _Table) -> None:
+        """keep_rows on the rows left (the one before the last keeps with it); the table's checks done."""
+        if table.rows >= 3:
+            for p in table.pending[0].iter(_P):
+                self.keep_with_next(p)
+        for row in table.pending:
+            table.check(row)
+        if table.odd or not table.spans_all or any(tables_need_fixing(r) for r in table.pending):
+            raise PlainPath("a table docxtpl would fix")
+
+    def _write(self, start: etree._Element, stop: etree._Element, out: list[bytes]) -> None:
+        """Write the siblings from ``start`` to ``stop`` (both included) to ``out`` and drop them from the tree."""
+        node = start
+        while True:
+            following = node.getnext()
+            out.append(self._serialized(node))
+            node.getparent().remove(node)  # its tail goes with it, as it was written
+            if node is stop or following is None:
+                return
+            node = following
+
+    def _serialized(self, node: etree._Element) -> bytes:
+        if not isinstance(node.tag, str):  # a comment or processing instruction
+            return etree.tostring(node, encoding="utf-8", with_tail=True)
+        table = self._table(node)
+        nested = node.iter(_TBL) if table is None else (t for r in table.pending for t in r.iter(_TBL))
+        if any(t is not node and tables_need_fixing(t) for t in nested) or (
+                table is None and node.tag == _TBL and tables_need_fixing(node)):
+            raise PlainPath("a table docxtpl would fix")
+        self.settle(node)
+        for drawing in _DOC_PR_UNDER(node):  # fix_docpr_ids, in document order
+            self.tpl.docx_ids_index += 1
+            drawing.attrib["id"] = str(self.tpl.docx_ids_index)
+        text = etree.tostring(node, encoding="utf-8", with_tail=True)
+        found = _LEADING_DECLARATIONS.match(text)
+        if found is None or sorted(_DECLARATION.findall(found.group(2))) != self.declarations:
+            raise PlainPath("namespace declarations not as expected")
+        text = found.group(1) + text[found.end() :]
+        if table is not None:
+            self.tables.remove(table)
+            if table.marker is not None:
+                text = text.replace(_comment(table.marker), b"".join(table.written), 1)
+        return text
+
+    def blob(self, whole: etree._Element) -> bytes:
+        """The document part: the tree left, with the pieces written in place of their markers."""
+        xml = serialize_part_xml(whole)
+        for table in self.tables:  # tables still in the tree: the body's last elements
+            if table.marker is not None:
+                xml = xml.replace(_comment(table.marker), b"".join(table.written), 1)
+        if self.marker is None:
+            return xml
+        before, found, after = xml.partition(_comment(self.marker))
+        if not found:
+            raise RuntimeError("the marker of the written body is missing")
+        return before + b"".join(self.written) + after
+
+
+def _is_body(element: etree._Element | None) -> bool:
+    return element is not None and element.tag == BODY
+
+
+def _mark(before: etree._Element) -> etree._Element:
+    """A comment where the pieces written from here on go (unit text cannot make one: it is escaped)."""
+    marker = etree.Comment(f"docgen-{uuid.uuid4().hex}")
+    before.addprevious(marker)
+    return marker
+
+
+def _comment(marker: etree._Element) -> bytes:
+    return f"<!--{marker.text}-->".encode()
+
+
+def _declarations(head: str) -> str | None:
+    """The namespace declarations of the document element's start tag, as lxml writes them on an element
+    serialized alone (in their order), or None when there are none to expect."""
+    start = re.match(r"<[^>]*>", head)
+    if start is None:
+        return None
+    found = [m.group(0) for m in _NAMESPACE.finditer(start.group(0))]
+    return "".join(" " + d.strip() for d in found) or None
+
+
 class InPlaceDocxTemplate(DocxTemplate):
-    """A DocxTemplate whose rendered body is parsed inside the document element instead of moved in."""
+    """A DocxTemplate whose rendered body is parsed inside the document element instead of moved in, and
+    (given ``settle``, the engine's ``settle_for_print``) as a stream, written piece by piece."""
 
     _rendered_root: etree._Element | None = None
+    settle: Callable[[Any], None] | None = None
+    _writer: _BodyWriter | None = None
 
     def fix_tables(self, xml: str) -> etree._Element:
         self._rendered_root = None
+        self._writer = None
         root = self.docx.element
         frame = document_frame(root)
         body_xml = strip_redundant_namespaces(xml, root.nsmap) if frame else None
         if frame is None or body_xml is None:
             return super().fix_tables(xml)
+        declarations = _declarations(frame[0])
+        start_tag = _START_TAG.match(body_xml)
+        if self.settle is not None and declarations and start_tag and "xmlns" not in start_tag.group(0):
+            writer, ids = _BodyWriter(self, self.settle, declarations), self.docx_ids_index
+            try:
+                whole = writer.parse(frame[0], body_xml, frame[1])
+            except PlainPath:
+                self.docx_ids_index = ids  # the whole tree is numbered from the start again
+            else:
+                self._writer = writer
+                self._rendered_root = whole
+                return whole.find(BODY)
         whole = etree.fromstring(frame[0] + body_xml + frame[1], _document_parser())
         body = whole.find(BODY)
         if body is None or tables_need_fixing(body):
@@ -180,3 +438,12 @@ class InPlaceDocxTemplate(DocxTemplate):
         document.part._element = whole
         document._element = whole
         document._Document__body = None  # python-docx builds its body proxy again on first use
+        if self._writer is not None:
+            _write_part_from(document.part, self._writer)
+
+
+def _write_part_from(part: Any, writer: _BodyWriter) -> None:
+    """Make ``part`` save the writer's pieces around its (small) tree: its class becomes a subclass whose
+    ``blob`` assembles them (python-docx reads ``blob`` when it saves the package)."""
+    base = type(part)
+    part.__class__ = type(f"Streamed{base.__name__}", (base,), {"blob": property(lambda self: writer.blob(self._element))})
