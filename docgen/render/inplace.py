@@ -285,14 +285,17 @@ class _BodyWriter:
         self._blob: bytes | bytearray | None = None
 
     def parse(self, head: str, body: list[bytes], tail: str) -> etree._Element:
-        """The document element, its body (given in pieces of UTF-8) holding only what was not written."""
+        """The document element, its body (given in pieces of UTF-8, emptied as they are parsed) holding only
+        what was not written."""
         parser = etree.XMLPullParser(events=("end",), tag=(_P, _TBL, _TR), recover=True)
         parser.set_element_class_lookup(element_class_lookup)
         parser.feed(head.encode("utf-8"))
-        for piece in body:
+        for i, piece in enumerate(body):
+            body[i] = b""  # docxtpl holds the list until it returns: each piece goes once parsed
             for start in range(0, len(piece), FEED):
                 parser.feed(piece[start : start + FEED])
                 self._take(parser)
+            del piece
         parser.feed(tail.encode("utf-8"))
         whole = parser.close()
         self._take(parser)
@@ -459,6 +462,7 @@ class InPlaceDocxTemplate(DocxTemplate):
     _rendered_root: etree._Element | None = None
     settle: Callable[[Any], None] | None = None
     _writer: _BodyWriter | None = None
+    _source: tuple[str, dict[str, Any], Any] = ("", {}, None)
 
     def build_xml(self, context: dict[str, Any], jinja_env: Any = None) -> str | list[bytes]:
         """docxtpl's ``build_xml`` for the body, rendered as pieces of UTF-8 (``render_in_pieces``) when it
@@ -467,6 +471,7 @@ class InPlaceDocxTemplate(DocxTemplate):
         xml = self.patch_xml(self.get_xml())
         if self.settle is None:
             return self.render_xml_part(xml, self.docx._part, context, jinja_env)
+        self._source = (xml, context, jinja_env)  # to render it again as one string if it cannot be streamed
         return render_in_pieces(self, xml, context, jinja_env)
 
     def fix_tables(self, xml: str | list[bytes]) -> etree._Element:
@@ -478,7 +483,8 @@ class InPlaceDocxTemplate(DocxTemplate):
             whole = self._streamed(frame, xml) if frame is not None and self.settle is not None else None
             if whole is not None:
                 return whole.find(BODY)
-            xml = b"".join(xml).decode("utf-8")
+            source, context, jinja_env = self._source  # the pieces are spent: docxtpl's plain rendering
+            xml = self.render_xml_part(source, self.docx._part, context, jinja_env)
         body_xml = strip_redundant_namespaces(xml, root.nsmap) if frame else None
         if frame is None or body_xml is None:
             return super().fix_tables(xml)
@@ -498,9 +504,9 @@ class InPlaceDocxTemplate(DocxTemplate):
         if first is None or start_tag is None or "xmlns" in start_tag.group(0) or not declarations:
             return None
         writer, ids = _BodyWriter(self, self.settle, declarations), self.docx_ids_index
+        pieces[0] = first.encode("utf-8")
         try:
-            whole = writer.parse(frame[0], [first.encode("utf-8"), *pieces[1:]], frame[1])
-            pieces.clear()  # docxtpl keeps its rendered text until it returns: not needed any more
+            whole = writer.parse(frame[0], pieces, frame[1])  # each piece freed once parsed
         except PlainPath:
             self.docx_ids_index = ids  # the whole tree is numbered from the start again
             return None
