@@ -110,7 +110,7 @@ class Sampler:
         return roles
 
 
-def cluster_run(ws: Path, home: Path, interval: float, timeout: float, log: Any) -> dict[str, Any]:
+def cluster_run(ws: Path, home: Path, interval: float, timeout: float, redis_db: int, log: Any) -> dict[str, Any]:
     """One triggered run of the DAG on a fresh cluster: its wall time, task times and memory per role."""
     from docgen.airflow_cluster import celery_cluster, reachable  # noqa: PLC0415
 
@@ -118,7 +118,7 @@ def cluster_run(ws: Path, home: Path, interval: float, timeout: float, log: Any)
     if why:
         raise SystemExit(f"no cluster here: {why}")
     start = time.perf_counter()
-    with celery_cluster(home, ws, schedules=False) as cluster:
+    with celery_cluster(home, ws, schedules=False, redis_db=redis_db) as cluster:
         log(f"cluster up in {time.perf_counter() - start:.0f} s")
         cluster.unpause(DAG)
         roots = {name: p.pid for name, p in cluster.processes.items()}
@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--sample-interval", type=float, default=0.5)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds the run may take")
     parser.add_argument("--no-single", action="store_true", help="skip the one-machine run")
+    parser.add_argument("--redis-db", type=int, default=13,
+                        help="Redis database number of the queue (default 13: not the tests' 11, so a test "
+                             "cluster running meanwhile takes none of these tasks)")
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -178,7 +181,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             str(source), str(args.units)], env=child_env(), cwd=REPO, check=True)
         result: dict[str, Any] = {"units": args.units}
         ws = prepare(source, base / "cluster-ws")
-        result["cluster"] = cluster_run(ws, base / "home", args.sample_interval, args.timeout, log)
+        result["cluster"] = cluster_run(ws, base / "home", args.sample_interval, args.timeout, args.redis_db, log)
         if not args.no_single:
             single_ws = prepare(source, base / "single-ws")
             single = measure([sys.executable, str(BENCH / "run_docgen.py"), str(single_ws), "--period", PERIOD],
