@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import re
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jinja2
@@ -110,20 +111,19 @@ def resolve_listing(tpl: DocxTemplate, xml: str) -> str:
 PIECE = 20_000  # Jinja output strings joined at a time
 
 
-def render_in_pieces(tpl: DocxTemplate, src_xml: str, context: dict[str, Any], jinja_env: Any) -> list[bytes]:
-    """docxtpl's ``render_xml_part`` for the document body, the output kept as pieces of UTF-8: the same
-    text once joined. Each piece but the first starts at a paragraph's line break (docxtpl puts one before
+def render_in_pieces(tpl: DocxTemplate, src_xml: str, context: dict[str, Any], jinja_env: Any) -> Iterator[bytes]:
+    """docxtpl's ``render_xml_part`` for the document body, its output given as it is made, in pieces of
+    UTF-8 (the same text once joined; nothing is rendered before the first piece is asked for). Each piece but the first starts at a paragraph's line break (docxtpl puts one before
     each paragraph to render and takes it out after) and no paragraph straddles two pieces, so docxtpl's
     edits after rendering (those breaks taken out, escaped braces restored, ``resolve_listing`` paragraph by
     paragraph) give each piece what they give the whole text."""
     src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
     tpl.current_rendering_part = tpl.docx._part
-    pieces: list[bytes] = []
 
-    def finish(text: str) -> None:
+    def finish(text: str) -> bytes:
         text = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
         text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        pieces.append(resolve_listing(tpl, text).encode("utf-8"))
+        return resolve_listing(tpl, text).encode("utf-8")
 
     try:
         template = jinja_env.from_string(src_xml) if jinja_env else jinja2.Template(src_xml)
@@ -135,14 +135,13 @@ def render_in_pieces(tpl: DocxTemplate, src_xml: str, context: dict[str, Any], j
                 cut = _paragraph_cut(text)
                 batch = [text[cut:]] if cut else [text]
                 if cut:
-                    finish(text[:cut])
-        finish("".join(batch))
+                    yield finish(text[:cut])
+        yield finish("".join(batch))
     except jinja2.TemplateError as exc:
         if getattr(exc, "lineno", None) is not None:  # as docxtpl tells where a template error is
             line_number = max(exc.lineno - 4, 0)
             exc.docx_context = [re.sub(r"<[^>]+>", "", x) for x in src_xml.splitlines()[line_number : line_number + 7]]
         raise
-    return pieces
 
 
 _BREAK_BEFORE_PARAGRAPH = re.compile(r"\n<w:p[ >]")
@@ -284,18 +283,16 @@ class _BodyWriter:
         self.tables: list[_Table] = []  # top-level tables with rows, until the table itself is written
         self._blob: bytes | bytearray | None = None
 
-    def parse(self, head: str, body: list[bytes], tail: str) -> etree._Element:
-        """The document element, its body (given in pieces of UTF-8, emptied as they are parsed) holding only
+    def parse(self, head: str, body: Iterator[bytes], tail: str) -> etree._Element:
+        """The document element, its body (given in pieces of UTF-8, each parsed as it comes) holding only
         what was not written."""
         parser = etree.XMLPullParser(events=("end",), tag=(_P, _TBL, _TR), recover=True)
         parser.set_element_class_lookup(element_class_lookup)
         parser.feed(head.encode("utf-8"))
-        for i, piece in enumerate(body):
-            body[i] = b""  # docxtpl holds the list until it returns: each piece goes once parsed
+        for piece in body:
             for start in range(0, len(piece), FEED):
                 parser.feed(piece[start : start + FEED])
                 self._take(parser)
-            del piece
         parser.feed(tail.encode("utf-8"))
         whole = parser.close()
         self._take(parser)
@@ -464,26 +461,28 @@ class InPlaceDocxTemplate(DocxTemplate):
     _writer: _BodyWriter | None = None
     _source: tuple[str, dict[str, Any], Any] = ("", {}, None)
 
-    def build_xml(self, context: dict[str, Any], jinja_env: Any = None) -> str | list[bytes]:
-        """docxtpl's ``build_xml`` for the body, rendered as pieces of UTF-8 (``render_in_pieces``) when it
-        will be streamed: the whole rendered body as one string, and Jinja's list of every output string
-        joined into it, took 230 MB at 10,000 units."""
+    def build_xml(self, context: dict[str, Any], jinja_env: Any = None) -> str | Iterator[bytes]:
+        """docxtpl's ``build_xml`` for the body, rendered piece by piece (``render_in_pieces``) as the stream
+        is parsed, when it will be streamed: the whole rendered body as one string, and Jinja's list of every
+        output string joined into it, took 230 MB at 10,000 units."""
         xml = self.patch_xml(self.get_xml())
         if self.settle is None:
             return self.render_xml_part(xml, self.docx._part, context, jinja_env)
         self._source = (xml, context, jinja_env)  # to render it again as one string if it cannot be streamed
         return render_in_pieces(self, xml, context, jinja_env)
 
-    def fix_tables(self, xml: str | list[bytes]) -> etree._Element:
+    def fix_tables(self, xml: str | Iterator[bytes]) -> etree._Element:
         self._rendered_root = None
         self._writer = None
         root = self.docx.element
         frame = document_frame(root)
-        if isinstance(xml, list):  # rendered in pieces: streamed, unless something unusual needs the whole
+        if not isinstance(xml, str):  # rendered as it is parsed: streamed, unless something unusual needs the whole
+            ids = self.docx_ids_index  # the whole tree is numbered from the start again if it is not streamed
             whole = self._streamed(frame, xml) if frame is not None and self.settle is not None else None
             if whole is not None:
                 return whole.find(BODY)
             source, context, jinja_env = self._source  # the pieces are spent: docxtpl's plain rendering
+            self.docx_ids_index = ids
             xml = self.render_xml_part(source, self.docx._part, context, jinja_env)
         body_xml = strip_redundant_namespaces(xml, root.nsmap) if frame else None
         if frame is None or body_xml is None:
@@ -495,20 +494,19 @@ class InPlaceDocxTemplate(DocxTemplate):
         self._rendered_root = whole
         return body
 
-    def _streamed(self, frame: tuple[str, str], pieces: list[bytes]) -> etree._Element | None:
+    def _streamed(self, frame: tuple[str, str], pieces: Iterator[bytes]) -> etree._Element | None:
         """The document element after ``_BodyWriter`` wrote the body, or None: take the whole-tree path."""
         assert self.settle is not None
-        first = strip_redundant_namespaces(pieces[0].decode("utf-8"), self.docx.element.nsmap) if pieces else None
+        first_piece = next(pieces, None)
+        first = strip_redundant_namespaces(first_piece.decode("utf-8"), self.docx.element.nsmap) if first_piece else None
         start_tag = _START_TAG.match(first) if first else None
         declarations = _declarations(frame[0])
         if first is None or start_tag is None or "xmlns" in start_tag.group(0) or not declarations:
             return None
-        writer, ids = _BodyWriter(self, self.settle, declarations), self.docx_ids_index
-        pieces[0] = first.encode("utf-8")
+        writer = _BodyWriter(self, self.settle, declarations)
         try:
-            whole = writer.parse(frame[0], pieces, frame[1])  # each piece freed once parsed
+            whole = writer.parse(frame[0], itertools.chain([first.encode("utf-8")], pieces), frame[1])
         except PlainPath:
-            self.docx_ids_index = ids  # the whole tree is numbered from the start again
             return None
         self._writer = writer
         self._rendered_root = whole
