@@ -187,7 +187,7 @@ def _lost(
         queue.appendleft(remaining)
 
 
-def _allow_children() -> None:
+def allow_children() -> None:
     """Let a daemonic process start workers: a task of a Celery prefork worker (Airflow's CeleryExecutor) is
     one, and multiprocessing refuses its children so that none outlives it. Ours cannot: each dies with its
     parent (``die_with_parent``) and is joined or killed before ``run_isolated`` returns."""
@@ -197,7 +197,7 @@ def _allow_children() -> None:
 
 
 def _start(context: Any, handle: Handler[T, Any], bounds: Bounds) -> _Worker[T]:
-    _allow_children()
+    allow_children()
     parent, child = context.Pipe()
     gc.freeze()  # the objects inherited stay out of the worker's collections: fewer copied pages
     slot = mmap.mmap(-1, _SLOT.size)  # anonymous and shared: the forked worker writes, we read
