@@ -109,6 +109,12 @@ class Sampler:
                 role.update(max_process_mb=round(seen["rss"] / MB, 1), pid=pid, cmd=seen["cmd"])
         return roles
 
+    def largest(self, n: int = 8) -> list[dict[str, Any]]:
+        """The ``n`` processes with the largest peaks: role, pid, peak (MB), command line."""
+        top = sorted(self.peaks.items(), key=lambda item: -item[1]["rss"])[:n]
+        return [{"role": seen["role"], "pid": pid, "mb": round(seen["rss"] / MB, 1), "cmd": seen["cmd"]}
+                for pid, seen in top]
+
 
 def cluster_run(ws: Path, home: Path, interval: float, timeout: float, redis_db: int, log: Any) -> dict[str, Any]:
     """One triggered run of the DAG on a fresh cluster: its wall time, task times and memory per role."""
@@ -142,8 +148,12 @@ def cluster_run(ws: Path, home: Path, interval: float, timeout: float, redis_db:
         if state != "success":
             for name in cluster.processes:
                 log(f"--- {name} (tail)\n{cluster.log(name)[-2000:]}")
+        ti_ids = {t["id"]: t["task_id"] for t in found["task_instances"] if t.get("id")}
+        largest = sampler.largest()
+        for proc in largest:  # a task's process is titled with its task instance's id
+            proc["task"] = next((task for ti, task in ti_ids.items() if ti in proc["cmd"]), None)
         return {"state": state, "wall_s": round(wall, 2), "tasks": tasks, "memory": sampler.by_role(),
-                "samples": sampler.samples}
+                "largest_processes": largest, "samples": sampler.samples}
 
 
 def summary_of(ws: Path) -> dict[str, Any]:
