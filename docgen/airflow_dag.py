@@ -94,9 +94,13 @@ def cycle_dag(name: str, doc_md: str) -> Any:
         def render(computed: dict) -> dict:
             from docgen.pipeline import load_report
             from docgen.pipeline import render as render_documents
+            from docgen.render.chart import ChartProcess
 
-            _, report = load_report(computed["root"], computed["report"])
-            staging = render_documents(computed["root"], name, report)
+            # the chart is drawn in a process of its own, as `docgen run` does: matplotlib (about 35 MB at
+            # 10,000 units) stays out of this one, the largest of the run, and its import overlaps the loading
+            with ChartProcess() as charts:
+                _, report = load_report(computed["root"], computed["report"])
+                staging = render_documents(computed["root"], name, report, charts=charts)
             rendered = {"root": computed["root"], "period": report.period,
                         "doc_number": report.doc_number, "staging": staging}
             if reviewed:

@@ -36,6 +36,14 @@ R = TypeVar("R")
 BATCH = -1  # ``at(BATCH)``: the worker is doing work that belongs to the whole chunk
 IDLE = -2  # nothing under way (between items)
 _SLOT = struct.Struct("qd")  # (item index, since: time.monotonic(), the same clock in every process)
+
+
+def _note(slot: mmap.mmap, index: int) -> None:
+    """Note in ``slot`` the item under way (or IDLE, BATCH) since now. Written as one copy of packed bytes:
+    ``Struct.pack_into`` zeroes the fields before filling them, and the other process, reading at that
+    moment, saw an item under way "since 0": a spurious timeout that blamed a valid file (seen at 10,000 units
+    on a loaded machine)."""
+    slot[: _SLOT.size] = _SLOT.pack(index, time.monotonic())
 _PR_SET_PDEATHSIG = 1
 
 
@@ -69,6 +77,8 @@ class _Worker(Generic[T]):
     def position(self) -> tuple[int | None, float]:
         """(index of the item under way, or BATCH, or None; since when)."""
         index, since = _SLOT.unpack_from(self.slot)
+        if since <= 0:  # not written yet (never expected: see _note): nothing under way to judge
+            return None, time.monotonic()
         return (None if index == IDLE else index), since
 
 
@@ -102,7 +112,7 @@ def run_isolated(
             for w in pool:
                 if not w.chunk and queue:
                     w.chunk, w.done = queue.popleft(), set()
-                    _SLOT.pack_into(w.slot, 0, IDLE, time.monotonic())
+                    _note(w.slot, IDLE)
                     w.conn.send(w.chunk)
             busy = [w for w in pool if w.chunk]
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=0.5)
@@ -177,7 +187,7 @@ def _lost(
         queue.appendleft(remaining)
 
 
-def _allow_children() -> None:
+def allow_children() -> None:
     """Let a daemonic process start workers: a task of a Celery prefork worker (Airflow's CeleryExecutor) is
     one, and multiprocessing refuses its children so that none outlives it. Ours cannot: each dies with its
     parent (``die_with_parent``) and is joined or killed before ``run_isolated`` returns."""
@@ -187,11 +197,11 @@ def _allow_children() -> None:
 
 
 def _start(context: Any, handle: Handler[T, Any], bounds: Bounds) -> _Worker[T]:
-    _allow_children()
+    allow_children()
     parent, child = context.Pipe()
     gc.freeze()  # the objects inherited stay out of the worker's collections: fewer copied pages
     slot = mmap.mmap(-1, _SLOT.size)  # anonymous and shared: the forked worker writes, we read
-    _SLOT.pack_into(slot, 0, IDLE, time.monotonic())
+    _note(slot, IDLE)
     process = context.Process(target=_serve, args=(child, parent, slot, handle, bounds), daemon=True)
     process.start()
     gc.unfreeze()
@@ -214,10 +224,10 @@ def _serve(conn: Connection, parent_end: Connection, slot: mmap.mmap, handle: Ha
                 break
 
             def at(index: int) -> None:
-                _SLOT.pack_into(slot, 0, index, time.monotonic())
+                _note(slot, index)
 
             for index, result in enumerate(handle(chunk, at)):
-                _SLOT.pack_into(slot, 0, IDLE, time.monotonic())
+                _note(slot, IDLE)
                 conn.send(("result", index, result))
     except MemoryError:
         code = 3

@@ -90,3 +90,30 @@ def test_workers_end_with_the_parent() -> None:
     alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
              and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
     assert alive == []
+
+
+def test_the_item_under_way_is_never_read_half_written() -> None:
+    """The parent reads the slot while a worker writes it: it must never see an item under way "since 0"
+    (``Struct.pack_into`` zeroes before it fills, and that read once timed out a valid file at 10,000 units)."""
+    import mmap
+
+    from docgen.isolation import _SLOT, _note  # noqa: PLC0415
+
+    slot = mmap.mmap(-1, _SLOT.size)
+    _note(slot, -2)
+    pid = os.fork()
+    if pid == 0:  # the worker: notes item after item for a second
+        end = time.monotonic() + 1.0
+        i = 0
+        while time.monotonic() < end:
+            _note(slot, i % 50)
+            i += 1
+        os._exit(0)
+    zero = reads = 0
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        _, since = _SLOT.unpack_from(slot)
+        reads += 1
+        zero += since == 0
+    os.waitpid(pid, 0)
+    assert reads > 10_000 and zero == 0

@@ -12,8 +12,10 @@ import base64
 import os
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -298,3 +300,65 @@ def test_in_place_template_renders_what_docxtpl_renders(tmp_path: Path, column_l
     body = etree.fromstring(b["word/document.xml"])
     assert len(body.findall(f".//{W}tblGrid/{W}gridCol")) == (7 if column_loop else 0)
     assert docx.Document(str(fast)).sections[0].header.paragraphs[0].text == f"市民族宗教事务局{DANGER}（BM03）的回执"
+
+
+# ---------------------------------------------------------------- the notice's body written as a stream
+
+
+def _notice_with(tasks: int, units: int) -> Any:
+    """make_report() with ``tasks`` tasks and ``units`` units (a tab and line breaks in some unit text, and
+    codes with hyphens, which the print settling splits)."""
+    report = make_report()
+    more_tasks = [replace(report.tasks[i % len(report.tasks)], task_id=f"T-{i}",
+                          issues=f"第{i}行\n换行\t制表" if i % 7 == 0 else report.tasks[i % len(report.tasks)].issues)
+                  for i in range(tasks)]
+    more_units = [replace(report.units[i % len(report.units)], code=f"U-{i:04d}") for i in range(units)]
+    return replace(report, tasks=more_tasks, units=more_units)
+
+
+def _documents(tmp_path: Path, report: Any, monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[dict, dict]:
+    """The notice written as a stream, and parsed as one tree (the in-place template without ``settle``)."""
+    from docgen.render import document, inplace
+
+    written = []
+    blob = inplace._BodyWriter.blob  # noqa: SLF001
+    with monkeypatch.context() as m:
+        m.setattr(inplace._BodyWriter, "blob", lambda self, whole: written.append(1) or blob(self, whole))  # noqa: SLF001
+        streamed = render_monthly_notice(report, tmp_path / f"{name}-streamed.docx")
+    assert written == [1]  # the stream was taken
+    with monkeypatch.context() as m:
+        m.setattr(document, "load_template", lambda path, in_place=False: InPlaceDocxTemplate(str(path)))
+        whole = render_monthly_notice(report, tmp_path / f"{name}-whole.docx")
+    return members(streamed), members(whole)
+
+
+@pytest.mark.parametrize(("tasks", "units"), [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (120, 400)])
+def test_notice_written_as_a_stream_is_the_notice_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: int, units: int
+) -> None:
+    """Byte for byte, every member: tables of 1 to 4 rows (where keep_rows' rules start to apply) and long
+    ones, text with tabs and breaks (resolve_listing) and hyphens (no-break hyphens), the chart's drawing
+    numbered in document order."""
+    streamed, whole = _documents(tmp_path, _notice_with(tasks, units), monkeypatch, f"n{tasks}")
+    assert list(streamed) == list(whole)
+    for name in whole:
+        assert streamed[name] == whole[name], name
+    body = streamed["word/document.xml"]
+    assert b"docgen-" not in body  # no marker left
+    if tasks >= 120:
+        assert body.count(b"<w:tab/>") >= 1 and body.count(b"<w:noBreakHyphen/>") >= 120
+
+
+def test_a_table_docxtpl_must_fix_is_rendered_whole(tmp_path: Path) -> None:
+    """A {%tc %} loop widening the grid: the stream gives up (PlainPath) and docxtpl's fix_tables runs on the
+    body rendered again as one string: the document is plain docxtpl's."""
+    template = custom_template(tmp_path / "custom.docx")
+    context = receipt_context(make_receipt(accepted=False, problems=6))
+    plain = plain_render(template, context, tmp_path / "plain.docx")
+    streamed = load_template(template, in_place=True)
+    assert streamed.settle is not None
+    out = render_to_file(streamed, context, tmp_path / "streamed.docx")
+    assert streamed._writer is None  # noqa: SLF001 - the whole-tree path was taken
+    a, b = members(plain), members(out)
+    for name in a:
+        assert (canonical(b[name]) == canonical(a[name])) if name.endswith((".xml", ".rels")) else b[name] == a[name]

@@ -87,6 +87,9 @@ class ChartProcess:
     def __init__(self) -> None:
         import multiprocessing  # noqa: PLC0415
 
+        from ..isolation import allow_children  # noqa: PLC0415
+
+        allow_children()  # an Airflow task on a Celery worker is a daemonic process; this child dies with it
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve_charts, args=(child, self._conn), daemon=True)

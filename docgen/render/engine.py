@@ -77,7 +77,11 @@ def load_template(path: Path, *, in_place: bool = False) -> DocxTemplate:
     ``in_place``: render large bodies without docxtpl's quadratic move (see ``inplace``).
     """
     try:
-        return (InPlaceDocxTemplate if in_place else DocxTemplate)(str(path))
+        if not in_place:
+            return DocxTemplate(str(path))
+        tpl = InPlaceDocxTemplate(str(path))
+        tpl.settle = settle_for_print  # the body is settled piece by piece as it is written
+        return tpl
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
         raise RenderError(f"模板 {path} 不是有效的 Word（.docx）文件：{exc}") from exc
 
@@ -220,10 +224,10 @@ def settle_for_print(body: Any) -> None:
         if t.text and NO_BREAK_HYPHEN in t.text:
             _split_no_break(t)
     for p in body.iter(_W + "p"):
-        if _style_of(p) not in CLOSING_STYLES:
+        if style_of(p) not in CLOSING_STYLES:
             continue
         before = p.getprevious()
-        if before is not None and before.tag == _W + "p" and _style_of(before) not in CLOSING_STYLES:
+        if before is not None and before.tag == _W + "p" and style_of(before) not in CLOSING_STYLES:
             keep_with_next(before)
     for tbl in body.iter(_W + "tbl"):
         keep_rows(tbl)
@@ -291,7 +295,8 @@ def _split_no_break(t: Any) -> None:
         t.getparent().remove(t)
 
 
-def _style_of(p: Any) -> str | None:
+def style_of(p: Any) -> str | None:
+    """The style id of paragraph ``p`` (None: the default style)."""
     style = p.find(f"{_W}pPr/{_W}pStyle")
     return None if style is None else style.get(_W + "val")
 
