@@ -39,6 +39,8 @@ from docx.oxml.parser import element_class_lookup
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from .paragraphs import CLOSING_STYLES, keep_with_next, style_of
+
 BODY = qn("w:body")
 _P, _TBL, _TR, _GRID_COL, _TBL_GRID = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:gridCol"), qn("w:tblGrid")
 _TC, _TC_PR, _GRID_SPAN, _VAL = qn("w:tc"), qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
@@ -272,8 +274,6 @@ class _BodyWriter:
     marking where the written pieces go) is settled and numbered by the usual steps after."""
 
     def __init__(self, tpl: DocxTemplate, settle: Callable[[Any], None], declarations: str) -> None:
-        from .engine import CLOSING_STYLES, keep_with_next, style_of  # noqa: PLC0415 - the engine imports this module
-
         self.tpl = tpl
         self.settle = settle
         self.keep_with_next = keep_with_next

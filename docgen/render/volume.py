@@ -69,12 +69,11 @@ from .engine import (
     DocumentProperties,
     clean_text,
     keep_rows,
-    keep_together,
-    keep_with_next,
     load_template,
     render_to_file,
 )
 from .faces import OFFICIAL_FONTS
+from .paragraphs import keep_together, keep_with_next
 
 VOLUME_TEMPLATE = "volume.docx"
 COVER_FIELDS = ("campaign", "title", "secretariat", "date_text")
