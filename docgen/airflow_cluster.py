@@ -72,9 +72,8 @@ class Cluster:
         log = self.home / f"worker-{name}.log"
         if log.exists():  # an earlier life's log is kept beside
             log.rename(log.with_suffix(f".{int(time.time())}.log"))
-        worker_env = {**self.env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
-        if is_url(self.env.get("DOCGEN_ROOT", "")):  # a bucket: each worker its own local face, like a machine
-            worker_env["DOCGEN_LOCAL_DIR"] = str(self.home / "faces" / name)
+        worker_env = {**self.env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
+                      **_own_face(self.env, self.home, name)}
         self.processes[f"worker-{name}"] = _start(
             f"worker-{name}",
             ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(concurrency),
@@ -96,8 +95,7 @@ class Cluster:
                       if not k.startswith("AIRFLOW__CELERY__") and k != "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"}
         worker_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = _server_url(
             self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], "no_metadata_database_on_an_edge_worker")
-        if is_url(self.env.get("DOCGEN_ROOT", "")):
-            worker_env["DOCGEN_LOCAL_DIR"] = str(self.home / "faces" / f"edge-{name}")
+        worker_env.update(_own_face(self.env, self.home, f"edge-{name}"))
         self.processes[f"edge-{name}"] = _start(
             f"edge-{name}", ["edge", "worker", "--queues", name, "--edge-hostname", f"{name}-edge",
                              "--concurrency", "1", "--pid", str(pid)], worker_env, self.home)
@@ -215,9 +213,14 @@ def cluster_env(home: Path, workspace: Path | str, metadata_url: str, state_url:
         # a dead worker's claims and run locks: another machine's are taken over after this lease
         "DOCGEN_LEASE_SECONDS": env.get("DOCGEN_LEASE_SECONDS", "15"),
     })
-    if is_url(str(workspace)):  # a bucket: the servers' own local face (the workers get theirs)
-        env["DOCGEN_LOCAL_DIR"] = str(home / "faces" / "server")
+    env.update(_own_face(env, home, "server"))  # the workers get theirs
     return env
+
+
+def _own_face(env: dict[str, str], home: Path, name: str) -> dict[str, str]:
+    """For a workspace in a bucket, the local face of one part of the cluster (``DOCGEN_LOCAL_DIR``), of its
+    own as on a machine of its own; nothing for a local workspace, which every part shares."""
+    return {"DOCGEN_LOCAL_DIR": str(home / "faces" / name)} if is_url(env.get("DOCGEN_ROOT", "")) else {}
 
 
 def _start(name: str, args: list[str], env: dict[str, str], home: Path) -> subprocess.Popen[str]:

@@ -93,11 +93,9 @@ def make_draft(root: str | Path, cycle: str, report: Report, staging: str | Path
     row = ws.state.add_draft(cycle, period, lambda seq: (base / str(seq)).relative_to(ws.root), doc_number)
     checkpoint("draft")
     folder = ws.root / row.folder
-    staging = ws.root / staging
-    if not staging.is_dir():  # rendered on another machine: the bucket has it
-        ws.pull(ws.relative(staging))
-    os.replace(staging, folder)
-    ws.forget(ws.relative(staging))  # staging is in the workspace too: one rename, never half a draft
+    staging = ws.local_folder(staging)  # rendered on another machine, perhaps
+    os.replace(staging, folder)  # staging is in the workspace too: one rename, never half a draft
+    ws.forget(ws.relative(staging))  # its copy in a bucket is spent
     subject, body = review_text(ws, cycle, report, row, folder)
     figures = tuple((str(k), str(v)) for k, v in cycles.get(cycle).key_figures(report))
     ws.push()

@@ -23,6 +23,7 @@ def workspace_arg(text: str) -> Path | str:
     return text if is_url(text) else Path(text)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+ROOT_HELP = "工作区目录，或对象存储地址（s3://连接名@桶名/前缀）"
 
 def description() -> str:
     """The command's help, with one ``run`` line per declared cycle."""
@@ -68,20 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="运行一个周期", description="运行一个周期的全部步骤：接收 → 校验与回执 → 统计 → 生成 → 发布。")
     r.add_argument("cycle", choices=list(cycles.declared()), help="周期：" + _cycle_help())
-    r.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    r.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     r.add_argument("--period", required=True, help="期次，如 2026-10")
     r.add_argument("--draft", action="store_true",
                    help="只生成草稿（outbox/<周期>/<期次>/drafts/<n>/）待审核，不发布；审核后用 docgen publish 发布")
 
     p = sub.add_parser("publish", help="签发最新的草稿", description="把本期最新一份待审核的草稿发布到 outbox（签发）。")
-    p.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    p.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     p.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
     p.add_argument("--period", required=True, help="期次，如 2026-10")
     p.add_argument("--by", help="签发人（默认为当前系统用户）")
     p.add_argument("--comment", default="", help="审核意见")
 
     s = sub.add_parser("status", help="查看各单位的报送状态", description="列出每个应报单位的报送状态（不生成公文）。")
-    s.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    s.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     s.add_argument("--cycle", choices=list(cycles.declared()), default=next(iter(cycles.declared())),
                    help="周期（默认 %(default)s）：" + _cycle_help())
     s.add_argument("--period", required=True, help="期次，如 2026-10")
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ledgers = [name for name, c in cycles.declared().items() if c.keeps_ledger]
     g = sub.add_parser("ledger", help="查看整改台账", description="列出台账中的问题及其当前状态，或一个问题的全部变更记录。")
-    g.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    g.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     g.add_argument("--cycle", choices=ledgers, default=ledgers[0] if ledgers else None, help="周期（默认 %(default)s）")
     g.add_argument("--unit", help="只列出该单位的问题")
     g.add_argument("--open", action="store_true", help="只列出未销号的问题")
@@ -98,20 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("forms", help="生成预填的空白报送表",
                        description="为一个期次的每个应报单位和报送角色生成预填的空白报送表（.xlsx），"
                        "写入 forms/<周期>/<期次>/；每次运行重新生成。")
-    f.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    f.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     f.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
     f.add_argument("--period", required=True, help="期次，如 2026-10")
     f.add_argument("--unit", help="只生成该单位的报送表")
 
     m = sub.add_parser("remind", help="生成催报通知", description="列出截止前尚未报送或被退回未重报的单位，"
                        "生成催报通知（.docx）和 reminder.json，写入 outbox/<周期>/<期次>/催报/<日期>/。")
-    m.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    m.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     m.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
     m.add_argument("--period", required=True, help="期次，如 2026-11")
 
     d = sub.add_parser("deliver", help="发送待发的消息", description="把待发送和到了重试时间的消息（回执、催报、"
                        "审核提醒、公文）按 campaign.yaml 的 delivery 发出（邮件、企业微信、钉钉），并列出未送达的消息和原因。")
-    d.add_argument("--root", type=workspace_arg, required=True, help="工作区目录，或对象存储地址（s3://连接名@桶名/前缀）")
+    d.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
     d.add_argument("--retry-failed", action="store_true",
                    help="已放弃的消息（发送失败）也重新发送：如改正了连接的密钥或名册中的邮箱之后")
 

@@ -21,6 +21,7 @@ from typing import Any
 from .cycle import Report
 from .faults import checkpoint
 from .state import RunRow, utc_naive
+from .storage import Bucket
 from .versions import place
 from .workspace import Workspace
 
@@ -65,8 +66,8 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     else:
         raise FileNotFoundError(f"暂存文件夹 {staging} 不存在，{outbox} 中也没有已发布的文件：请重新运行本期")
     issued = fingerprint(outbox)
-    if ws.bucket:  # up before the run is recorded: a retry on another machine then finds them there
-        _copy_up(ws, outbox, staging)
+    if ws.bucket is not None:  # up before the run is recorded: a retry on another machine then finds them there
+        _copy_up(ws, ws.bucket, outbox, staging)
     last = ws.state.last_run(cycle, period)
     if not fresh and last is not None and last.fingerprint == issued:
         run_id = last.id  # the try that died had recorded it already
@@ -86,12 +87,9 @@ def _placed_from(outbox: Path, staging: Path) -> bool:
     return marker.is_file() and marker.read_text(encoding="utf-8").strip() == staging.name
 
 
-def _copy_up(ws: Workspace, outbox: Path, staging: Path) -> None:
+def _copy_up(ws: Workspace, bucket: Bucket, outbox: Path, staging: Path) -> None:
     """The period's outbox into the bucket: the documents and the version moved aside first, then the marker
     saying they are complete, then the top-level copies of the earlier version and the spent staging go."""
-    bucket = ws.bucket
-    if bucket is None:
-        return
     rel = ws.relative(outbox)
     ws.push(rel)
     ws.push(f"{rel}/{PLACED}")

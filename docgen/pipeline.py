@@ -291,9 +291,7 @@ def publish(root: str | Path, cycle: str, period: str, staging: str | Path, *, t
     never-issued files becoming a "version"; nothing issued is ever deleted.
     """
     ws = Workspace(root)
-    staging = ws.root / staging
-    if not staging.is_dir():  # rendered on another machine: the bucket has it
-        ws.pull(ws.relative(staging))
+    staging = ws.local_folder(staging)  # rendered on another machine, perhaps
     outbox = ws.outbox_dir(cycle, period)
     outbox.mkdir(parents=True, exist_ok=True)
     checkpoint("publish")

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .atomic import replacing
 from .connections import connection
 from .errors import DocgenError, WorkspaceError
 
@@ -257,6 +258,7 @@ class Bucket:
                 st = top.stat()
                 if manifest.get(folder) != [st.st_size, st.st_mtime_ns]:
                     changed[folder] = [st.st_size, st.st_mtime_ns]
+                continue
             for dirpath, dirnames, filenames in os.walk(top):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 for name in filenames:
@@ -273,13 +275,10 @@ class Bucket:
         with self._reaching("上传到"):
             self.fs.put([str(face / rel) for rel in names], [self.key(rel) for rel in names])
         manifest.update(changed)
-        fd, tmp = tempfile.mkstemp(dir=_docgen_dir(face), prefix=".pushed-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False)
-        os.replace(tmp, manifest_path)
+        with replacing(manifest_path) as tmp:
+            tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         log.info("已将 %d 个文件同步到对象存储 %s", len(names), self.url)
         return len(names)
-
 
     def pull(self, face: Path, rel: str, *, exact: bool = False) -> int:
         """Bring down what the bucket holds under ``rel`` (a folder or a file) that this machine lacks or
@@ -318,11 +317,9 @@ class Bucket:
             yield
         except (FileNotFoundError, DocgenError):
             raise
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise
-            raise StorageUnreachable(f"{doing}对象存储 {self.url} 失败：{exc}") from exc
         except Exception as exc:  # noqa: BLE001 - the driver's own errors (botocore's), whatever their class
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                raise
             raise StorageUnreachable(f"{doing}对象存储 {self.url} 失败：{exc}") from exc
 
 

@@ -81,6 +81,14 @@ class Workspace:
         """A file of the workspace (an archived copy) on this machine, fetched from the bucket if need be."""
         return self.bucket.fetch(self.root, relative) if self.bucket else self.root / relative
 
+    def local_folder(self, relative: Path | str) -> Path:
+        """A folder of the workspace on this machine (a staging folder), brought down from the bucket when
+        this machine has none (another machine wrote it)."""
+        path = self.root / relative
+        if not path.is_dir():
+            self.pull(self.relative(path))
+        return path
+
     def push(self, *relative: str) -> None:
         """Copy what docgen wrote (default: receipts, outbox, forms, archive) up to the bucket; nothing on a
         local disk."""
