@@ -27,6 +27,29 @@ class IntakeLimits:
 
 
 @dataclass(frozen=True)
+class Parent:
+    """The level above (a city's campaign): where its workspace is and this workspace's unit code there."""
+
+    root: str  # a folder (relative to this workspace's root, or absolute) or a bucket's URL
+    unit: str  # this campaign's 单位代码 in the parent's 成员单位名册
+
+
+@dataclass(frozen=True)
+class Levels:
+    """``levels:`` of campaign.yaml: the campaign's place in a campaign of levels (city → counties).
+    Empty: a campaign standing alone."""
+
+    parent: Parent | None = None
+    children: dict[str, str] = field(default_factory=dict)  # 单位代码 in this registry → the child's root
+    drill: bool = False  # the documents name the children's lagging units (two levels down)
+    documents: bool = False  # children send their issued documents up beside their report
+
+    @property
+    def any(self) -> bool:
+        return self.parent is not None or bool(self.children)
+
+
+@dataclass(frozen=True)
 class Campaign:
     """Everything ``campaign.yaml`` says. Only ``name``, ``secretariat`` and ``doc_number_prefix`` are required."""
 
@@ -43,6 +66,7 @@ class Campaign:
     approval: str = "required"  # in Airflow, every draft waits for the secretariat's review (审核); "off": none
     approval_timeout_hours: float = 72.0  # a draft nobody reviewed in this time is returned, not issued
     storage: str = ""  # a bucket's URL (s3://conn@bucket/prefix) holding intake, receipts, outbox and archive
+    levels: Levels = field(default_factory=Levels)  # the level above and the levels below (docgen.levels)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # other sections (a cycle's, reminders), as written
     source: str = field(default="campaign.yaml", compare=False)  # where it was read from, for messages
 
@@ -109,9 +133,36 @@ class Campaign:
             approval=approval,
             approval_timeout_hours=timeout,
             storage=storage.strip(),
-            settings={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("deadlines", "intake")},
+            levels=_levels(raw.get("levels"), source),
+            settings={k: v for k, v in raw.items()
+                      if isinstance(v, dict) and k not in ("deadlines", "intake", "levels")},
             source=source,
         )
+
+
+def _levels(raw: Any, source: str) -> Levels:
+    """``levels:`` checked: a parent with its root and this campaign's unit code there, children by unit code."""
+    if raw in (None, {}):
+        return Levels()
+    example = ("如 levels: {parent: {root: ../市创建办, unit: XQ01}} 或 "
+               "levels: {children: {XQ01: ../甲县, XQ02: s3://桶名/乙县}}")
+    if not isinstance(raw, dict) or set(raw) - {"parent", "children", "drill", "documents"}:
+        raise WorkspaceError(f"{source} 的 levels 应写明上级（parent）和/或下级（children），{example}")
+    parent = raw.get("parent")
+    if parent is not None:
+        if (not isinstance(parent, dict) or not isinstance(parent.get("root"), str) or not parent["root"].strip()
+                or not isinstance(parent.get("unit"), str | int) or not str(parent["unit"]).strip()):
+            raise WorkspaceError(f"{source} 的 levels.parent 应写明上级工作区（root）和本级在上级名册中的单位代码"
+                                 f"（unit），{example}")
+        parent = Parent(root=parent["root"].strip(), unit=str(parent["unit"]).strip())
+    children = raw.get("children") or {}
+    if not isinstance(children, dict) or not all(isinstance(v, str) and v.strip() for v in children.values()):
+        raise WorkspaceError(f"{source} 的 levels.children 应按下级在本级名册中的单位代码写明其工作区，{example}")
+    flags = {k: raw.get(k, False) for k in ("drill", "documents")}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise WorkspaceError(f"{source} 的 levels.{key} 应为 true 或 false")
+    return Levels(parent=parent, children={str(k).strip(): v.strip() for k, v in children.items()}, **flags)
 
 
 NO_SETTINGS = Campaign(name="", secretariat="", doc_number_prefix="")  # every default: where no workspace is read

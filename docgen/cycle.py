@@ -93,6 +93,9 @@ class Inputs:
     event_periods: Sequence[str] = ()
     file_names: Mapping[str, str] = field(default_factory=dict)  # submission id (as str) → file name
     registers: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)  # Register.name → rows
+    # the levels below (docgen.levels): each child unit's report as it sent it up with its accepted
+    # submission (``Upward.detail``), by 单位代码; empty for a campaign without children
+    lower: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,20 @@ class Document:
     number_key: str | None = None
     in_place: bool = False  # render very long bodies without docxtpl's quadratic move
     addressees: tuple[str, ...] | None = None  # 主送: the unit codes it is sent to; None: every expected unit
+
+
+@dataclass(frozen=True)
+class Upward:
+    """What an issued period sends to the level above (docgen.levels) as this campaign's submission there.
+
+    ``kind``: the parent's submission kind (its data contract); ``rows``: by the contract's field names,
+    one per row the parent's form for this campaign asked for; ``detail``: JSON-able figures beside them,
+    which the parent's rules read as ``Inputs.lower`` (the children's own units, for drilling down).
+    """
+
+    kind: str
+    rows: list[dict[str, Any]]
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -312,6 +329,14 @@ class Cycle(Generic[R]):
         """The status board's tables beyond who reported (a ledger's open items, scores …), from the
         report of the period as computed so far; none by default."""
         return []
+
+    # -- levels (docgen.levels) -------------------------------------------------------------------
+
+    def upward(self, report: R, asked: Sequence[Mapping[str, Any]], unit: str) -> Upward | None:
+        """This campaign's submission to the level above for the period, from its issued ``report``:
+        ``asked`` are the rows of the parent's pre-filled form for it (its tasks, its items), ``unit``
+        its code there. None: the cycle sends nothing up."""
+        return None
 
     # -- blank forms (docgen forms) ---------------------------------------------------------------
 
