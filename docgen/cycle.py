@@ -332,10 +332,10 @@ class Cycle(Generic[R]):
 
     # -- levels (docgen.levels) -------------------------------------------------------------------
 
-    def upward(self, report: R, asked: Sequence[Mapping[str, Any]], unit: str) -> Upward | None:
+    def upward(self, report: R, asked: Mapping[str, Sequence[Mapping[str, Any]]], unit: str) -> Upward | None:
         """This campaign's submission to the level above for the period, from its issued ``report``:
-        ``asked`` are the rows of the parent's pre-filled form for it (its tasks, its items), ``unit``
-        its code there. None: the cycle sends nothing up."""
+        ``asked`` are the rows of the parent's pre-filled forms for it, by kind (its tasks, its items),
+        ``unit`` its code there. None: the cycle sends nothing up."""
         return None
 
     # -- blank forms (docgen forms) ---------------------------------------------------------------

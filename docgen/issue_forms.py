@@ -125,6 +125,10 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
             if old.name not in kept and not old.name.startswith("."):
                 old.unlink(missing_ok=True)
     ws.push()
+    if ws.campaign.levels.children:
+        from .levels import sync_quietly  # noqa: PLC0415
+
+        sync_quietly(ws.root)  # the children's forms go down at once
     return written
 
 

@@ -78,6 +78,10 @@ def issue(ws: Workspace, cycle: str, period: str, staging: Path, *, trigger: str
     from .delivery import announce_issued  # noqa: PLC0415 - delivery reads the registry
 
     announce_issued(ws.root, cycle, period, issued, outputs)  # the same documents issued again: sent once
+    if ws.campaign.levels.parent is not None:
+        from .levels import sync_quietly  # noqa: PLC0415 - the registry and the forms writer
+
+        sync_quietly(ws.root, cycle, period)  # the report to the level above, at once when it can be reached
     return outputs, run_id
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pendulum
 
-from . import cycles, intake
+from . import cycles, intake, levels
 from .approval import make_draft
 from .config import Campaign
 from .cycle import Cycle, Inputs, LedgerView, Report, Submission
@@ -127,6 +127,8 @@ def receipts_step(
         receipts = intake.process(ws, cycle, period, progress=progress)
     ws.push()  # the receipts, where the units look for them
     announce_receipts(ws.root)  # each unit is told (once) how its file was answered
+    if ws.campaign.levels.any:
+        levels.sync_quietly(ws.root)  # receipts down to the children, reports still waiting up to the parent
     rejected = [
         {"unit": r.unit, "file": r.file, "problems": [p.describe() for p in r.errors[:5]],
          "problem_count": len(r.errors)}
@@ -168,8 +170,10 @@ def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:
         event_periods = [e.period for e in stored]
         file_names = ws.state.file_names({e.source for e in stored})
     registers = registers_of(ws.registry_dir, cycle, strict=True)
-    return Inputs(ws.campaign, load_registry(ws.registry_dir), period, submissions_for(ws, cycle.name, period.key),
-                  events, event_periods, file_names, registers)
+    submissions = submissions_for(ws, cycle.name, period.key)
+    lower = levels.lower_details(ws, cycle.name, period.key, submissions) if ws.campaign.levels.children else {}
+    return Inputs(ws.campaign, load_registry(ws.registry_dir), period, submissions,
+                  events, event_periods, file_names, registers, lower)
 
 
 def ledger_view(
@@ -273,6 +277,7 @@ def render(root: str | Path, cycle: str, report: Report, *, charts: Any = None) 
                 log.warning("%s 未生成：%s", document.file_name, rendered.note)
                 notes.append(f"{document.file_name} 未生成：{rendered.note}")
             checkpoint("render-half")
+        levels.write_upward(ws, cycle, report, staging)  # the report to the level above, issued with them
         if notes:  # beside the documents, where the secretariat looks for them
             (staging / NOTES).write_text("\n".join(notes) + "\n", encoding="utf-8")
         (staging / SUMMARY).write_bytes(summary_bytes(cycle, report))

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .cycle import Cycle
 
 REGISTRY_FILES = {"units": "成员单位名册", "tasks": "任务清单", "indicators": "测评体系"}
+PARENT_REGISTRY = Path("parent") / "registry"  # beside registry/: the parent level's tasks (docgen.levels)
+PARENT_FIELDS = ("name", "project", "target_value", "measure_unit", "start_date", "deadline")  # the parent decides
 _MAX_SHOWN = 20
 _SECRETARIAT_LIMITS = IntakeLimits(max_file_mb=50, max_rows=100_000)  # the secretariat's own files are larger
 
@@ -41,8 +43,9 @@ def load_registry(directory: Path, limits: IntakeLimits | None = None) -> Regist
     """
     versions = tuple(
         (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+        for folder in (directory, directory.parent / PARENT_REGISTRY)
         for kind in REGISTRY_FILES
-        if (p := find_registry_file(directory, kind)) is not None
+        if (p := find_registry_file(folder, kind)) is not None
     )
     return _load_registry(directory, limits or _SECRETARIAT_LIMITS, versions)
 
@@ -66,7 +69,7 @@ def _load_registry(directory: Path, limits: IntakeLimits, _versions: tuple) -> R
             cooperating_units=tuple(r["cooperating_units"] or ()), start_date=r["start_date"],
             deadline=r["deadline"], target_value=r["target_value"] or "", measure_unit=r["measure_unit"] or "",
         )
-        for r in task_rows
+        for r in _with_parent_tasks(directory, task_rows, limits)
     }
     indicators: dict[str, Indicator] = {}
     if (indicators_path := find_registry_file(directory, "indicators")) is not None:
@@ -76,6 +79,18 @@ def _load_registry(directory: Path, limits: IntakeLimits, _versions: tuple) -> R
                 content=r["content"] or "", points=float(r["points"]), scoring_rule=r["scoring_rule"] or "",
             )
     return Registry(units=units, tasks=tasks, indicators=indicators)
+
+
+def _with_parent_tasks(directory: Path, rows: list[dict], limits: IntakeLimits) -> list[dict]:
+    """The tasks as this level runs them: a task the parent level sent down (``parent/registry/任务清单``),
+    listed here under the same 任务编号 to give it this level's units, keeps the parent's name, 工程, target
+    and dates."""
+    path = find_registry_file(directory.parent / PARENT_REGISTRY, "tasks")
+    if path is None:
+        return rows
+    parent = {r["task_id"]: r for r in _validated(path, "tasks", ValidationContext(), limits, require_rows=False)}
+    return [{**r, **{k: parent[r["task_id"]][k] for k in PARENT_FIELDS}} if r["task_id"] in parent else r
+            for r in rows]
 
 
 def load_register(directory: Path, contract_name: str, stem: str, *, required: bool = True,

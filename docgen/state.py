@@ -661,6 +661,12 @@ class State:
         with self.session() as s:
             return s.get(RunRow, run_id)
 
+    def run_count(self, cycle: str, period: str) -> int:
+        """How many times (cycle, period) was issued."""
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(RunRow).where(
+                RunRow.cycle == cycle, RunRow.period == period, RunRow.status == "success")) or 0
+
     def last_run(self, cycle: str, period: str) -> RunRow | None:
         """The latest successful run of (cycle, period)."""
         with self.session() as s:

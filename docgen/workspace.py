@@ -16,9 +16,12 @@ The workspace may live in an object-storage bucket instead (``Workspace("s3://bu
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from pathlib import Path
+
+import yaml
 
 from .config import Campaign
 from .cycles import check_campaign
@@ -27,6 +30,24 @@ from .state import State
 from .storage import PUSHED, Bucket, bucket_of, is_url
 
 DB_URL_ENV = "DOCGEN_DB_URL"
+
+
+PARENT_CALENDAR = Path("parent") / "calendar.yaml"  # the parent level's deadlines, sent down (docgen.levels)
+
+
+def with_parent_calendar(root: Path, campaign: Campaign) -> Campaign:
+    """``campaign`` with the deadlines its parent level sent down for the cycles it does not set itself."""
+    path = root / PARENT_CALENDAR
+    if campaign.levels.parent is None or not path.is_file():
+        return campaign
+    try:
+        sent = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return campaign
+    deadlines = sent.get("deadlines") if isinstance(sent, dict) else None
+    if not isinstance(deadlines, dict):
+        return campaign
+    return dataclasses.replace(campaign, deadlines={**deadlines, **campaign.deadlines})
 
 
 class Workspace:
@@ -42,7 +63,7 @@ class Workspace:
             self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise WorkspaceError(f"工作区目录不存在：{self.root}")
-        self.campaign: Campaign = check_campaign(Campaign.load(self.root / "campaign.yaml"))
+        self.campaign: Campaign = check_campaign(with_parent_calendar(self.root, Campaign.load(self.root / "campaign.yaml")))
         self.bucket = self.bucket or bucket_of(self.root, self.campaign.storage)
         self._db_url = db_url or os.environ.get(DB_URL_ENV) or None
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...config import Campaign
-from ...cycle import Cycle, Document, FormContent, Inputs, Kind
+from ...cycle import Cycle, Document, FormContent, Inputs, Kind, Upward
 from ...models import Registry
 from ...periods import Period
 from .calendar import MonthCalendar, calendar_of
@@ -81,6 +81,13 @@ class Monthly(Cycle[MonthlyReport]):
             ("投入经费（万元）", f"{t.funds_10k_yuan:g}"),
             *((label, f"{len(ts)} 项" + (f"：{'、'.join(x.task_id for x in ts)}" if ts else "")) for label, ts in tasks),
         ]
+
+    def upward(self, report: MonthlyReport, asked: Mapping[str, Sequence[Mapping[str, Any]]],
+               unit: str) -> Upward | None:
+        """The county's 月度进展报送表 to the city, filled from its notice (``upward``)."""
+        from .upward import upward  # noqa: PLC0415
+
+        return upward(report, asked, unit)
 
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """The units of the tasks under way in the month (lead or cooperating), in registry order."""

@@ -24,6 +24,13 @@ TASK_STATE_LABELS: dict[str, str] = {
 
 
 @dataclass
+class Totals:
+    activities: int = 0
+    participants: int = 0
+    funds_10k_yuan: float = 0.0
+
+
+@dataclass
 class TaskProgress:
     """One considered task's progress against its time window."""
 
@@ -38,6 +45,9 @@ class TaskProgress:
     expected: float  # elapsed share of the time window × 100, clipped to [0, 100]
     state: TaskState
     issues: str = ""  # 存在问题 from the lead unit's row
+    text: str = ""  # 本月进展 from the lead unit's row
+    plan: str = ""  # 下月计划 from the lead unit's row
+    totals: Totals | None = None  # the task's rows summed over every unit that reported it
 
     @property
     def state_label(self) -> str:
@@ -52,13 +62,6 @@ class ProjectProgress:
     tasks: int
     reported: int
     average_progress: float | None  # None when no task of the 工程 reported progress
-
-
-@dataclass
-class Totals:
-    activities: int = 0
-    participants: int = 0
-    funds_10k_yuan: float = 0.0
 
 
 @dataclass

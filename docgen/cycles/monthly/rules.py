@@ -107,6 +107,9 @@ def build_monthly_report(
                 expected=round(elapsed_share(task, period) * 100, 1),
                 state=task_state(task, progress, period, tolerance),
                 issues=(lead_row or {}).get("issues") or "",
+                text=(lead_row or {}).get("progress_text") or "",
+                plan=(lead_row or {}).get("next_month_plan") or "",
+                totals=totals([r for rows in used_rows.values() for r in rows if r.get("task_id") == task.task_id]),
             )
         )
 

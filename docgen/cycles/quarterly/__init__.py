@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ...config import Campaign
-from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView
+from ...cycle import BoardSection, Cycle, Document, FormContent, Inputs, Kind, LedgerView, Upward
 from ...models import Problem, Registry
 from ...periods import Period
 from .calendar import QuarterCalendar, calendar_of
@@ -145,6 +145,13 @@ class Quarterly(Cycle[QuarterlyReport]):
             note=f"按本季度报送期限（{report.cutoff.astimezone(ZoneInfo(report.timezone)):%Y-%m-%d %H:%M}）"
                  "时的整改台账统计，其后收到的文件计入下一季度",
         )]
+
+    def upward(self, report: QuarterlyReport, asked: Mapping[str, Sequence[Mapping[str, Any]]],
+               unit: str) -> Upward | None:
+        """The county's 整改情况报送表 on the city's items handed to its units (``upward``)."""
+        from .upward import upward  # noqa: PLC0415
+
+        return upward(report, asked, unit)
 
     def form_submitters(self, kind: Kind, inputs: Inputs) -> list[str]:
         """整改情况报送表: the units with items not closed in the ledger of the quarter (its events and
