@@ -91,12 +91,27 @@ def open_level(ws: Workspace, given: str, what: str) -> Workspace:
 
 
 def _put(target: Path, data: bytes) -> bool:
-    """Write ``data`` to ``target`` unless it already holds exactly that; whether it wrote."""
-    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+    """Write ``data`` to ``target`` unless it already holds the same (a workbook: the same parts, whenever
+    it was saved); whether it wrote."""
+    if target.is_file() and _content(target.read_bytes(), target.suffix) == _content(data, target.suffix):
         return False
     with replacing(target) as tmp:
         tmp.write_bytes(data)
     return True
+
+
+def _content(data: bytes, suffix: str) -> object:
+    """What a file says: its bytes; for a workbook its parts but the save time (docProps/core.xml)."""
+    if suffix != ".xlsx":
+        return data
+    import io  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            return {i.filename: book.read(i) for i in book.infolist() if i.filename != "docProps/core.xml"}
+    except zipfile.BadZipFile:
+        return data
 
 
 def _copy(source: Path, target: Path) -> bool:
@@ -201,10 +216,6 @@ def _tasks_workbook(ws: Workspace, tasks: Sequence[Any]) -> bytes:
         sheet.append([values.get(f.name, "") for f in contract.fields])
     book.properties.creator = ws.campaign.secretariat
     book.properties.title = f"{ws.campaign.secretariat}下达的任务清单"
-    from datetime import datetime  # noqa: PLC0415
-
-    stamp = datetime(2000, 1, 1)  # the same tasks give the same bytes: nothing is written again
-    book.properties.created = book.properties.modified = stamp
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

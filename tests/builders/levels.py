@@ -88,7 +88,7 @@ def build_levels(base: Path, *, settle_seconds: int = 0) -> Levels:
     """The three workspaces under ``base`` (``青禾市/``, ``河湾县/``, ``石峡县/``), registries and settings only."""
     city, a, b = base / CITY, base / COUNTY_A, base / COUNTY_B
     intake = {"max_file_mb": 1, "settle_seconds": settle_seconds}
-    write_campaign(city, intake=intake, levels={"children": {"XQ01": f"../{COUNTY_A}", "XQ02": f"../{COUNTY_B}"},
+    write_campaign(city, intake=intake, deadlines={"annual": {"month": 1, "day": 20, "time": "17:00"}}, levels={"children": {"XQ01": f"../{COUNTY_A}", "XQ02": f"../{COUNTY_B}"},
                                                 "drill": True})
     write_registry(city, CITY_UNITS, CITY_TASKS)
     for root, county, prefix, unit, units, tasks in (
