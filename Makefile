@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.docgen-installed
 DEMO_DIR ?= build/demo
 
-.PHONY: test demo lint bench wheel clean
+.PHONY: test demo demo-levels lint bench wheel clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) examples/demo/run_demo.py $(DEMO_DIR)
+
+# A city and two counties, each its own workspace: a month and a quarter through the DAGs at both levels
+demo-levels: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) examples/levels/run_levels_demo.py build/demo-levels
 
 lint: $(STAMP)
 	$(PY) -m ruff check docgen dags tests bench examples tools setup.py

@@ -219,9 +219,11 @@ class ApiServer:
 def run_reviewed(
     dag_id: str, airflow_home: Path, workspace: Path | str, api: ApiServer, conf: dict | None = None, *,
     option: str | None = None, comment: str = "", log: Path | None = None, timeout: float = 900,
+    fields: dict[str, Any] | None = None,
 ) -> tuple[int, str, dict[str, Any] | None]:
     """Run a cycle DAG whose draft waits for review, and answer its Required Action through the REST API
-    as the secretariat would on the Required Actions page: ``option`` (签发 or 退回) with ``comment``.
+    as the secretariat would on the Required Actions page: ``option`` (签发 or 退回) with ``comment`` (and
+    the form's other ``fields``).
 
     (exit code, the run's log, the action as the API listed it); ``option=None``: a DAG that does not ask.
     """
@@ -232,7 +234,7 @@ def run_reviewed(
     try:
         if option is not None:
             action = api.wait_for_action(dag_id, timeout=timeout, process=process, since=since)
-            api.respond(action, option, {"comment": comment})
+            api.respond(action, option, {"comment": comment, **(fields or {})})
         process.wait(timeout=timeout)
     finally:
         if process.poll() is None:

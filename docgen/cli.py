@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--retry-failed", action="store_true",
                    help="已放弃的消息（发送失败）也重新发送：如改正了连接的密钥或名册中的邮箱之后")
 
+    lv = sub.add_parser("levels", help="与上级、下级工作区同步",
+                        description="按 campaign.yaml 的 levels：向各下级（县区）下发任务清单、截止时间、报送模板和回执，"
+                        "把本级已签发而尚未报送的报告报送上级；列出写入的文件数和无法连接的一方（下次同步时补做）。"
+                        "接收文件时（回执 DAG 每 10 分钟）和签发、生成报送模板后会自动同步。")
+    lv.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
+
     sub.add_parser("doctor", help="检查生成 PDF 的条件与字体",
                    description="说明本机能否生成 PDF，以及仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312、宋体"
                    "各将以哪种字体排印（已安装的公文字体优先，否则用免费的简体中文替代字体）。"
@@ -153,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _doctor()
         if args.command == "deliver":
             return _deliver(args)
+        if args.command == "levels":
+            return _levels(args)
         return _status(args)
     except DocgenError as exc:
         _console(stderr=True).print(f"[red]错误：[/red]{exc}", highlight=False)
@@ -302,6 +310,23 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _levels(args: argparse.Namespace) -> int:
+    from .levels import sync  # noqa: PLC0415
+    from .workspace import Workspace  # noqa: PLC0415
+
+    ws = Workspace(args.root)
+    if not ws.campaign.levels.any:
+        _console().print("campaign.yaml 未设置 levels（上级或下级），无需同步")
+        return 0
+    result = sync(args.root)
+    out = _console()
+    for code, n in result.written.items():
+        out.print(f"{code}：写入 {n} 个文件" if n else f"{code}：已是最新")
+    for code, why in result.unreachable.items():
+        out.print(f"[yellow]{code}：{why}（下次同步时补做）[/yellow]")
+    return 1 if result.unreachable else 0
+
+
 def _deliver(args: argparse.Namespace) -> int:
     from .delivery import deliver, delivery_settings  # noqa: PLC0415
     from .workspace import Workspace  # noqa: PLC0415
@@ -383,8 +408,10 @@ def _ledger(args: argparse.Namespace) -> int:
 
 def _forms(args: argparse.Namespace) -> int:
     from .issue_forms import issue_forms  # noqa: PLC0415
+    from .levels import sync_quietly  # noqa: PLC0415
 
     written = issue_forms(args.root, args.cycle, args.period, unit=args.unit)
+    sync_quietly(args.root)  # a city's forms go down to its counties at once (nothing without levels)
     out = _console()
     if not written:
         who = f"单位 {args.unit} " if args.unit else ""

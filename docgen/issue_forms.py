@@ -89,7 +89,7 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
     """
     from .contracts import load_contract  # noqa: PLC0415 - pandas and pandera
     from .forms import FormSpec, write_form  # noqa: PLC0415 - openpyxl
-    from .pipeline import inputs_for  # noqa: PLC0415
+    from .inputs import inputs_for  # noqa: PLC0415
 
     ws = Workspace(root)
     declared = cycles.get(cycle)
@@ -125,10 +125,6 @@ def issue_forms(root: str | Path, cycle: str, period: str, *, unit: str | None =
             if old.name not in kept and not old.name.startswith("."):
                 old.unlink(missing_ok=True)
     ws.push()
-    if ws.campaign.levels.children:
-        from .levels import sync_quietly  # noqa: PLC0415
-
-        sync_quietly(ws.root)  # the children's forms go down at once
     return written
 
 

@@ -13,7 +13,7 @@ what it produces:
   (``parent/forms/<cycle>/<period>/``), and the city's receipts for its reports, a 退回 among them
   (``parent/receipts/<cycle>/<period>/``);
 - **up** (the county, ``send_up``): once a period is issued, its report as the county's submission to the
-  city, an ordinary file of the city's kind (the 月度进展报送表 filled from the county's notice) dropped in
+  city, an ordinary file of the city's kind (a progress report filled from the county's notice) dropped in
   the city's ``intake/<cycle>/<period>/<unit>/``, which the city checks against its contract and answers
   with a receipt like any unit's; beside it, in the city's ``children/<unit>/<cycle>/<period>/``, the
   county's own figures (``Upward.detail``, for the city's documents to drill down) and, where the city asks
@@ -31,6 +31,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +39,16 @@ import yaml
 
 from . import cycles
 from .atomic import replacing
-from .cycle import Report, Submission, latest_accepted
+from .cycle import Report
 from .errors import DocgenError
+from .inputs import inputs_for
 from .registry import PARENT_REGISTRY
 from .storage import is_url
-from .workspace import PARENT_CALENDAR, Workspace
+from .workspace import CHILDREN_DIR, PARENT_CALENDAR, Workspace
 
 log = logging.getLogger(__name__)
 
 PARENT_DIR = "parent"  # in a child: what its parent sent down
-CHILDREN_DIR = "children"  # in a parent: what each child sent beside its reports
 TASKS_FILE = "任务清单.xlsx"
 ASKED_FILE = "asked.json"  # beside a child's forms: the rows each of the parent's forms asks of it
 UPWARD_MARK = "上报"  # an upward report's file name ends with 第<n>次上报.xlsx
@@ -183,7 +184,6 @@ def _down_to(ws: Workspace, child: Workspace, code: str, registry: Any,
 def _asked(ws: Workspace, cycle: str, period: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """What each child's forms of the period ask: child code → kind → the pre-filled rows."""
     from .issue_forms import planned_forms  # noqa: PLC0415
-    from .pipeline import inputs_for  # noqa: PLC0415
 
     declared = cycles.get(cycle)
     inputs = inputs_for(ws, declared, declared.parse_period(period, ws.campaign))
@@ -324,6 +324,17 @@ def send_up(root: str | Path, cycle: str | None = None, period: str | None = Non
     return result
 
 
+def issue_due_forms(root: str | Path, moment: datetime | None = None) -> dict[str, list[str]]:
+    """The ``forms`` DAG's step: the forms of every period starting today, and at once down to the children
+    with what they ask (what every intake's sync would carry within minutes)."""
+    from .issue_forms import issue_due_forms as issue  # noqa: PLC0415
+
+    issued = issue(root, moment)
+    if Workspace(root).campaign.levels.children:
+        sync_quietly(root)
+    return issued
+
+
 def sync(root: str | Path, cycle: str | None = None, period: str | None = None) -> SyncResult:
     """Both directions, for whichever this workspace has: up (reports not yet sent; every period, or one)
     and down (what concerns each child)."""
@@ -339,24 +350,6 @@ def sync_quietly(root: str | Path, cycle: str | None = None, period: str | None 
     except Exception as exc:  # noqa: BLE001 - the step goes on; the next sync catches up
         log.error("上下级同步未完成（下次同步时补做）：%s", exc)
         return SyncResult()
-
-
-# ---------------------------------------------------------------- the parent reading its children
-
-
-def lower_details(ws: Workspace, cycle: str, period: str, submissions: Sequence[Submission]) -> dict[str, dict]:
-    """Each child's figures as it sent them with its latest accepted report of the period (``Inputs.lower``)."""
-    found: dict[str, dict] = {}
-    for code in ws.campaign.levels.children:
-        latest = latest_accepted([s for s in submissions if s.unit == code])
-        if latest is None:
-            continue
-        path = ws.root / CHILDREN_DIR / code / cycle / period / Path(latest.file).with_suffix(".json").name
-        try:
-            found[code] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def child_folder(ws: Workspace, code: str, cycle: str, period: str) -> Path:

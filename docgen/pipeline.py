@@ -29,14 +29,14 @@ import pendulum
 from . import cycles, intake, levels
 from .approval import make_draft
 from .config import Campaign
-from .cycle import Cycle, Inputs, LedgerView, Report, Submission
+from .cycle import LedgerView, Report
 from .delivery import announce_receipts, deliver_quietly, request_review
 from .errors import DocgenError
 from .faults import checkpoint
+from .inputs import inputs_for
 from .issuing import SUMMARY, already_issued, issue, run_lock, summary_bytes
 from .periods import Period
-from .registry import load_registry, registers_of
-from .state import StorageError, aware, disk_message
+from .state import StorageError, disk_message
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -141,39 +141,6 @@ def receipts_step(
         "accepted": [{"unit": r.unit, "file": r.file} for r in receipts if r.accepted],
         "rejected": rejected,
     }
-
-
-def submissions_for(ws: Workspace, cycle: str, period: str) -> list[Submission]:
-    """The processed submissions of a period, as the cycle rules see them."""
-    return [
-        Submission(unit=row.unit, file=row.file_name, received_at=aware(row.received_at),  # type: ignore[arg-type]
-                   accepted=row.accepted, rows=row.rows, kind=row.kind or "", id=row.id,
-                   archive_path=row.archive_path or "",
-                   problems=[] if row.accepted else _returned_because(row.errors, row.refusal))
-        for row in ws.state.submissions(cycle, period)
-        if row.status in ("accepted", "rejected")
-    ]
-
-
-def _returned_because(errors: list[dict[str, Any]], refusal: str | None) -> list[str]:
-    """A returned file's problems in the receipt's words (what a document may cite), else its refusal."""
-    found = [str(e.get("message") or "").strip() for e in errors]
-    return [m for m in found if m] or ([refusal] if refusal else [])
-
-
-def inputs_for(ws: Workspace, cycle: Cycle, period: Period) -> Inputs:
-    """What the cycle's rules read, gathered from the registry and the state database."""
-    events, event_periods, file_names = [], [], {}
-    if cycle.keeps_ledger:
-        stored = ws.state.events(cycle.ledger_name)  # a shared ledger: every cycle's events
-        events = [e.payload for e in stored]
-        event_periods = [e.period for e in stored]
-        file_names = ws.state.file_names({e.source for e in stored})
-    registers = registers_of(ws.registry_dir, cycle, strict=True)
-    submissions = submissions_for(ws, cycle.name, period.key)
-    lower = levels.lower_details(ws, cycle.name, period.key, submissions) if ws.campaign.levels.children else {}
-    return Inputs(ws.campaign, load_registry(ws.registry_dir), period, submissions,
-                  events, event_periods, file_names, registers, lower)
 
 
 def ledger_view(

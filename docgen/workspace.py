@@ -33,6 +33,7 @@ DB_URL_ENV = "DOCGEN_DB_URL"
 
 
 PARENT_CALENDAR = Path("parent") / "calendar.yaml"  # the parent level's deadlines, sent down (docgen.levels)
+CHILDREN_DIR = "children"  # in a parent level: what each child sent beside its reports (docgen.levels)
 
 
 def with_parent_calendar(root: Path, campaign: Campaign) -> Campaign:

@@ -14,8 +14,7 @@ import openpyxl
 import pytest
 
 from docgen import cycles
-from docgen.issue_forms import issue_forms
-from docgen.levels import ASKED_FILE, PARENT_DIR, distribute, send_up, sync
+from docgen.levels import ASKED_FILE, PARENT_DIR, distribute, issue_due_forms, send_up, sync
 from docgen.pipeline import inputs_for, intake_step, receipts_step, run_cycle
 from docgen.registry import load_registry
 from docgen.resources import set_drop_time
@@ -58,7 +57,7 @@ def _pin_upward(root: Path, cycle: str, period: str, when: object) -> None:
 
 
 def test_the_city_sends_each_county_what_concerns_it(levels: Levels) -> None:
-    issue_forms(levels.city, "monthly", MONTH)  # the forms step distributes at once
+    issue_due_forms(levels.city, at(10, 1, 8))  # the forms DAG's step: 2026-10 starts; down at once
     a = levels.county_a / PARENT_DIR
     sheet = openpyxl.load_workbook(a / "registry" / "任务清单.xlsx", read_only=True).worksheets[0]
     ids = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
@@ -97,7 +96,7 @@ def test_the_citys_name_dates_and_target_stand_in_the_county(levels: Levels) -> 
 
 
 def test_a_month_rolls_up_and_nothing_is_counted_twice(levels: Levels) -> None:
-    issue_forms(levels.city, "monthly", MONTH)
+    issue_due_forms(levels.city, at(10, 1, 8))
     a = run_cycle(levels.county_a, "monthly", MONTH)
     b = run_cycle(levels.county_b, "monthly", MONTH)
     assert _summary(levels.county_b, "monthly", MONTH)["missing_units"] == ["SX03"]
@@ -127,7 +126,7 @@ def test_a_month_rolls_up_and_nothing_is_counted_twice(levels: Levels) -> None:
 
 
 def test_a_county_offline_at_the_deadline_is_missing_then_late(levels: Levels) -> None:
-    issue_forms(levels.city, "monthly", MONTH)
+    issue_due_forms(levels.city, at(10, 1, 8))
     run_cycle(levels.county_a, "monthly", MONTH)
     hidden = levels.city.with_name("青禾市.offline")
     levels.city.rename(hidden)  # the share is not mounted on 石峡县's machine
@@ -160,7 +159,7 @@ def test_a_county_offline_at_the_deadline_is_missing_then_late(levels: Levels) -
 
 def test_a_quarter_reports_the_citys_items_from_the_countys_ledger(levels: Levels) -> None:
     quarter_files(levels)
-    issue_forms(levels.city, "quarterly", QUARTER)
+    issue_due_forms(levels.city, at(7, 1, 8))
     intake_step(levels.city)
     receipts_step(levels.city)  # the problem list taken in: the counties are asked about their items
     asked = json.loads((levels.county_a / PARENT_DIR / "forms" / "quarterly" / QUARTER / ASKED_FILE).read_text())
