@@ -86,7 +86,7 @@ def open_level(ws: Workspace, given: str, what: str) -> Workspace:
     opened now."""
     root = level_root(ws, given)
     try:
-        return Workspace(root)
+        return Workspace(root, other_level=True)
     except (DocgenError, OSError) as exc:
         raise LevelUnreachable(f"无法连接{what}的工作区 {given}：{exc}") from exc
 
@@ -291,6 +291,8 @@ def send_up(root: str | Path, cycle: str | None = None, period: str | None = Non
     parent = ws.campaign.levels.parent
     if parent is None:
         return result
+    if ws.bucket is not None and not (cycle and period):
+        ws.pull("outbox")  # a report issued on another machine and not sent yet
     outboxes = [ws.outbox_dir(cycle, period)] if cycle and period else sorted((ws.root / "outbox").glob("*/*"))
     pending = [(o, files) for o in outboxes if (files := upward_files(o))]
     if not pending:

@@ -45,7 +45,9 @@ from .errors import DocgenError, WorkspaceError
 
 log = logging.getLogger(__name__)
 
-SETTINGS = ("campaign.yaml", "registry", "templates")  # read from the bucket by a workspace opened by URL
+# read from the bucket by a workspace opened by URL: the settings, and what another level wrote there
+# (a parent's tasks, calendar, forms and receipts; the children's figures: docgen.levels)
+SETTINGS = ("campaign.yaml", "registry", "templates", "parent", "children")
 PUSHED = ("receipts", "outbox", "forms", "archive")  # written by docgen, copied up to the bucket
 MARKER = ".docgen/bucket"  # in a local face: the URL of the bucket it mirrors
 MANIFEST = ".docgen/pushed.json"  # in a local face: what was copied up, by (size, mtime)
@@ -122,14 +124,17 @@ class Bucket:
             options["client_kwargs"] = client
         return options
 
-    def local_face(self) -> Path:
-        """The folder this machine works in for the bucket: ``DOCGEN_LOCAL_DIR``, else under ~/.cache/docgen."""
+    def local_face(self, *, other_level: bool = False) -> Path:
+        """The folder this machine works in for the bucket: ``DOCGEN_LOCAL_DIR``, else under ~/.cache/docgen.
+        ``other_level``: the bucket of another level's workspace (docgen.levels), never this one's face
+        (under ``DOCGEN_LOCAL_DIR``'s ``.docgen/levels/`` when it is set)."""
+        tag = hashlib.sha256(self.url.encode()).hexdigest()[:12]
+        name = f"{re.sub(r'[^A-Za-z0-9._-]+', '-', self.base)[:80]}-{tag}"
         given = os.environ.get("DOCGEN_LOCAL_DIR")
         if given:
-            return Path(given).expanduser().resolve()
-        tag = hashlib.sha256(self.url.encode()).hexdigest()[:12]
-        name = re.sub(r"[^A-Za-z0-9._-]+", "-", self.base)[:80]
-        return Path("~/.cache/docgen").expanduser() / f"{name}-{tag}"
+            own = Path(given).expanduser().resolve()
+            return own / ".docgen" / "levels" / name if other_level else own
+        return Path("~/.cache/docgen").expanduser() / name
 
     def key(self, rel: str) -> str:
         return f"{self.base}/{rel}"

@@ -54,11 +54,13 @@ def with_parent_calendar(root: Path, campaign: Campaign) -> Campaign:
 class Workspace:
     """Paths and shared resources of one campaign folder."""
 
-    def __init__(self, root: Path | str, *, db_url: str | None = None) -> None:
+    def __init__(self, root: Path | str, *, db_url: str | None = None, other_level: bool = False) -> None:
+        """``other_level``: opened by another level's process (docgen.levels), which writes into its folders
+        and never its state; a bucket's local face is then not that process's own."""
         self.bucket: Bucket | None = None
         if is_url(root):  # the bucket holds everything; this machine works on its local face
             self.bucket = Bucket(str(root))
-            self.root = self.bucket.local_face()
+            self.root = self.bucket.local_face(other_level=other_level)
             self.bucket.pull_settings(self.root)
         else:
             self.root = Path(root).expanduser().resolve()
