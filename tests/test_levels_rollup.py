@@ -11,23 +11,29 @@ import json
 import socket
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 
+from docgen import cycles
 from docgen.board import CHILDREN_HEADERS, CHILDREN_TITLE, NOT_EXPECTED, _child_root, board
 from docgen.board_page import render_page
+from docgen.cycles.monthly.notice import render_monthly_notice
 from docgen.models import Task, Unit
-from docgen.pipeline import intake_step, receipts_step, run_cycle
+from docgen.pipeline import inputs_for, intake_step, receipts_step, run_cycle
 from docgen.resources import set_drop_time
+from docgen.workspace import Workspace
 
 from .builders import CST
 from .builders.monthly import PROGRESS_HEADERS, progress_rows
 from .builders.registry import write_campaign, write_registry
 from .builders.tables import write_table
 from .conftest import LATE, ON_TIME, TASKS, UNITS, row
+from .reading import paragraphs
 
 PERIOD = "2026-10"
 AFTER_DEADLINE = datetime(2026, 11, 6, 9, 0, tzinfo=CST)
@@ -175,3 +181,76 @@ def test_a_county_in_a_bucket_that_does_not_answer_costs_the_board_its_timeout_o
     a, b = shown.children
     assert a.board is not None
     assert b.board is None and b.error == "3 秒内未响应" and b.cells()[1] == "无法连接：3 秒内未响应"
+
+
+# ---------------------------------------------------------------- the city's 月通报 names the counties' units
+
+
+def detail(unit: str, name: str, **figures: Any) -> dict[str, Any]:
+    """A county's report as it sent it up (Upward.detail, docs: notes/levels.md), with nothing to name
+    unless ``figures`` says."""
+    return {"unit": unit, "name": name, "period": PERIOD, "doc_number": f"{name}〔2026〕3号", "expected": 6,
+            "on_time": 6, "late": 0, "rejected": 0, "missing": 0, "late_units": [], "rejected_units": [],
+            "missing_units": [], "lagging": [], "totals": {"activities": 12, "participants": 340, "funds_10k_yuan": 5.5},
+            **figures}
+
+
+LOWER = {
+    "XQ02": detail("XQ02", "乙县创建办", late_units=["乙县文化馆"]),
+    "XQ01": detail("XQ01", "甲县创建办", late_units=["城关街道办事处"], missing_units=["县教育局", "县卫健局"],
+                   rejected_units=["县一中"],
+                   lagging=[{"task_id": "T03", "task": "建设石榴籽家园", "unit": "青禾镇人民政府", "state": "进度滞后"},
+                            {"task_id": "T07", "task": "编印宣传手册", "unit": "县委宣传部", "state": "逾期未完成"}]),
+    "XQ03": detail("XQ03", "丙县创建办"),  # nothing to name
+}
+
+
+def city_inputs(root: Path, *, drill: bool) -> Any:
+    """The city's inputs for October (its own unit's files as dropped) with the counties' reports."""
+    write_campaign(root, intake=SETTLED, levels={"children": {"XQ01": "../a", "XQ02": "../b", "XQ03": "../c"},
+                                                 "drill": drill})
+    write_registry(root, CITY_UNITS, CITY_TASKS)
+    ws = Workspace(root)
+    monthly = cycles.get("monthly")
+    return monthly, replace(inputs_for(ws, monthly, monthly.parse_period(PERIOD, ws.campaign)), lower=LOWER)
+
+
+def notice_paragraphs(report: Any, out: Path) -> list[str]:
+    return paragraphs(docx.Document(str(render_monthly_notice(report, out))))
+
+
+def test_the_city_notice_names_each_countys_lagging_tasks_and_units(tmp_path: Path) -> None:
+    monthly, inputs = city_inputs(tmp_path / "city", drill=True)
+    report = monthly.build(inputs)
+
+    assert [(lv.code, lv.name) for lv in report.lower_levels] == [
+        ("XQ01", "甲县创建办"), ("XQ02", "乙县创建办"), ("XQ03", "丙县创建办")]  # the city's registry order
+    assert monthly.report_from_dict(json.loads(json.dumps(report.to_dict()))) == report  # the render task's copy
+    text = notice_paragraphs(report, tmp_path / "通报.docx")
+    problems = text[text.index("三、存在问题") + 1:text.index("四、下步要求")]
+    # the city's own task first (S1: its lead SJ01 reported nothing), then one paragraph per county with something to name
+    assert problems[0].startswith("（一）未报进度的任务") and problems[2] == "（二）县区存在的问题"
+    assert problems[3] == ("甲县创建办：任务“建设石榴籽家园”（牵头单位：青禾镇人民政府）进度滞后，任务“编印宣传手册”"
+                           "（牵头单位：县委宣传部）逾期未完成；县教育局、县卫健局未报送，城关街道办事处逾期报送，"
+                           "县一中报送未通过审核。")
+    assert problems[4] == "乙县创建办：乙县文化馆逾期报送。"
+    assert not any("丙县" in p for p in problems)
+    assert problems[5].startswith("以上任务的牵头单位要认真分析原因")
+    lower = report.summary()["lower_levels"]
+    assert [x["code"] for x in lower] == ["XQ01", "XQ02", "XQ03"] and lower[0]["missing_units"] == ["县教育局", "县卫健局"]
+
+
+def test_only_counties_to_name_no_city_task_and_no_drill_no_county(tmp_path: Path) -> None:
+    monthly, inputs = city_inputs(tmp_path / "city", drill=True)
+    city_quiet = replace(inputs, registry=replace(inputs.registry, tasks={}))  # the city names no task of its own
+    text = notice_paragraphs(monthly.build(city_quiet), tmp_path / "a.docx")
+    problems = text[text.index("三、存在问题") + 1:text.index("四、下步要求")]
+    assert problems[0] == "（一）县区存在的问题" and problems[1].startswith("甲县创建办：任务“建设石榴籽家园”")
+    assert "本月未发现进度滞后、逾期未完成或未报进度的任务。" not in problems
+
+    monthly, inputs = city_inputs(tmp_path / "city", drill=False)
+    report = monthly.build(inputs)
+    assert report.lower_levels == [] and "lower_levels" not in report.summary()
+    text = notice_paragraphs(report, tmp_path / "b.docx")
+    assert not any("县区存在的问题" in p or "甲县创建办：" in p for p in text)
+    assert report.summary() == monthly.build(replace(inputs, lower={})).summary()
