@@ -16,6 +16,7 @@ children are read in parallel, and the board waits at most ``CHILD_TIMEOUT`` sec
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -33,7 +34,7 @@ from .errors import DocgenError
 from .models import UNIT_STATE_LABELS, Problem
 from .periods import Period
 from .state import DraftRow, SubmissionRow, aware
-from .storage import Bucket, is_url
+from .storage import is_url
 from .workspace import Workspace
 
 BoardState = Literal["on_time", "late", "rejected", "missing", "not_yet_due"]
@@ -44,6 +45,8 @@ SHOWN_DRAFTS = ("pending", "returned")  # an approved draft is what the outbox s
 CHILD_TIMEOUT = 30.0  # seconds the board waits for its children's boards (a bucket may not answer at all)
 CHILDREN_TITLE = "县区工作看板"
 CHILDREN_HEADERS = ["单位", "应报单位", "按时", "逾期", "已退回", "未报送", "待审核", "发文字号", "向本级报送"]
+LOCAL_DIR_ENV = "DOCGEN_LOCAL_DIR"  # storage.Bucket.local_face: this machine's one face of a bucket
+REASON_CHARS = 200  # of why a child could not be read
 NOT_EXPECTED = "本期不在应报单位中"  # a child this level's period does not expect a report from
 
 
@@ -255,10 +258,14 @@ def _child_root(parent_root: Path, given: str) -> str:
     return str(path if path.is_absolute() else (Path(parent_root) / path).resolve())
 
 
-def _child_board(root: str, parent_root: Path, cycle: str, period: str, now: datetime) -> Board:
-    """A child's own board (without its own children): DocgenError or OSError when it cannot be read."""
-    if is_url(root) and Bucket(root).local_face() == parent_root:
-        raise BoardRequestError("该下级的对象存储与本级共用同一本地目录（DOCGEN_LOCAL_DIR），为免互相覆盖，未读取")
+def _child_board(root: str, cycle: str, period: str, now: datetime) -> Board:
+    """A child's own board (without its own children): DocgenError or OSError when it cannot be read.
+
+    A child in a bucket is read through a local face of its own (under ~/.cache/docgen); where
+    ``DOCGEN_LOCAL_DIR`` names the one face of this machine (a cluster's part), that face is another
+    workspace's, and the child is not read rather than written over it."""
+    if is_url(root) and os.environ.get(LOCAL_DIR_ENV):
+        raise BoardRequestError(f"本机以 {LOCAL_DIR_ENV} 指定了唯一的本地目录，无法同时读取对象存储中的下级工作区")
     ws = Workspace(root)
     declared, per = cycle_and_period(cycle, period, ws.campaign)
     return _board(ws, declared, per, now)
@@ -276,9 +283,9 @@ def _children(ws: Workspace, shown: Board, timeout: float) -> list[ChildStatus]:
 
     def read(code: str, root: str) -> None:
         try:
-            child: Board | str = _child_board(root, ws.root, shown.cycle, shown.period, shown.now)
+            child: Board | str = _child_board(root, shown.cycle, shown.period, shown.now)
         except (DocgenError, OSError) as exc:
-            child = str(exc) or type(exc).__name__
+            child = _reason(exc)
         with guard:
             found[code] = child
 
@@ -302,6 +309,13 @@ def _children(ws: Workspace, shown: Board, timeout: float) -> list[ChildStatus]:
             board=child if isinstance(child, Board) else None, error=child if isinstance(child, str) else "",
         ))
     return statuses
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a child could not be read, on one line and at most ``REASON_CHARS`` characters (a YAML error
+    spans lines)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= REASON_CHARS else text[:REASON_CHARS] + "……"
 
 
 def children_section(children: list[ChildStatus]) -> BoardSection:

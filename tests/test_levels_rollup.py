@@ -22,6 +22,7 @@ import pytest
 from docgen import cycles
 from docgen.board import CHILDREN_HEADERS, CHILDREN_TITLE, NOT_EXPECTED, _child_root, board
 from docgen.board_page import render_page
+from docgen.cli import main
 from docgen.cycles.monthly.notice import render_monthly_notice
 from docgen.models import Task, Unit
 from docgen.pipeline import inputs_for, intake_step, receipts_step, run_cycle
@@ -145,8 +146,18 @@ def test_a_county_whose_campaign_yaml_is_broken_is_named_not_a_crash(city: Path,
     (tmp_path / "county-a" / "campaign.yaml").write_text("name: [甲县\n", encoding="utf-8")
     shown = board(city, "monthly", PERIOD, now=AFTER_DEADLINE)
     a = shown.children[0]
-    assert a.board is None and "无法解析" in a.error and a.reported == "按时报送"
+    assert a.board is None and "无法解析" in a.error and a.reported == "按时报送" and "\n" not in a.error
     assert shown.children[1].board is not None  # the others are shown as usual
+
+
+def test_the_status_command_prints_the_counties_too(city: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    assert main(["status", "--root", str(city), "--period", PERIOD]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index(CHILDREN_TITLE):].splitlines()
+    assert any("甲县创建办（XQ01）" in x and "甲县创建办〔2026〕1号" in x and "按时报送" in x for x in lines)
+    assert any("丙县创建办（XQ03）" in x and "无法连接：工作区目录不存在" in x for x in lines)
 
 
 def test_child_roots_relative_to_the_parent_absolute_or_a_bucket(tmp_path: Path) -> None:
@@ -181,6 +192,10 @@ def test_a_county_in_a_bucket_that_does_not_answer_costs_the_board_its_timeout_o
     a, b = shown.children
     assert a.board is not None
     assert b.board is None and b.error == "3 秒内未响应" and b.cells()[1] == "无法连接：3 秒内未响应"
+
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(city))  # this machine's one face: no other bucket is read into it
+    b = board(city, "monthly", PERIOD, now=AFTER_DEADLINE, child_timeout=3).children[1]
+    assert b.board is None and "DOCGEN_LOCAL_DIR" in b.error
 
 
 # ---------------------------------------------------------------- the city's 月通报 names the counties' units
