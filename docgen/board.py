@@ -278,14 +278,16 @@ def _children(ws: Workspace, shown: Board, timeout: float) -> list[ChildStatus]:
 
     units = load_registry(ws.registry_dir).units
     reported = {u.code: u.state_label for u in shown.units}
-    found: dict[str, Board | str] = {}
+    found: dict[str, Board | str | Exception] = {}
     guard = threading.Lock()
 
     def read(code: str, root: str) -> None:
         try:
-            child: Board | str = _child_board(root, shown.cycle, shown.period, shown.now)
+            child: Board | str | Exception = _child_board(root, shown.cycle, shown.period, shown.now)
         except (DocgenError, OSError) as exc:
             child = _reason(exc)
+        except Exception as exc:  # noqa: BLE001 - a fault of docgen's own: raised again by the board, not hidden
+            child = exc
         with guard:
             found[code] = child
 
@@ -304,6 +306,8 @@ def _children(ws: Workspace, shown: Board, timeout: float) -> list[ChildStatus]:
     for code, root in roots.items():
         unit = units.get(code)
         child = done.get(code, f"{timeout:g} 秒内未响应")
+        if isinstance(child, Exception):
+            raise child
         statuses.append(ChildStatus(
             code=code, name=unit.name if unit else code, root=root, reported=reported.get(code, NOT_EXPECTED),
             board=child if isinstance(child, Board) else None, error=child if isinstance(child, str) else "",
