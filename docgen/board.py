@@ -6,12 +6,20 @@ scores …), the documents issued into the period's outbox and the drafts waitin
 comes through the library (``pipeline.compute`` without numbering, which takes no lock, and the state
 database), so the board applies the cycle's rules and never a copy of them; it issues and writes nothing,
 and can be read while a run writes. No Airflow here: the Airflow plugin (``airflow_board``) only shows it.
+
+A campaign with children (``levels.children`` of campaign.yaml: a city and its counties) also shows each
+child's own board for the same cycle and period, read from the child's workspace, beside what this level
+knows of the child's report to it (``ChildStatus``, and the section 县区工作看板). A child that cannot be
+read (its folder missing, its campaign.yaml wrong, its bucket not answering) is named with the reason; the
+children are read in parallel, and the board waits at most ``CHILD_TIMEOUT`` seconds for them.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -32,6 +40,11 @@ STATE_LABELS: dict[str, str] = {**UNIT_STATE_LABELS, "rejected": "已退回", "n
 STATE_ORDER: tuple[str, ...] = ("on_time", "late", "rejected", "missing", "not_yet_due")
 FIRST_PROBLEMS = 3  # a returned file's problems shown on the board; its receipt has them all
 SHOWN_DRAFTS = ("pending", "returned")  # an approved draft is what the outbox shows; a superseded one is moot
+CHILD_TIMEOUT = 30.0  # seconds the board waits for its children's boards (a bucket may not answer at all)
+CHILDREN_TITLE = "县区工作看板"
+CHILDREN_HEADERS = ["单位", "应报单位", "按时", "逾期", "已退回", "未报送", "待审核", "发文字号", "向本级报送"]
+REASON_CHARS = 200  # of why a child could not be read
+NOT_EXPECTED = "本期不在应报单位中"  # a child this level's period does not expect a report from
 
 
 class BoardRequestError(DocgenError):
@@ -106,6 +119,8 @@ class Board:
     documents: list[IssuedFile]
     drafts: list[DraftInfo]  # pending ones, then returned ones (with the comment), newest first
     deliveries: DeliveryStatus = field(default_factory=DeliveryStatus)  # what was sent for the period
+    doc_number: str | None = None  # the issuing number of the period's issued documents (None: not issued)
+    children: list[ChildStatus] = field(default_factory=list)  # each child's own board (levels.children)
 
     @property
     def due(self) -> bool:
@@ -119,6 +134,36 @@ class Board:
     @property
     def pending_drafts(self) -> list[DraftInfo]:
         return [d for d in self.drafts if d.status == "pending"]
+
+
+@dataclass(frozen=True)
+class ChildStatus:
+    """A child of this level (a county of a city) on this level's board: its own board, read from its own
+    workspace, or why it could not be read; and its report to this level as this level's board has it."""
+
+    code: str  # its 单位代码 in this level's registry
+    name: str  # its name there
+    root: str  # its workspace, resolved (a folder or a bucket's URL)
+    reported: str  # its report to this level: a state label of this board (按时报送 …), or NOT_EXPECTED
+    board: Board | None = None  # its own board for the same cycle and period; None when it could not be read
+    error: str = ""  # why it could not be read (Chinese)
+
+    @property
+    def reachable(self) -> bool:
+        return self.board is not None
+
+    def cells(self) -> list[str]:
+        """Its row of the 县区工作看板 section (``CHILDREN_HEADERS``)."""
+        unit = f"{self.name}（{self.code}）"
+        if self.board is None:
+            return [unit, f"无法连接：{self.error}", "", "", "", "", "", "", self.reported]
+        counts = self.board.counts()
+        missing = str(counts["missing"])
+        if counts["not_yet_due"]:
+            missing += f"（另有 {counts['not_yet_due']} 个未到截止时间）"
+        return [unit, str(len(self.board.units)), str(counts["on_time"]), str(counts["late"]),
+                str(counts["rejected"]), missing, str(len(self.board.pending_drafts)),
+                self.board.doc_number or "未发布", self.reported]
 
 
 def declared_cycle(cycle: str) -> Cycle:
@@ -138,21 +183,34 @@ def cycle_and_period(cycle: str, period: str, campaign: Campaign) -> tuple[Cycle
         raise BoardRequestError(str(exc)) from exc
 
 
-def board(root: str | Path, cycle: str, period: str, now: datetime | None = None) -> Board:
+def board(root: str | Path, cycle: str, period: str, now: datetime | None = None, *, children: bool = True,
+          child_timeout: float = CHILD_TIMEOUT) -> Board:
     """The board of ``cycle`` and ``period`` in the workspace at ``root``, as of ``now`` (default: now).
 
     A period with no expected units gives a board with none; an unknown cycle or a malformed period
-    raises ``BoardRequestError``.
+    raises ``BoardRequestError``. With ``children`` (and children declared in campaign.yaml), each child's
+    own board too (``Board.children`` and the section 县区工作看板), waiting at most ``child_timeout``
+    seconds for all of them.
     """
-    from .pipeline import compute  # noqa: PLC0415 - the pipeline imports intake (pandas) only when asked
-
     ws = Workspace(root)
     declared, per = cycle_and_period(cycle, period, ws.campaign)
     now = now or datetime.now(UTC)
+    shown = _board(ws, declared, per, now)
+    if not children or not ws.campaign.levels.children:
+        return shown
+    lower = _children(ws, shown, child_timeout)
+    return replace(shown, children=lower, sections=[*shown.sections, children_section(lower)])
+
+
+def _board(ws: Workspace, declared: Cycle, per: Period, now: datetime) -> Board:
+    """The board of one workspace itself (no children)."""
+    from .pipeline import compute  # noqa: PLC0415 - the pipeline imports intake (pandas) only when asked
+
     try:
         report = compute(ws.root, declared.name, per.key, number=False)
         rows = ws.state.submissions(declared.name, per.key)
         draft_rows = ws.state.drafts(declared.name, per.key)
+        issued = ws.state.last_run(declared.name, per.key)
     finally:
         ws.state.engine.dispose()
     deadline = per.deadline
@@ -181,7 +239,91 @@ def board(root: str | Path, cycle: str, period: str, now: datetime | None = None
         period=per.key, period_label=per.label, deadline=deadline, now=now, timezone=ws.campaign.timezone, units=units,
         sections=declared.board_sections(report), documents=issued_files(outbox), drafts=drafts,
         deliveries=delivery_status(ws.root, declared.name, per.key),
+        doc_number=issued.doc_number if issued is not None else None,
     )
+
+
+# ---------------------------------------------------------------- the children (levels.children)
+
+
+def _child_board(parent: Workspace, given: str, cycle: str, period: str, now: datetime) -> Board:
+    """A child's own board (without its own children) from its workspace and its own state database:
+    DocgenError or OSError when it cannot be read. A child in a bucket is read through a local face of its
+    own (``docgen.levels.open_level``); a child whose state is not in its workspace (a database of its own
+    elsewhere) is named, not read from this level's database."""
+    from .levels import LevelUnreachable, open_level  # noqa: PLC0415
+
+    try:
+        ws = open_level(parent, given, "下级")
+    except LevelUnreachable as exc:  # the board's cell says 无法连接 itself: the cause is the reason
+        raise DocgenError(str(exc.__cause__ or exc)) from exc
+    if not ws.state_is_local():
+        raise BoardRequestError("下级工作区中没有状态数据库（尚未运行过，或使用独立的数据库服务），无法读取其看板")
+    declared, per = cycle_and_period(cycle, period, ws.campaign)
+    return _board(ws, declared, per, now)
+
+
+def _children(ws: Workspace, shown: Board, timeout: float) -> list[ChildStatus]:
+    """Each child's status, its board read in a thread of its own; a child not read within ``timeout``
+    seconds (all of them together) is named as not answering, and its thread is left to end by itself."""
+    from .registry import load_registry  # noqa: PLC0415 - the registry reads spreadsheets (pandas)
+
+    units = load_registry(ws.registry_dir).units
+    reported = {u.code: u.state_label for u in shown.units}
+    found: dict[str, Board | str | Exception] = {}
+    guard = threading.Lock()
+
+    def read(code: str, given: str) -> None:
+        try:
+            child: Board | str | Exception = _child_board(ws, given, shown.cycle, shown.period, shown.now)
+        except (DocgenError, OSError) as exc:
+            child = _reason(exc)
+        except Exception as exc:  # noqa: BLE001 - a fault of docgen's own: raised again by the board, not hidden
+            child = exc
+        with guard:
+            found[code] = child
+
+    from .levels import level_root  # noqa: PLC0415
+
+    declared = ws.campaign.levels.children
+    roots = {code: level_root(ws.root, given) for code, given in declared.items()}
+    threads = [threading.Thread(target=read, args=(code, given), name=f"docgen-board-{code}", daemon=True)
+               for code, given in declared.items()]
+    for t in threads:
+        t.start()
+    until = time.monotonic() + timeout
+    for t in threads:
+        t.join(max(0.0, until - time.monotonic()))
+    with guard:
+        done = dict(found)
+    statuses = []
+    for code, root in roots.items():
+        unit = units.get(code)
+        child = done.get(code, f"{timeout:g} 秒内未响应")
+        if isinstance(child, Exception):
+            raise child
+        statuses.append(ChildStatus(
+            code=code, name=unit.name if unit else code, root=root, reported=reported.get(code, NOT_EXPECTED),
+            board=child if isinstance(child, Board) else None, error=child if isinstance(child, str) else "",
+        ))
+    return statuses
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a child could not be read, on one line and at most ``REASON_CHARS`` characters (a YAML error
+    spans lines)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= REASON_CHARS else text[:REASON_CHARS] + "……"
+
+
+def children_section(children: list[ChildStatus]) -> BoardSection:
+    """The section 县区工作看板: one row per child, its own figures or why it could not be read."""
+    lost = sum(1 for c in children if not c.reachable)
+    note = "各县区工作区中本期的报送和发文情况；“向本级报送”为本级收到其报送的情况。"
+    if lost:
+        note += f"其中 {lost} 个无法连接，其余照常显示。"
+    return BoardSection(title=CHILDREN_TITLE, headers=CHILDREN_HEADERS, rows=[c.cells() for c in children],
+                        empty="未设置下级工作区。", note=note)
 
 
 def known_periods(root: str | Path, cycle: str) -> list[str]:

@@ -307,6 +307,7 @@ def _status(args: argparse.Namespace) -> int:
             out.print(f"  {line}")
     for line in delivery_lines(args.root, args.cycle, args.period):
         out.print(line, highlight=False)
+    _children_status(args, out)
     return EXIT_OK
 
 
@@ -325,6 +326,25 @@ def _levels(args: argparse.Namespace) -> int:
     for code, why in result.unreachable.items():
         out.print(f"[yellow]{code}：{why}（下次同步时补做）[/yellow]")
     return 1 if result.unreachable else 0
+
+
+def _children_status(args: argparse.Namespace, out: Any) -> None:
+    """For a campaign with children (levels.children), each child's own figures, as the board shows them."""
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from .board import board, children_section  # noqa: PLC0415
+    from .workspace import Workspace  # noqa: PLC0415
+
+    if not Workspace(args.root).campaign.levels.children:
+        return
+    section = children_section(board(args.root, args.cycle, args.period).children)
+    table = Table(title=section.title, caption=section.note)
+    for header in section.headers:
+        table.add_column(header)
+    for row in section.rows:
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
 
 
 def _deliver(args: argparse.Namespace) -> int:

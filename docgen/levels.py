@@ -74,17 +74,18 @@ class SyncResult:
 # ---------------------------------------------------------------- opening the other level
 
 
-def level_root(ws: Workspace, given: str) -> str:
-    """A level's root as campaign.yaml gives it: a bucket's URL as it is, a folder relative to this root."""
+def level_root(root: Path, given: str) -> str:
+    """A level's root as campaign.yaml gives it: a bucket's URL as it is, a folder relative to this
+    workspace's ``root`` (or absolute)."""
     if is_url(given):
         return given
-    return str((ws.root / Path(given).expanduser()).resolve())
+    return str((root / Path(given).expanduser()).resolve())
 
 
 def open_level(ws: Workspace, given: str, what: str) -> Workspace:
     """The workspace of another level; ``LevelUnreachable`` (naming ``what``, in Chinese) when it cannot be
     opened now."""
-    root = level_root(ws, given)
+    root = level_root(ws.root, given)
     try:
         return Workspace(root, other_level=True)
     except (DocgenError, OSError) as exc:

@@ -68,7 +68,8 @@ class Workspace:
             raise WorkspaceError(f"工作区目录不存在：{self.root}")
         self.campaign: Campaign = check_campaign(with_parent_calendar(self.root, Campaign.load(self.root / "campaign.yaml")))
         self.bucket = self.bucket or bucket_of(self.root, self.campaign.storage)
-        self._db_url = db_url or os.environ.get(DB_URL_ENV) or None
+        # another level's state is its own: never this process's DOCGEN_DB_URL
+        self._db_url = db_url or (None if other_level else os.environ.get(DB_URL_ENV)) or None
 
     @property
     def registry_dir(self) -> Path:
@@ -140,6 +141,10 @@ class Workspace:
             return self._db_url
         (self.root / ".docgen").mkdir(exist_ok=True)
         return f"sqlite:///{self.root / '.docgen' / 'state.sqlite'}"
+
+    def state_is_local(self) -> bool:
+        """Whether the state database is the workspace's own SQLite file and exists (nothing is created)."""
+        return self._db_url is None and (self.root / ".docgen" / "state.sqlite").is_file()
 
     @functools.cached_property
     def state(self) -> State:

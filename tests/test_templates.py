@@ -16,7 +16,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,15 @@ def make_weekly_report() -> Any:
     return weekly.with_numbers(report, {"dispatch": "创建办调〔2026〕3号"}, date(2026, 12, 7))
 
 
+def make_monthly_report_with_counties() -> Any:
+    """The monthly sample of a city that drills down into its counties (levels.drill)."""
+    from docgen.cycles.monthly.report import LowerLevel, LowerTask  # noqa: PLC0415
+
+    county = LowerLevel("XQ01", "甲县创建办", late_units=["县教育局"], missing_units=["城关街道办事处"],
+                        lagging=[LowerTask("T03", "建设石榴籽家园", "青禾镇人民政府", "进度滞后")])
+    return replace(make_monthly_report(), lower_levels=[county, LowerLevel("XQ02", "乙县创建办")])
+
+
 def sample(template: str, context: dict[str, Any]) -> Document:
     """A document outside the cycles (a receipt, a reminder, the volume's cover) with its real context."""
     return Document(f"样例-{template}", template=template, context=lambda _canvas: context)
@@ -82,7 +91,8 @@ def _cover() -> dict[str, Any]:
 # A template's file → the documents that render it from sample reports. A template added to templates/
 # needs its line here (the function may return documents of other templates too: they are filtered).
 SAMPLES: dict[str, Callable[[], list[Document]]] = {
-    "monthly_notice.docx": lambda: declared("monthly", make_monthly_report()),
+    "monthly_notice.docx": lambda: [*declared("monthly", make_monthly_report()),
+                                    *declared("monthly", make_monthly_report_with_counties())],
     "quarterly_notice.docx": lambda: declared("quarterly", make_quarterly_report()),
     "rectification_notice.docx": lambda: declared("quarterly", make_quarterly_report()),
     "acceptance_report.docx": lambda: declared("annual", make_annual_report()),

@@ -40,7 +40,8 @@ class Monthly(Cycle[MonthlyReport]):
     def build(self, inputs: Inputs) -> MonthlyReport:
         from .rules import build_monthly_report  # noqa: PLC0415
 
-        return build_monthly_report(inputs.campaign, inputs.registry, inputs.period, inputs.submissions)
+        return build_monthly_report(inputs.campaign, inputs.registry, inputs.period, inputs.submissions,
+                                    inputs.lower)
 
     def documents(self, report: MonthlyReport) -> list[Document]:
         from .notice import notice_document  # noqa: PLC0415 - rendering imports docx

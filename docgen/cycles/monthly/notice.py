@@ -30,7 +30,7 @@ from ...render.engine import (
     zone,
 )
 from ...render.gbt import ISSUER_PT, IssuerMark, report_official_context, time_zone_text
-from .report import MonthlyReport, ProjectProgress, TaskProgress
+from .report import LowerLevel, MonthlyReport, ProjectProgress, TaskProgress
 
 NOTICE_TEMPLATE = "monthly_notice.docx"
 BAR_COLOR = "#2F5597"
@@ -61,6 +61,23 @@ def _task_detail(task: TaskProgress) -> str:
             issues = issues[:ISSUE_TEXT_LIMIT] + "……"
         detail += f"；牵头单位反映的问题：{issues}"
     return detail
+
+
+def lower_level_text(level: LowerLevel) -> str:
+    """What the notice says of a child (a county), after its name: its named tasks with their lead units,
+    then its units that reported late, were returned or did not report, e.g.
+    任务“建设石榴籽家园”（牵头单位：青禾镇）进度滞后；县教育局未报送，城关街道逾期报送。"""
+    clauses = []
+    tasks = [f"任务“{clean_text(t.task)}”（牵头单位：{clean_text(t.unit)}）{clean_text(t.state)}"
+             for t in level.lagging]
+    if tasks:
+        clauses.append("，".join(tasks))
+    units = [f"{'、'.join(clean_text(n) for n in names)}{label}" for names, label in (
+        (level.missing_units, "未报送"), (level.late_units, "逾期报送"), (level.rejected_units, "报送未通过审核"))
+        if names]
+    if units:
+        clauses.append("，".join(units))
+    return "；".join(clauses) + "。" if clauses else ""
 
 
 def notice_context(
@@ -95,6 +112,9 @@ def notice_context(
 
     def count(state: str) -> int:
         return sum(1 for t in tasks if t.state == state)
+
+    lower = [{"name": clean_text(level.name), "text": lower_level_text(level)}
+             for level in report.lower_levels if level.named]
 
     return {
         **report_official_context(report, notice_title(report)),
@@ -132,6 +152,8 @@ def notice_context(
         "progress_chart": chart if chart is not None else "",
         # 三、存在问题
         "task_groups": task_groups,
+        "lower_heading": f"（{chinese_ordinal(len(task_groups) + 1)}）县区存在的问题" if lower else "",
+        "lower_levels": lower,  # one paragraph per child with something to name (levels.drill)
         # 四、下步要求
         "requirements": requirement_lines(report.requirements),
         # 附件1, 附件2

@@ -6,7 +6,7 @@ serializer of ``docgen.cycle.Report``), and rendering never needs to know where 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -65,6 +65,35 @@ class ProjectProgress:
 
 
 @dataclass
+class LowerTask:
+    """A task of a level below that its own notice named: lagging, overdue or not reported."""
+
+    task_id: str
+    task: str  # its name
+    unit: str  # its lead unit's name, in that level's registry
+    state: str  # as that level's notice says it: 进度滞后, 逾期未完成, 未报进度
+
+
+@dataclass
+class LowerLevel:
+    """A child of this campaign (a county of a city, ``levels.children``) as this notice names it, two
+    levels down (``levels.drill``): the units and tasks of its own latest report to this level
+    (``Inputs.lower``)."""
+
+    code: str  # its 单位代码 in this registry
+    name: str  # its name in this registry
+    late_units: list[str] = field(default_factory=list)  # its own units' names
+    rejected_units: list[str] = field(default_factory=list)
+    missing_units: list[str] = field(default_factory=list)
+    lagging: list[LowerTask] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        """Whether it has anything for the notice to name."""
+        return bool(self.late_units or self.rejected_units or self.missing_units or self.lagging)
+
+
+@dataclass
 class MonthlyReport(Report):
     """Everything the monthly notice says, computed from the registry and the accepted submissions (the
     notice's issuing number is the header's, key ``notice``)."""
@@ -79,13 +108,15 @@ class MonthlyReport(Report):
     cc: tuple[str, ...] = ()  # 抄送 of the 版记 (campaign.yaml's cc)
     printed_by: str = ""  # 印发机关 of the 版记 (campaign.yaml's printed_by, else the secretariat)
     timezone: str = "Asia/Shanghai"  # the campaign's: the notice shows its dates and times in this zone
+    lower_levels: list[LowerLevel] = field(default_factory=list)  # the children, when levels.drill
 
     def tasks_in(self, state: TaskState) -> list[TaskProgress]:
         return [t for t in self.tasks if t.state == state]
 
     def summary(self) -> dict[str, Any]:
-        """The machine-readable summary written beside the notice as ``summary.json``."""
-        return {
+        """The machine-readable summary written beside the notice as ``summary.json`` (``lower_levels`` only
+        for a campaign that drills down into its children)."""
+        summary: dict[str, Any] = {
             "period": self.period,
             "doc_number": self.doc_number or "",
             "expected_units": [u.code for u in self.units],
@@ -99,3 +130,6 @@ class MonthlyReport(Report):
             "unreported_tasks": [t.task_id for t in self.tasks_in("unreported")],
             "totals": asdict(self.totals),
         }
+        if self.lower_levels:
+            summary["lower_levels"] = [asdict(level) for level in self.lower_levels]
+        return summary

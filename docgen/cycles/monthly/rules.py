@@ -7,7 +7,7 @@ tested on their own.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from ...cycle import Submission, latest_accepted, unit_statuses
 from ...errors import WorkspaceError
 from ...models import Registry, Task
 from ...periods import Period
-from .report import MonthlyReport, ProjectProgress, TaskProgress, TaskState, Totals
+from .report import LowerLevel, LowerTask, MonthlyReport, ProjectProgress, TaskProgress, TaskState, Totals
 
 DEFAULT_REQUIREMENTS = (
     "各成员单位要对照任务清单，逐项梳理本单位牵头和配合的任务，确保按时间节点推进。",
@@ -83,8 +83,10 @@ def build_monthly_report(
     registry: Registry,
     period: Period,
     submissions: Sequence[Submission],
+    lower: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> MonthlyReport:
-    """Apply the monthly rules to everything received for ``period``."""
+    """Apply the monthly rules to everything received for ``period``; ``lower``: the children's reports
+    (``Inputs.lower``), named in the notice when campaign.yaml says ``levels: {drill: true}``."""
     deadline, tolerance = period.deadline, lag_tolerance(campaign)
     tasks = considered_tasks(list(registry.tasks.values()), period)
     by_unit: dict[str, list[Submission]] = defaultdict(list)
@@ -128,7 +130,32 @@ def build_monthly_report(
         cc=campaign.cc,
         printed_by=campaign.printer,
         timezone=campaign.timezone,
+        lower_levels=lower_levels(registry, lower or {}) if campaign.levels.drill else [],
     )
+
+
+def lower_levels(registry: Registry, lower: Mapping[str, Mapping[str, Any]]) -> list[LowerLevel]:
+    """The children that sent a report up (``Inputs.lower``: code → its detail), in registry order (any
+    other after them), each with its own late, returned and missing units and its named tasks."""
+    order = {code: i for i, code in enumerate(registry.units)}
+    levels = []
+    for code in sorted(lower, key=lambda c: (order.get(c, len(order)), c)):
+        detail = lower[code]
+        unit = registry.units.get(code)
+        tasks = [t for t in detail.get("lagging") or [] if isinstance(t, Mapping)]
+        levels.append(LowerLevel(
+            code=code, name=unit.name if unit else str(detail.get("name") or code),
+            late_units=_names(detail.get("late_units")), rejected_units=_names(detail.get("rejected_units")),
+            missing_units=_names(detail.get("missing_units")),
+            lagging=[LowerTask(task_id=str(t.get("task_id") or ""), task=str(t.get("task") or ""),
+                               unit=str(t.get("unit") or ""), state=str(t.get("state") or "")) for t in tasks],
+        ))
+    return levels
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names as a child's detail gives it (anything else: none)."""
+    return [str(v) for v in value if str(v).strip()] if isinstance(value, list) else []
 
 
 def project_progress(tasks: Sequence[TaskProgress]) -> list[ProjectProgress]:
