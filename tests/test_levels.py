@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
 from docgen import cycles
 from docgen.levels import ASKED_FILE, PARENT_DIR, distribute, issue_due_forms, send_up, sync
@@ -195,3 +196,46 @@ def test_levels_are_checked_when_a_workspace_opens(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="levels.children"):
         Workspace(tmp_path)
     shutil.rmtree(tmp_path / ".docgen", ignore_errors=True)
+
+
+def test_a_county_in_a_bucket(levels: Levels, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+                              tmp_path: Path) -> None:
+    """石峡县's workspace is a bucket (its own machine works on a local face of it); the city's is a folder
+    both reach. Down and up go through the bucket, and the city's own face is never written over."""
+    from tests import s3_server
+    from tests.builders.registry import write_campaign
+
+    client = s3_server.client(s3_endpoint)
+    s3_server.empty_bucket(client, "county-files")
+    monkeypatch.setenv("AIRFLOW_CONN_DOCGEN_S3", s3_server.connection(s3_endpoint))
+    from docgen import storage
+
+    storage._pull_settings_cached.cache_clear()
+    url = "s3://docgen_s3@county-files/shixia"
+    campaign = yaml_of(levels.county_b / "campaign.yaml")
+    campaign["levels"]["parent"]["root"] = str(levels.city)  # the shared folder, as the county's machine mounts it
+    (levels.county_b / "campaign.yaml").write_text(yaml.safe_dump(campaign, allow_unicode=True), encoding="utf-8")
+    s3_server.upload(client, levels.county_b, "county-files", "shixia")
+    write_campaign(levels.city, intake={"max_file_mb": 1, "settle_seconds": 0},
+                   deadlines={"annual": {"month": 1, "day": 20, "time": "17:00"}},
+                   levels={"children": {"XQ01": "../河湾县", "XQ02": url}, "drill": True})
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "city-machine-face"))  # the city's machine
+    issue_due_forms(levels.city, at(10, 1, 8))
+    keys = s3_server.keys(client, "county-files", "shixia")
+    assert f"parent/forms/monthly/{MONTH}/{ASKED_FILE}" in keys and "parent/registry/任务清单.xlsx" in keys
+    assert not (tmp_path / "city-machine-face" / "campaign.yaml").exists()  # a face of its own for the county
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "county-machine-face"))  # 石峡县's machine
+    storage._pull_settings_cached.cache_clear()
+    run_cycle(url, "monthly", MONTH)
+    assert _upward_rows(levels.city, "monthly", MONTH, "XQ02")["T03"][3] == 80
+    _pin_upward(levels.city, "monthly", MONTH, at(11, 4, 12))
+    monkeypatch.setenv("DOCGEN_LOCAL_DIR", str(tmp_path / "city-machine-face"))
+    run_cycle(levels.city, "monthly", MONTH)
+    assert "XQ02" in _summary(levels.city, "monthly", MONTH)["on_time_units"]
+    receipts = [k for k in s3_server.keys(client, "county-files", "shixia")
+                if k.startswith(f"parent/receipts/monthly/{MONTH}/") and k.endswith(".回执.json")]
+    assert len(receipts) == 1  # the city's receipt, back in the county's bucket
+
+
+def yaml_of(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
