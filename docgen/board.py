@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from . import cycles
 from .approval import STATUS_LABELS as DRAFT_LABELS
@@ -196,6 +197,8 @@ def board(root: str | Path, cycle: str, period: str, now: datetime | None = None
     declared, per = cycle_and_period(cycle, period, ws.campaign)
     now = now or datetime.now(UTC)
     shown = _board(ws, declared, per, now)
+    if ws.campaign.levels.parent is not None:
+        shown = replace(shown, sections=[*shown.sections, parent_section(ws, declared.name, per.key)])
     if not children or not ws.campaign.levels.children:
         return shown
     lower = _children(ws, shown, child_timeout)
@@ -314,6 +317,25 @@ def _reason(exc: BaseException) -> str:
     spans lines)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= REASON_CHARS else text[:REASON_CHARS] + "……"
+
+
+def parent_section(ws: Workspace, cycle: str, period: str) -> BoardSection:
+    """A county's reports to the city for the period, as the city's receipts (sent down) answered them."""
+    from .levels import parent_receipts  # noqa: PLC0415
+
+    tz = ws.campaign.timezone
+    rows = []
+    for r in parent_receipts(ws, cycle, period):
+        at = datetime.fromisoformat(r["received_at"]) if r.get("received_at") else None
+        when = at.astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M") if at else ""
+        problems = [Problem.from_dict(e).describe() for e in r.get("errors") or []][:FIRST_PROBLEMS]
+        rows.append([r.get("file", ""), when, "按时" if r.get("on_time") else "逾期",
+                     "已接收" if r.get("accepted") else "已退回", "；".join(problems)])
+    return BoardSection(
+        title="向上级报送", headers=["报送文件", "上级接收时间", "是否按时", "上级回执", "退回原因"], rows=rows,
+        empty="本期尚未向上级报送，或上级尚未回执（本期签发后自动报送）",
+        note="本级签发后自动报送上级；上级的回执随每次接收同步到本级 parent/receipts/。",
+    )
 
 
 def children_section(children: list[ChildStatus]) -> BoardSection:

@@ -278,6 +278,18 @@ def _name_above(ws: Workspace) -> str:
     return str(sent.get("unit_name") or "") if isinstance(sent, dict) else ""
 
 
+def parent_receipts(ws: Workspace, cycle: str, period: str) -> list[dict[str, Any]]:
+    """The parent's receipts for this workspace's reports of the period (as sent down), oldest first."""
+    folder = ws.root / PARENT_DIR / "receipts" / cycle / period
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def upward_files(outbox: Path) -> list[Path]:
     """The report to the parent among a period's issued files (the current version only)."""
     return sorted(p for p in outbox.glob(f"*{UPWARD_MARK}.xlsx") if p.is_file()) if outbox.is_dir() else []

@@ -119,6 +119,10 @@ def test_a_month_rolls_up_and_nothing_is_counted_twice(levels: Levels) -> None:
     # the city's receipts reach each county, and the county's figures sit beside its report for drilling down
     back = sorted((levels.county_b / PARENT_DIR / "receipts" / "monthly" / MONTH).glob("*.回执.json"))
     assert [json.loads(p.read_text(encoding="utf-8"))["accepted"] for p in back] == [True]
+    from docgen.board import board
+
+    shown = next(x for x in board(levels.county_b, "monthly", MONTH).sections if x.title == "向上级报送")
+    assert [row[1:4] for row in shown.rows] == [["11-04 12:00", "按时", "已接收"]]  # the county sees the answer
     ws = Workspace(levels.city)
     lower = inputs_for(ws, cycles.get("monthly"), cycles.get("monthly").parse_period(MONTH, ws.campaign)).lower
     assert lower["XQ02"]["missing_units"] == ["石峡县文旅局"]
