@@ -43,6 +43,7 @@ FIRST_PROBLEMS = 3  # a returned file's problems shown on the board; its receipt
 SHOWN_DRAFTS = ("pending", "returned")  # an approved draft is what the outbox shows; a superseded one is moot
 CHILD_TIMEOUT = 30.0  # seconds the board waits for its children's boards (a bucket may not answer at all)
 CHILDREN_TITLE = "县区工作看板"
+PARENT_TITLE = "向上级报送"
 CHILDREN_HEADERS = ["单位", "应报单位", "按时", "逾期", "已退回", "未报送", "待审核", "发文字号", "向本级报送"]
 REASON_CHARS = 200  # of why a child could not be read
 NOT_EXPECTED = "本期不在应报单位中"  # a child this level's period does not expect a report from
@@ -332,7 +333,7 @@ def parent_section(ws: Workspace, cycle: str, period: str) -> BoardSection:
         rows.append([r.get("file", ""), when, "按时" if r.get("on_time") else "逾期",
                      "已接收" if r.get("accepted") else "已退回", "；".join(problems)])
     return BoardSection(
-        title="向上级报送", headers=["报送文件", "上级接收时间", "是否按时", "上级回执", "退回原因"], rows=rows,
+        title=PARENT_TITLE, headers=["报送文件", "上级接收时间", "是否按时", "上级回执", "退回原因"], rows=rows,
         empty="本期尚未向上级报送，或上级尚未回执（本期签发后自动报送）",
         note="本级签发后自动报送上级；上级的回执随每次接收同步到本级 parent/receipts/。",
     )

@@ -307,7 +307,7 @@ def _status(args: argparse.Namespace) -> int:
             out.print(f"  {line}")
     for line in delivery_lines(args.root, args.cycle, args.period):
         out.print(line, highlight=False)
-    _children_status(args, out)
+    _levels_status(args, out)
     return EXIT_OK
 
 
@@ -328,23 +328,26 @@ def _levels(args: argparse.Namespace) -> int:
     return 1 if result.unreachable else 0
 
 
-def _children_status(args: argparse.Namespace, out: Any) -> None:
-    """For a campaign with children (levels.children), each child's own figures, as the board shows them."""
+def _levels_status(args: argparse.Namespace, out: Any) -> None:
+    """For a campaign in levels: its reports to the level above as answered there (levels.parent), and each
+    child's own figures (levels.children), as the board shows them."""
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    from .board import board, children_section  # noqa: PLC0415
+    from .board import CHILDREN_TITLE, PARENT_TITLE, board  # noqa: PLC0415
     from .workspace import Workspace  # noqa: PLC0415
 
-    if not Workspace(args.root).campaign.levels.children:
+    if not Workspace(args.root).campaign.levels.any:
         return
-    section = children_section(board(args.root, args.cycle, args.period).children)
-    table = Table(title=section.title, caption=section.note)
-    for header in section.headers:
-        table.add_column(header)
-    for row in section.rows:
-        table.add_row(*(escape(cell) for cell in row))
-    out.print(table)
+    for section in board(args.root, args.cycle, args.period).sections:
+        if section.title not in (PARENT_TITLE, CHILDREN_TITLE):
+            continue
+        table = Table(title=section.title, caption=section.note)
+        for header in section.headers:
+            table.add_column(header)
+        for row in section.rows:
+            table.add_row(*(escape(cell) for cell in row))
+        out.print(table if section.rows else f"{section.title}：{section.empty}")
 
 
 def _deliver(args: argparse.Namespace) -> int:
