@@ -130,7 +130,8 @@ def test_a_month_rolls_up_and_nothing_is_counted_twice(levels: Levels) -> None:
         ("T02", "石峡镇", "进度滞后"), ("T03", "石峡县民宗局", "逾期未完成"), ("ST01", "石峡县文旅局", "未报进度")]
 
 
-def test_a_county_offline_at_the_deadline_is_missing_then_late(levels: Levels) -> None:
+def test_a_county_offline_at_the_deadline_is_missing_then_late(levels: Levels,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     issue_due_forms(levels.city, at(10, 1, 8))
     run_cycle(levels.county_a, "monthly", MONTH)
     hidden = levels.city.with_name("青禾市.offline")
@@ -149,6 +150,11 @@ def test_a_county_offline_at_the_deadline_is_missing_then_late(levels: Levels) -
         run_cycle(levels.city, "monthly", MONTH)
         got = distribute(levels.city)
         assert "无法连接下级“石峡县创建办”的工作区" in got.unreachable["XQ02"] and "XQ01" in got.written
+        from docgen.cli import main
+
+        assert main(["levels", "--root", str(levels.city)]) == 1  # `docgen levels` names the county it missed
+        said = capsys.readouterr().out
+        assert "XQ01：已是最新" in said and "XQ02：无法连接下级“石峡县创建办”的工作区" in said
     finally:
         offline.rename(levels.county_b)
     s = _summary(levels.city, "monthly", MONTH)
