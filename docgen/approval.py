@@ -161,7 +161,7 @@ def decide(
 ) -> Decision:
     """Approve (issue) or return draft ``seq`` of (cycle, period); ``by`` None: nobody answered in time.
 
-    ``return_units``: with a return by a reviewer, the units (codes or names, ``returning.split_names``)
+    ``return_units``: with a return, the units (codes or names, ``returning.split_names``)
     whose accepted submissions are returned too, with the same comment (``returning.return_named``); the
     note beside the draft says which were returned and which names were not found.
 
@@ -196,11 +196,12 @@ def decide(
         if not ws.state.decide_draft(row.id, status, by=who, at=at, comment=comment or None, run_id=run_id):
             raise NotPending(_already(ws.state.draft(cycle, period, seq)))
         returns = None
-        if not approve and by and return_units.strip():
+        if not approve and return_units.strip():  # typed by someone: a timeout's form holds none
             from .returning import return_named  # noqa: PLC0415 - the registry's reader: not when a DAG is parsed
 
             try:
-                returns = return_named(ws.root, cycle, period, return_units, comment=comment, by=who, at=at)
+                returns = return_named(ws.root, cycle, period, return_units, comment=comment,
+                                       by=by or ws.campaign.secretariat, at=at)
                 told = returns.lines()
             except DocgenError as exc:  # the draft is returned all the same; the note says what was not done
                 told = [f"未能退回报送（{return_units.strip()}）：{exc}"]

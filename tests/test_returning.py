@@ -188,16 +188,16 @@ def test_the_review_returns_the_draft_and_the_units_it_names(tmp_path: Path) -> 
     assert "| BM03 | 青禾市教育局 | 报送未通过（审核退回：x） |" in second.draft.body
 
 
-def test_the_review_answers_the_minimal_form(tmp_path: Path) -> None:
-    """The form as the brief gives it: only the comment and the units, no reviewer named (nobody is
-    recorded as having returned the units then: a timeout returns no unit)."""
+def test_the_review_answers_a_form_without_its_responder(tmp_path: Path) -> None:
+    """Only the comment and the units, nobody named: the units are returned in the secretariat's name (a
+    timeout's form names no unit)."""
     ws = build_demo_workspace(tmp_path / "ws")
     run = run_cycle(ws, "monthly", MONTH, draft=True)
     decision = approval.answer(ws, run.draft.to_dict(), {
-        "chosen_options": ["退回"], "params_input": {"comment": "x", "return_units": "BM03"},
-        "responded_by_user": {"id": "admin"}})
-    assert not decision.approved
-    assert [r.unit for r in decision.returns.returned] == ["BM03"] and decision.returns.returned[0].by == "admin"
+        "chosen_options": ["退回"], "params_input": {"comment": "x", "return_units": "BM03"}})
+    assert not decision.approved and approval.latest_pending(ws, "monthly", MONTH) is None
+    assert [r.unit for r in decision.returns.returned] == ["BM03"]
+    assert decision.returns.returned[0].by == Workspace(ws).campaign.secretariat
     (bm03,) = [s for s in submissions_for(Workspace(ws), "monthly", MONTH) if s.unit == "BM03"]
     assert not bm03.accepted and bm03.problems == ["审核退回：x"]
 
