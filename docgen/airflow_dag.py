@@ -206,7 +206,9 @@ def _review_step(name: str, timeout_hours: float) -> Any:
         options=[APPROVE, RETURN],
         defaults=[RETURN],
         params={"comment": Param(None, type=["null", "string"], title="审核意见",
-                                 description="退回时请写明需要修改的地方；签发时可留空")},
+                                 description="退回时请写明需要修改的地方；签发时可留空"),
+                "return_units": Param(None, type=["null", "string"], title="退回的报送",
+                                      description="单位代码或单位名称，多个用、或逗号分隔；仅在“退回”时生效")},
         response_timeout=timedelta(hours=timeout_hours),
         notifiers=[ReviewNotifier()],
     )
@@ -226,8 +228,9 @@ def _settle(rendered: dict, response: dict | None) -> list[str]:
     except NotPending as exc:
         raise AirflowSkipException(str(exc)) from exc
     if not decision.approved:
+        units = "".join(f"；{line}" for line in (decision.returns.lines() if decision.returns else []))
         raise AirflowSkipException(f"草稿已退回（{decision.by}：{decision.comment or '未填写意见'}），未发布；"
-                                   f"意见见 {decision.note}。下次运行本期将重新生成草稿")
+                                   f"意见见 {decision.note}。下次运行本期将重新生成草稿{units}")
     return [str(p) for p in decision.outputs]
 
 

@@ -209,11 +209,13 @@ class ApiServer:
         raise TimeoutError(f"{timeout:.0f} 秒内 {dag_id} 没有等待审核的草稿")
 
     def respond(self, action: dict[str, Any], option: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Answer a Required Action as the logged-in user (as the Required Actions page does)."""
+        """Answer a Required Action as the logged-in user (as the Required Actions page does: with ``params``,
+        every field of the form is sent, the ones not given empty; Airflow refuses a partial form)."""
         ti = action["task_instance"]
         path = (f"/api/v2/dags/{ti['dag_id']}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}/"
                 f"{ti['map_index']}/hitlDetails")
-        return self.request("PATCH", path, {"chosen_options": [option], "params_input": params or {}})
+        form = {**dict.fromkeys(action.get("params") or {}), **params} if params else {}
+        return self.request("PATCH", path, {"chosen_options": [option], "params_input": form})
 
 
 def run_reviewed(
@@ -223,7 +225,7 @@ def run_reviewed(
 ) -> tuple[int, str, dict[str, Any] | None]:
     """Run a cycle DAG whose draft waits for review, and answer its Required Action through the REST API
     as the secretariat would on the Required Actions page: ``option`` (签发 or 退回) with ``comment`` (and
-    the form's other ``fields``).
+    the form's other ``fields``, e.g. ``return_units``).
 
     (exit code, the run's log, the action as the API listed it); ``option=None``: a DAG that does not ask.
     """

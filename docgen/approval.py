@@ -14,13 +14,14 @@ Used alike by the Airflow DAGs (the review step is a Human-in-the-loop task), ``
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 
@@ -31,6 +32,11 @@ from .faults import checkpoint
 from .issuing import fingerprint, issue, issued_since, run_lock
 from .state import DraftRow, aware
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .returning import NamedReturns
+
+log = logging.getLogger(__name__)
 
 DRAFTS = "drafts"
 REVIEW_NOTE = "审核意见.txt"
@@ -71,6 +77,7 @@ class Decision:
     comment: str
     outputs: list[Path]
     note: Path  # 审核意见.txt beside the draft
+    returns: NamedReturns | None = None  # with 退回: the units' submissions the reviewer named, returned too
 
 
 def drafts_dir(ws: Workspace, cycle: str, period: str) -> Path:
@@ -121,12 +128,14 @@ def review_text(ws: Workspace, cycle: str, report: Report, row: DraftRow, folder
               "| 单位代码 | 单位名称 | 状态 | 接收时间 | 文件 |", "| --- | --- | --- | --- | --- |"]
     for u in report.units:
         when = u.received_at.astimezone(tz).strftime("%m-%d %H:%M") if u.received_at else ""
-        lines.append(f"| {_md(u.code)} | {_md(u.name)} | {u.state_label} | {when} | {_md(u.file or '')} |")
+        lines.append(f"| {_md(u.code)} | {_md(u.name)} | {_md(u.state_text)} | {when} | {_md(u.file or '')} |")
     if not report.units:
         lines.append("| | 本期没有应报单位 | | | |")
     lines += ["", "#### 草稿位置", "", f"`{folder}`", "",
               f"签发后按此稿发布到 `{folder.parent.parent}`；退回则不发布，退回意见写在草稿旁的 {REVIEW_NOTE}，"
-              "下次运行本期时重新生成草稿。"]
+              "下次运行本期时重新生成草稿。", "",
+              "退回时如在“退回的报送”中填写单位代码或单位名称，这些单位本期已接收的报送也一并退回（按同一退回意见，"
+              "写退回回执），在其重新报送前按“已退回”统计。"]
     return subject, "\n".join(lines)
 
 
@@ -148,9 +157,13 @@ def latest_pending(root: str | Path, cycle: str, period: str) -> DraftRow | None
 
 def decide(
     root: str | Path, cycle: str, period: str, seq: int, *, approve: bool, by: str | None, comment: str = "",
-    at: datetime | None = None, trigger: str = "airflow",
+    at: datetime | None = None, trigger: str = "airflow", return_units: str = "",
 ) -> Decision:
     """Approve (issue) or return draft ``seq`` of (cycle, period); ``by`` None: nobody answered in time.
+
+    ``return_units``: with a return, the units (codes or names, ``returning.split_names``)
+    whose accepted submissions are returned too, with the same comment (``returning.return_named``); the
+    note beside the draft says which were returned and which names were not found.
 
     Holds the period's run lock, so a decision never overlaps a run of the period. Raises ``NotPending``
     when the draft is not waiting for a decision.
@@ -182,7 +195,21 @@ def decide(
         status = "approved" if approve else "returned"
         if not ws.state.decide_draft(row.id, status, by=who, at=at, comment=comment or None, run_id=run_id):
             raise NotPending(_already(ws.state.draft(cycle, period, seq)))
-    return Decision(approve, who, at, comment, outputs, note)
+        returns = None
+        if not approve and return_units.strip():  # typed by someone: a timeout's form holds none
+            from .returning import return_named  # noqa: PLC0415 - the registry's reader: not when a DAG is parsed
+
+            try:
+                returns = return_named(ws.root, cycle, period, return_units, comment=comment,
+                                       by=by or ws.campaign.secretariat, at=at)
+                told = returns.lines()
+            except DocgenError as exc:  # the draft is returned all the same; the note says what was not done
+                told = [f"未能退回报送（{return_units.strip()}）：{exc}"]
+            for line in told:
+                log.warning("%s %s 第 %d 稿退回：%s", cycle, period, seq, line)
+            with note.open("a", encoding="utf-8") as f:
+                f.write("".join(f"{line}\n" for line in told))
+    return Decision(approve, who, at, comment, outputs, note, returns)
 
 
 def _issued_before(ws: Workspace, row: DraftRow, folder: Path) -> tuple[list[Path], int] | None:
@@ -231,7 +258,7 @@ def answer(root: str | Path, draft: dict[str, Any], response: dict[str, Any], *,
         at = datetime.fromisoformat(at)
     return decide(root, draft["cycle"], draft["period"], int(draft["seq"]), approve=chosen == APPROVE,
                   by=(user.get("name") or user.get("id")) if user else None, comment=str(params.get("comment") or ""),
-                  at=at, trigger=trigger)
+                  at=at, trigger=trigger, return_units=str(params.get("return_units") or ""))
 
 
 def status_lines(root: str | Path, cycle: str, period: str) -> list[str]:

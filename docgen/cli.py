@@ -41,6 +41,9 @@ def description() -> str:
         f"{runs}"
         f"  docgen status --root 工作区 --cycle {first.name} --period {first.period_example}\n"
         "      列出每个应报单位的报送状态。\n"
+        f"  docgen return --root 工作区 --cycle {first.name} --period {first.period_example} --unit 单位代码 "
+        "--comment 退回意见 [--by 审核人]\n"
+        "      审核退回一个单位已接收的报送：写退回回执，重新报送前按“已退回”统计。\n"
         "  docgen ledger --root 工作区 [--unit 单位代码] [--open] [--item 问题编号]\n"
         "      查看台账：全部事项、某单位的事项、未销号的事项，或一个事项的全部变更记录。\n"
         f"  docgen forms --root 工作区 --cycle {first.name} --period {first.period_example} [--unit 单位代码]\n"
@@ -80,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="期次，如 2026-10")
     p.add_argument("--by", help="签发人（默认为当前系统用户）")
     p.add_argument("--comment", default="", help="审核意见")
+
+    t = sub.add_parser("return", help="审核退回某单位已接收的报送",
+                       description="把一个单位本期最新的已接收报送退回（审核退回）：写退回回执，该单位在重新报送前"
+                       "按“已退回”统计；原文件和原回执保留。退出码：0 已退回，2 无可退回或参数不可用。")
+    t.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
+    t.add_argument("--cycle", choices=list(cycles.declared()), required=True, help="周期：" + _cycle_help())
+    t.add_argument("--period", required=True, help="期次，如 2026-10")
+    t.add_argument("--unit", required=True, help="单位代码")
+    t.add_argument("--comment", required=True, help="退回意见：需要修改的地方（写入退回回执）")
+    t.add_argument("--by", help="审核人（默认为当前系统用户）")
 
     s = sub.add_parser("status", help="查看各单位的报送状态", description="列出每个应报单位的报送状态（不生成公文）。")
     s.add_argument("--root", type=workspace_arg, required=True, help=ROOT_HELP)
@@ -155,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _remind(args)
         if args.command == "publish":
             return _publish(args)
+        if args.command == "return":
+            return _return(args)
         if args.command == "doctor":
             return _doctor()
         if args.command == "deliver":
@@ -281,6 +296,7 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     from .approval import status_lines  # noqa: PLC0415
@@ -300,6 +316,10 @@ def _status(args: argparse.Namespace) -> int:
         table.add_row(u.code, u.name, u.category, f"[{colour}]{u.state_label}[/{colour}]", when, u.file or "")
     out = _console()
     out.print(table)
+    for u in report.units:
+        if u.returned:
+            out.print(f"  [red]审核退回[/red] {escape(u.code)} {escape(u.name)}《{escape(u.file or '')}》："
+                      f"{escape(u.returned)}（重新报送前按“已退回”统计）")
     drafts = status_lines(args.root, args.cycle, args.period)
     if drafts:
         out.print("草稿与审核：")
@@ -387,6 +407,22 @@ def _publish(args: argparse.Namespace) -> int:
     out.print(f"已签发第 {draft.seq} 稿（{draft.doc_number or '无字号'}），签发人 {decision.by}")
     for path in decision.outputs:
         out.print(f"  输出：{path}")
+    _deliver_after(args.root, out)
+    return EXIT_OK
+
+
+def _return(args: argparse.Namespace) -> int:
+    import getpass  # noqa: PLC0415
+
+    from .returning import return_submission  # noqa: PLC0415
+
+    returned = return_submission(args.root, args.cycle, args.period, args.unit, comment=args.comment,
+                                 by=args.by or getpass.getuser())
+    out = _console()
+    out.print(f"已退回 {returned.describe()}，审核人 {returned.by}", highlight=False)
+    for path in returned.receipt_paths:
+        out.print(f"  退回回执：{path}", highlight=False)
+    out.print("  该单位重新报送前按“已退回”统计；重新运行本期即更新公文", highlight=False)
     _deliver_after(args.root, out)
     return EXIT_OK
 

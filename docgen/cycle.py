@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
 from .config import NO_SETTINGS, Campaign
-from .models import UNIT_STATE_LABELS, Problem, Registry, UnitState, UnitStatus
+from .models import RETURNED_BY_REVIEW, UNIT_STATE_LABELS, Problem, Registry, UnitState, UnitStatus
 from .periods import Calendar, Period
 from .serialize import from_jsonable, jsonable
 
@@ -449,8 +449,10 @@ def unit_statuses(
         state, telling = unit_state(mine, deadline)
         used = latest_accepted(mine) or telling
         unit = registry.units[code]
+        why = telling.problems[0] if state == "rejected" and telling and telling.problems else ""
         statuses.append(UnitStatus(
             code=code, name=unit.name, category=unit.category, state=state,
             received_at=telling.received_at if telling else None, file=used.file if used else None,
+            returned=why.removeprefix(RETURNED_BY_REVIEW) if why.startswith(RETURNED_BY_REVIEW) else "",
         ))
     return statuses

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+RETURNED_BY_REVIEW = "审核退回："  # the problem of an accepted file the review returned, before its comment
 UnitState = Literal["on_time", "late", "rejected", "missing"]
 
 UNIT_STATE_LABELS: dict[str, str] = {
@@ -140,6 +141,8 @@ class Receipt:
     timezone: str = "Asia/Shanghai"  # the campaign's: the receipt shows its times in this zone
     notes: list[str] = field(default_factory=list)  # shown on the receipt as 说明：…, e.g. why a time was used
     channel: str = ""  # campaign.yaml's submission_channel: how to send a corrected file, in the unit's words
+    returned_at: datetime | None = None  # an accepted file the secretariat's review returned (退回回执), when
+    returned_by: str = ""  # and who
 
     @property
     def on_time(self) -> bool | None:
@@ -162,6 +165,8 @@ class Receipt:
             "rows": self.rows,
             "errors": [p.to_dict() for p in self.errors],
             "notes": list(self.notes),
+            **({"returned_at": self.returned_at.isoformat(), "returned_by": self.returned_by}
+               if self.returned_at else {}),
         }
 
 
@@ -178,6 +183,12 @@ class UnitStatus:
     state: UnitState
     received_at: datetime | None = None  # first accepted file (on_time/late) or last dropped file (rejected)
     file: str | None = None  # the file whose data is used
+    returned: str = ""  # rejected because the secretariat's review returned its accepted file: the comment
+
+    @property
+    def state_text(self) -> str:
+        """The state as a document or a listing names it, with the review's comment when it returned the file."""
+        return f"{self.state_label}（{RETURNED_BY_REVIEW}{self.returned}）" if self.returned else self.state_label
 
     @property
     def state_label(self) -> str:

@@ -577,6 +577,27 @@ class State:
         with self.session() as s:
             s.execute(update(SubmissionRow), values)
 
+    def return_accepted(self, returns: Sequence[tuple[int, list[dict[str, Any]], list[str]]]) -> int:
+        """The secretariat's review returns accepted submissions (退回), given as (id, errors, receipt paths
+        to add): each becomes ``rejected`` with ``errors`` (the review's comment), answered anew now
+        (``processed_at``: its new receipt is delivered like any), its rows and earlier receipts kept. One
+        transaction; only rows still accepted change (a concurrent return wins once). How many changed."""
+        now = utc_naive(datetime.now(UTC))
+        changed = 0
+        with self.session() as s:
+            for sub_id, errors, paths in returns:
+                kept = s.scalar(select(SubmissionRow.receipt_paths_json).where(
+                    SubmissionRow.id == sub_id, SubmissionRow.status == "accepted"))
+                if kept is None:
+                    continue
+                done = s.execute(update(SubmissionRow).where(
+                    SubmissionRow.id == sub_id, SubmissionRow.status == "accepted"
+                ).values(status="rejected", errors_json=json.dumps(errors, ensure_ascii=False),
+                         receipt_paths_json=json.dumps([*json.loads(kept or "[]"), *paths], ensure_ascii=False),
+                         processed_at=now).execution_options(synchronize_session=False))
+                changed += done.rowcount
+        return changed
+
     def unanswered(self, cycle: str, period: str) -> list[SubmissionRow]:
         """Registered submissions of (cycle, period) that have no receipts yet."""
         with self.session() as s:

@@ -61,10 +61,10 @@ def _run(dag_id: str, home: Path, ws: Path, conf: dict | None = None) -> subproc
 
 
 def _reviewed(dag_id: str, home: Path, ws: Path, api: ApiServer, conf: dict | None, option: str,
-              comment: str = "") -> tuple[str, dict]:
+              comment: str = "", **fields: str) -> tuple[str, dict]:
     """A cycle DAG whose draft is answered ``option`` through the REST API; (its log, the action answered)."""
     code, log, action = run_reviewed(dag_id, home, ws, api, conf, option=option, comment=comment,
-                                     log=ws.parent / f"{dag_id}-{option}.log")
+                                     log=ws.parent / f"{dag_id}-{option}.log", fields=fields)
     assert code == 0, log[-5000:]
     assert "state=success" in log
     return log, action
@@ -169,13 +169,14 @@ def test_annual_acceptance_dag_matches_the_cli(airflow_home: Path, api: ApiServe
 def test_monthly_review_returned_then_approved_through_the_rest_api(
     airflow_home: Path, api: ApiServer, tmp_path: Path
 ) -> None:
-    """The secretariat reads the draft on the Required Actions page and returns it with a comment: nothing
-    is issued, the comment is beside the draft, the run ends successfully with publish skipped, and a
-    second answer is refused. The next run makes draft 2 with the same issuing number; approved, it is
-    issued, and the state records who approved it and when."""
+    """The secretariat reads the draft on the Required Actions page and returns it with a comment, naming a
+    unit whose report goes back too (退回的报送): nothing is issued, the comment is beside the draft, the run
+    ends successfully with publish skipped, and a second answer is refused. The next run makes draft 2 with
+    the same issuing number and the unit returned; approved, it is issued, and the state records who
+    approved it and when."""
     ws = build_demo_workspace(tmp_path / "ws")
     log, action = _reviewed("monthly_notice", airflow_home, ws, api, {"period": "2026-10"}, RETURN,
-                            "参与人次与上月出入较大，请核实")
+                            "参与人次与上月出入较大，请核实", return_units="BM03，无此单位")
     assert action["subject"] == "审核《2026年10月月通报（创建办〔2026〕1号）》（第 1 稿）"
     body = action["body"]
     for text in ("创建办〔2026〕1号", "| 应报单位 | 17 个 |", "| 未报送 | 2 个 |", "| 参与人次 | 21156 |",
@@ -193,6 +194,8 @@ def test_monthly_review_returned_then_approved_through_the_rest_api(
     assert sorted(p.suffix for p in draft.iterdir()) == [".docx", ".json", ".txt"]
     note = (draft / "审核意见.txt").read_text(encoding="utf-8")
     assert "退回" in note and "secretariat" in note and "参与人次与上月出入较大，请核实" in note
+    assert "退回报送：青禾市教育局（BM03）的《教育局10月报送.csv》" in note and "未找到的单位：无此单位" in note
+    assert "退回报送：青禾市教育局（BM03）" in log
     with pytest.raises(ApiError) as second:  # answered twice: refused, nothing changes
         api.respond(action, APPROVE)
     assert second.value.status == 409
@@ -207,6 +210,7 @@ def test_monthly_review_returned_then_approved_through_the_rest_api(
     issued = _issued(outbox)
     assert issued == ["2026年10月月通报（创建办〔2026〕1号）.docx", "summary.json"]
     assert (outbox / "summary.json").read_bytes() == (outbox / "drafts/2/summary.json").read_bytes()
+    assert "BM03" in json.loads((outbox / "summary.json").read_text(encoding="utf-8"))["rejected_units"]
     assert "签发" in (outbox / "drafts/2/审核意见.txt").read_text(encoding="utf-8")
     rows = Workspace(ws).state.drafts("monthly", "2026-10")
     assert [(r.seq, r.status, r.decided_by, r.comment) for r in rows] == [

@@ -249,3 +249,39 @@ def test_a_county_in_a_bucket(levels: Levels, s3_endpoint: str, monkeypatch: pyt
 
 def yaml_of(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_the_city_returns_a_countys_report_and_the_county_sends_it_again(levels: Levels) -> None:
+    from docgen.board import PARENT_TITLE, board
+    from docgen.returning import return_submission
+    from tests.builders.levels import corrected_t03
+
+    issue_due_forms(levels.city, at(10, 1, 8))
+    run_cycle(levels.county_a, "monthly", MONTH)
+    run_cycle(levels.county_b, "monthly", MONTH)
+    _pin_upward(levels.city, "monthly", MONTH, at(11, 4, 12))
+    run_cycle(levels.city, "monthly", MONTH)
+    comment = "T03完成进度与市督查组核实情况不符，请核实后重报"
+    return_submission(levels.city, "monthly", MONTH, "XQ02", comment=comment, by="王主任")
+    # the 退回回执 reaches 石峡县 at once, and its board says why
+    back = [json.loads(p.read_text(encoding="utf-8"))
+            for p in (levels.county_b / PARENT_DIR / "receipts" / "monthly" / MONTH).glob("*退回回执.json")]
+    assert len(back) == 1 and not back[0]["accepted"] and comment in json.dumps(back[0], ensure_ascii=False)
+    shown = next(x for x in board(levels.county_b, "monthly", MONTH).sections if x.title == PARENT_TITLE)
+    assert [r[3] for r in shown.rows][-1] == "已退回" and comment in shown.rows[-1][4]
+    run_cycle(levels.city, "monthly", MONTH)
+    s = _summary(levels.city, "monthly", MONTH)
+    assert s["rejected_units"] == ["XQ02"] and s["unreported_tasks"] == ["T03"]  # its rows no longer count
+    assert s["totals"] == {"activities": 25, "participants": 3400, "funds_10k_yuan": 26.2}
+    # 石峡县's 民宗局 corrects T03; the county issues again and its second report goes up
+    corrected_t03(levels, at(11, 6, 9))
+    run_cycle(levels.county_b, "monthly", MONTH)
+    sent = sorted(p.name for p in (levels.city / "intake" / "monthly" / MONTH / "XQ02").iterdir())
+    assert [n.rsplit("_", 1)[1] for n in sent] == ["第1次上报.xlsx", "第2次上报.xlsx"]  # the first stays
+    assert (levels.county_b / "outbox" / "monthly" / MONTH / "versions" / "v1").is_dir()
+    newest = levels.city / "intake" / "monthly" / MONTH / "XQ02" / sent[1]
+    set_drop_time(newest, at(11, 6, 10))
+    run_cycle(levels.city, "monthly", MONTH)
+    s = _summary(levels.city, "monthly", MONTH)
+    assert s["rejected_units"] == [] and s["late_units"] == ["BM02", "XQ02"]  # like a unit resending late
+    assert s["overdue_tasks"] == [] and s["totals"] == {"activities": 30, "participants": 3790, "funds_10k_yuan": 39.7}

@@ -79,7 +79,7 @@ def announce_receipts(root: str | Path, *, now: datetime | None = None) -> int:
 
     def notices(ws: Workspace, _settings: DeliverySettings) -> list[Notice]:
         done = {k.split("|", 1)[0] for k in ws.state.delivery_keys("receipts", since)}
-        rows = [r for r in ws.state.answered_since(since) if f"receipt:{r.id}" not in done]
+        rows = [r for r in ws.state.answered_since(since) if messages.receipt_event(r) not in done]
         return messages.receipt_notices(ws, _units(ws), rows) if rows else []
 
     return _announce(root, "receipts", "未能登记回执的送达", notices)

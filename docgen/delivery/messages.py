@@ -20,7 +20,7 @@ from typing import Any
 
 import pendulum
 
-from ..models import Problem, Unit
+from ..models import RETURNED_BY_REVIEW, Problem, Unit
 from ..state import SubmissionRow
 from ..workspace import Workspace
 from .dispatch import Notice
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 FIRST_PROBLEMS = 5  # a message tells the first problems; the attached receipt has them all
 SUMMARY = "summary.json"  # as issuing writes it (delivery does not import issuing: it is called from there)
 ADDRESSEES = "addressees"
+RETURN_RECEIPT = ".退回回执.json"  # a receipt the review's return wrote (``docgen.returning``, which calls delivery)
 
 
 def unit_recipient(unit: Unit) -> Recipient:
@@ -56,6 +57,14 @@ def _md(text: str) -> str:
     return out
 
 
+def receipt_event(row: SubmissionRow) -> str:
+    """What a receipt notice answers: the submission as answered at intake, or its return by the review
+    (an accepted file returned later is told again, with its 退回回执)."""
+    paths = json.loads(row.receipt_paths_json or "[]")
+    returned = row.status == "rejected" and any(p.endswith(RETURN_RECEIPT) for p in paths)
+    return f"receipt:{row.id}:returned" if returned else f"receipt:{row.id}"
+
+
 def receipt_notices(ws: Workspace, units: Mapping[str, Unit], rows: Iterable[SubmissionRow]) -> list[Notice]:
     """A notice for each answered submission of a unit's own folder (a role folder is nobody's to tell)."""
     tz = ws.campaign.timezone
@@ -63,6 +72,12 @@ def receipt_notices(ws: Workspace, units: Mapping[str, Unit], rows: Iterable[Sub
     for row in rows:
         unit = units.get(row.unit)
         paths = json.loads(row.receipt_paths_json or "[]")
+        event = receipt_event(row)
+        if event.endswith(":returned"):
+            found = next((p for p in reversed(paths) if p.endswith(RETURN_RECEIPT) and (ws.root / p).is_file()), None)
+            if unit is not None and found is not None:
+                notices.append(_returned_notice(ws, unit, row, event, found))
+            continue
         found = next((p for p in paths if p.endswith(".回执.json") and (ws.root / p).is_file()), None)
         if unit is None or found is None:
             continue
@@ -97,6 +112,31 @@ def receipt_notices(ws: Workspace, units: Mapping[str, Unit], rows: Iterable[Sub
         notices.append(Notice(f"receipt:{row.id}", "receipts", unit_recipient(unit), subject, "\n".join(lines),
                               "\n\n".join(markdown), attachments, row.cycle, row.period))
     return notices
+
+
+def _returned_notice(ws: Workspace, unit: Unit, row: SubmissionRow, event: str, found: str) -> Notice:
+    """The review returned an accepted file: the unit is told why, with its 退回回执 attached."""
+    tz = ws.campaign.timezone
+    receipt = json.loads((ws.root / found).read_text(encoding="utf-8"))
+    why = [str((e or {}).get("message") or "") for e in receipt.get("errors") or []]
+    comment = next((w for w in why if w), "").removeprefix(RETURNED_BY_REVIEW)
+    what = f"{receipt.get('period_label') or row.period}{receipt.get('submission_type') or ''}"
+    subject = f"【回执】{row.file_name}：审核退回"
+    lines = [f"{unit.name}：", "",
+             f"你单位报送的《{row.file_name}》（{what}）于 {_time(receipt.get('received_at'), tz)} 收到并已接收，"
+             f"经{ws.campaign.secretariat}审核，于 {_time(receipt.get('returned_at'), tz)} 退回。", "",
+             f"退回意见：{comment}", "",
+             f"请按退回意见修改后重新报送（截止时间 {_time(receipt.get('deadline'), tz)}）。"
+             + (ws.campaign.submission_channel or "")]
+    lines += [f"{note}" for note in receipt.get("notes") or []]
+    lines += ["", "退回回执见附件。", "", ws.campaign.secretariat]
+    markdown = [f"**【回执】{_md(unit.name)}**", f"文件：{_md(row.file_name)}（{_md(what)}）", "结果：**审核退回**",
+                f"> {_md(comment)}",
+                "请按退回意见修改后重新报送。" + ("退回回执已发至本单位邮箱。" if unit.email else "")]
+    attachment = found[: -len(".json")] + ".docx"
+    attachments = (attachment,) if (ws.root / attachment).is_file() else ()
+    return Notice(event, "receipts", unit_recipient(unit), subject, "\n".join(lines), "\n\n".join(markdown),
+                  attachments, row.cycle, row.period)
 
 
 def reminder_notices(ws: Workspace, settings: DeliverySettings, units: Mapping[str, Unit],

@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..atomic import replacing
 from ..errors import DocgenError
 from ..filenames import safe_component
+from ..models import RETURNED_BY_REVIEW
 from ..resources import templates_dir
 from .inplace import InPlaceDocxTemplate
 from .paragraphs import CLOSING_STYLES, keep_with_next, style_of
@@ -424,9 +425,16 @@ def named_unit_groups(units: Sequence[Any]) -> list[dict[str, Any]]:
     for state, label in NAMED_UNIT_STATES:
         named = [u for u in units if u.state == state]
         if named:
-            names = "、".join(clean_text(u.name) or clean_text(u.code) for u in named)
+            names = "、".join(_named(u) for u in named)
             groups.append({"label": label, "count": len(named), "names": names})
     return groups
+
+
+def _named(unit: Any) -> str:
+    """A unit as a notice names it; one whose accepted file the review returned, with the review's comment."""
+    name = clean_text(unit.name) or clean_text(unit.code)
+    returned = clean_text(getattr(unit, "returned", "") or "")
+    return f"{name}（{RETURNED_BY_REVIEW}{returned}）" if returned else name
 
 
 def who_reported_context(units: Sequence[Any]) -> dict[str, Any]:

@@ -56,7 +56,9 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
     tz = zone(receipt.timezone)
     on_time = receipt.on_time
     shown = receipt.errors[:MAX_PROBLEM_ROWS]
-    if receipt.deadline is not None and on_time:
+    returned = receipt.returned_at  # an accepted file returned by the review: dated the day it was returned
+    answered_at = returned or receipt.received_at
+    if receipt.deadline is not None and (answered_at <= receipt.deadline if returned else on_time):
         resubmit_by = f"于{format_datetime(receipt.deadline, tz=tz)}前"
     else:
         resubmit_by = "尽快"
@@ -66,7 +68,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
     else:
         more_where = f"完整问题清单请向{secretariat}索取。"
     return {
-        PROPERTIES: DocumentProperties(RECEIPT_TITLE, secretariat, receipt.received_at, receipt.timezone),
+        PROPERTIES: DocumentProperties(RECEIPT_TITLE, secretariat, answered_at, receipt.timezone),
         "unit": clean_text(receipt.unit),
         "unit_name": clean_text(receipt.unit_name) or clean_text(receipt.unit),
         "file": clean_text(receipt.file),
@@ -78,7 +80,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "late": on_time is False,
         "sha256": clean_text(receipt.sha256) or "—",
         "accepted": receipt.accepted,
-        "result": "接收" if receipt.accepted else "退回",
+        "result": "接收" if receipt.accepted else "审核退回" if returned else "退回",
         "rows": receipt.rows,
         "problem_count": len(receipt.errors),
         "problems": [_problem_row(i, p) for i, p in enumerate(shown, start=1)],
@@ -87,7 +89,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "resubmit_by": resubmit_by,
         "channel": channel_sentence(receipt.channel, secretariat),
         "secretariat": secretariat,
-        "issue_date_text": format_date(receipt.received_at, tz),
+        "issue_date_text": format_date(answered_at, tz),
         "notes": [note for note in (clean_text(n).strip() for n in receipt.notes) if note],
     }
 
