@@ -11,7 +11,7 @@ Required Actions page, and says so):
 2. each county's ``monthly_notice`` for 2026-10: its units' files, its own notice; once issued, its report
    goes up into the city's intake as the county's 月度进展报送表;
 3. the city's ``monthly_notice``: the reviewer returns the draft and 石峡县's report (退回的报送: XQ02) with a
-   comment; the city's ``intake_receipts`` run carries the 退回回执 down to 石峡县;
+   comment; the 退回回执 goes down to 石峡县 at once (``parent/receipts/``);
 4. 石峡县's 民宗局 corrects its file, 石峡县 runs its month again: its corrected report goes up (第2次上报);
 5. the city's ``monthly_notice`` again: approved (签发);
 6. the quarter: the city takes in its inspection's problem list (``intake_receipts``), each county runs
@@ -107,7 +107,7 @@ def run(levels: Levels, demo: Demo) -> None:
     reached_city(levels, "monthly", MONTH, "XQ02", at(11, 4, 9))
     print("\n三、市创建办审核月通报草稿：退回石峡县的报送", flush=True)
     demo.cycle("monthly_notice", city, MONTH, RETURN, RETURN_COMMENT, {"return_units": "XQ02"})
-    demo.daily("intake_receipts", city)  # within 10 minutes: the 退回回执 goes down to 石峡县
+    print("  退回的报送：石峡县创建办（XQ02）；退回回执已下发到石峡县 parent/receipts/", flush=True)
     print("\n四、石峡县民宗局更正报送，石峡县重新签发并向市重报", flush=True)
     corrected_t03(levels, at(11, 5, 16))
     demo.cycle("monthly_notice", b, MONTH)
