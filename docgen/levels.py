@@ -31,7 +31,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +123,9 @@ def _copy(source: Path, target: Path) -> bool:
 # ---------------------------------------------------------------- down: the parent's side
 
 
-def distribute(root: str | Path) -> SyncResult:
-    """Send each child what concerns it (tasks, calendar, forms, receipts); a child not reached is named
-    in the result and the log, and caught up by the next call."""
+def distribute(root: str | Path, now: datetime | None = None) -> SyncResult:
+    """Send each child what concerns it (tasks, calendar, forms and what they ask, receipts); a child not
+    reached is named in the result and the log, and caught up by the next call."""
     ws = Workspace(root)
     result = SyncResult()
     if not ws.campaign.levels.children:
@@ -133,7 +133,7 @@ def distribute(root: str | Path) -> SyncResult:
     from .registry import load_registry  # noqa: PLC0415 - pandas
 
     registry = load_registry(ws.registry_dir)
-    asked_cache: dict[tuple[str, str], dict[str, dict[str, list[dict[str, Any]]]]] = {}
+    asked = _asked(ws, _open_periods(ws, now or datetime.now(UTC)))
     for code, given in ws.campaign.levels.children.items():
         unit = registry.units.get(code)
         what = f"下级“{unit.name if unit else code}”"
@@ -141,15 +141,31 @@ def distribute(root: str | Path) -> SyncResult:
             if unit is None:
                 raise LevelUnreachable(f"{ws.campaign.source} 的 levels.children 中的 {code} 不在成员单位名册中")
             child = open_level(ws, given, what)
-            result.written[code] = _down_to(ws, child, code, registry, asked_cache)
+            result.written[code] = _down_to(ws, child, code, registry, asked)
         except (LevelUnreachable, OSError) as exc:
             result.unreachable[code] = str(exc)
             log.warning("%s：本次未下发，下次同步时补发", exc)
     return result
 
 
+def _open_periods(ws: Workspace, now: datetime) -> list[tuple[str, str]]:
+    """The periods whose asks go down: those the forms were issued for, and each cycle's latest period
+    due (a county issues it about then, also where the city issues no forms)."""
+    found = set()
+    forms = ws.root / "forms"
+    for folder in forms.glob("*/*") if forms.is_dir() else []:
+        if folder.is_dir() and folder.parent.name in cycles.declared():
+            found.add((folder.parent.name, folder.name))
+    for name, declared in cycles.declared().items():
+        try:
+            found.add((name, declared.previous_period(now, ws.campaign).key))
+        except ValueError:  # no period due yet
+            continue
+    return sorted(found)
+
+
 def _down_to(ws: Workspace, child: Workspace, code: str, registry: Any,
-             asked_cache: dict[tuple[str, str], dict[str, dict[str, list[dict[str, Any]]]]]) -> int:
+             asked: dict[tuple[str, str], dict[str, dict[str, list[dict[str, Any]]]]]) -> int:
     base = child.root / PARENT_DIR
     written = 0
     tasks = [t for t in registry.tasks.values() if t.involves(code)]
@@ -158,20 +174,13 @@ def _down_to(ws: Workspace, child: Workspace, code: str, registry: Any,
                 "unit": code, "unit_name": registry.units[code].name,  # the child as the parent's registry names it
                 "timezone": ws.campaign.timezone, "deadlines": ws.campaign.deadlines}
     written += _put(child.root / PARENT_CALENDAR, yaml.safe_dump(calendar, allow_unicode=True, sort_keys=False).encode())
-    forms = ws.root / "forms"
-    for folder in sorted(forms.glob("*/*")) if forms.is_dir() else []:
-        cycle, period = folder.parent.name, folder.name
-        if cycle not in cycles.declared():
-            continue
-        if (cycle, period) not in asked_cache:  # what is asked now: items filed since the forms went out too
-            asked_cache[(cycle, period)] = _asked(ws, cycle, period)
-        asked = asked_cache[(cycle, period)].get(code)
-        mine = sorted(p for p in folder.glob(f"{code}_*.xlsx") if p.is_file())
-        if not (asked or mine):
+    for (cycle, period), by_child in asked.items():
+        mine = sorted(p for p in (ws.root / "forms" / cycle / period).glob(f"{code}_*.xlsx") if p.is_file())
+        if not (by_child.get(code) or mine):
             continue
         target = base / "forms" / cycle / period
         written += sum(_copy(p, target / p.name) for p in mine)
-        written += _put(target / ASKED_FILE, json.dumps(asked or {}, ensure_ascii=False, indent=1,
+        written += _put(target / ASKED_FILE, json.dumps(by_child.get(code) or {}, ensure_ascii=False, indent=1,
                                                         default=str).encode())
     receipts = ws.root / "receipts"
     for folder in sorted(receipts.glob(f"*/*/{code}")) if receipts.is_dir() else []:
@@ -182,17 +191,26 @@ def _down_to(ws: Workspace, child: Workspace, code: str, registry: Any,
     return written
 
 
-def _asked(ws: Workspace, cycle: str, period: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """What each child's forms of the period ask: child code → kind → the pre-filled rows."""
+def _asked(ws: Workspace, periods: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, dict[str, list]]]:
+    """What each child is asked for each period, as the forms would pre-fill it now (items filed since the
+    forms went out included): (cycle, period) → child code → kind → rows. A period whose inputs cannot be
+    gathered (a cycle this campaign does not run: its register is missing) asks nothing."""
     from .issue_forms import planned_forms  # noqa: PLC0415
 
-    declared = cycles.get(cycle)
-    inputs = inputs_for(ws, declared, declared.parse_period(period, ws.campaign))
-    asked: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for code in ws.campaign.levels.children:
-        for kind, _who, _name, content in planned_forms(declared, inputs, unit=code):
-            asked.setdefault(code, {})[kind.name] = [dict(r) for r in content.rows]
-    return asked
+    found: dict[tuple[str, str], dict[str, dict[str, list]]] = {}
+    for cycle, period in periods:
+        declared = cycles.get(cycle)
+        try:
+            inputs = inputs_for(ws, declared, declared.parse_period(period, ws.campaign))
+        except (DocgenError, ValueError) as exc:
+            log.debug("%s %s 不下发报送要求：%s", cycle, period, exc)
+            continue
+        asked: dict[str, dict[str, list]] = {}
+        for code in ws.campaign.levels.children:
+            for kind, _who, _name, content in planned_forms(declared, inputs, unit=code):
+                asked.setdefault(code, {})[kind.name] = [dict(r) for r in content.rows]
+        found[(cycle, period)] = asked
+    return found
 
 
 def _tasks_workbook(ws: Workspace, tasks: Sequence[Any]) -> bytes:

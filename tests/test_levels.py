@@ -188,6 +188,15 @@ def test_a_quarter_reports_the_citys_items_from_the_countys_ledger(levels: Level
     assert s["open"] == ["DC2026Q3-003"] and s["on_time_units"] == ["XQ01", "XQ02"] and s["missing_units"] == ["BM01"]
 
 
+def test_without_forms_the_latest_period_due_is_still_asked(levels: Levels) -> None:
+    distribute(levels.city, now=at(11, 4, 9))  # an intake's sync on 4 November: 2026-10 is the month due
+    asked = json.loads((levels.county_b / PARENT_DIR / "forms" / "monthly" / MONTH / ASKED_FILE).read_text())
+    assert [r["task_id"] for r in asked["monthly_progress"]] == ["T02", "T03"]
+    assert not list((levels.county_b / PARENT_DIR / "forms" / "monthly" / MONTH).glob("*.xlsx"))  # no form made
+    run_cycle(levels.county_b, "monthly", MONTH)
+    assert set(_upward_rows(levels.city, "monthly", MONTH, "XQ02")) == {"T02", "T03"}
+
+
 def test_a_county_without_its_citys_forms_sends_nothing_and_still_runs(levels: Levels) -> None:
     result = run_cycle(levels.county_a, "monthly", MONTH)  # the city never issued its forms
     assert result.notice.is_file()
