@@ -114,6 +114,8 @@ def test_a_month_rolls_up_and_nothing_is_counted_twice(levels: Levels) -> None:
     assert s["overdue_tasks"] == ["T03"]  # 石峡县民宗局's 80 % of a task due 31 October
     # by hand: 统战部 6/900/5.0, 民宗局 5/920/8.5, 河湾县 (T01, T02) 14/1580/12.7, 石峡县 (T02, T03) 5/390/13.5
     assert s["totals"] == {"activities": 30, "participants": 3790, "funds_10k_yuan": 39.7}
+    figures = dict(cycles.get("monthly").key_figures(city.report))  # what the city's reviewer reads
+    assert figures["下级：石峡县创建办"].endswith("；石峡县文旅局未报送。") and "下级：河湾县创建办" not in figures
     progress = {t.task_id: t.progress for t in city.report.tasks}
     assert progress == {"T01": 88.0, "T02": 85.0, "T03": 80.0, "T04": 90.0}
     # the city's receipts reach each county, and the county's figures sit beside its report for drilling down

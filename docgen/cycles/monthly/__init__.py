@@ -81,7 +81,17 @@ class Monthly(Cycle[MonthlyReport]):
             ("活动场次", f"{t.activities}"), ("参与人次", f"{t.participants}"),
             ("投入经费（万元）", f"{t.funds_10k_yuan:g}"),
             *((label, f"{len(ts)} 项" + (f"：{'、'.join(x.task_id for x in ts)}" if ts else "")) for label, ts in tasks),
+            *self._lower_figures(report),
         ]
+
+    def _lower_figures(self, report: MonthlyReport) -> list[tuple[str, str]]:
+        """Each county the notice names two levels down (levels.drill), as the notice says it: what a
+        reviewer weighs before returning its report."""
+        if not any(level.named for level in report.lower_levels):
+            return []
+        from .notice import lower_level_text  # noqa: PLC0415 - rendering imports docx
+
+        return [(f"下级：{level.name}", lower_level_text(level)) for level in report.lower_levels if level.named]
 
     def upward(self, report: MonthlyReport, asked: Mapping[str, Sequence[Mapping[str, Any]]],
                unit: str) -> Upward | None:
