@@ -39,16 +39,15 @@ import yaml
 
 from . import cycles
 from .atomic import replacing
-from .cycle import Report
+from .cycle import Cycle, Report
 from .errors import DocgenError
 from .inputs import inputs_for
 from .registry import PARENT_REGISTRY
 from .storage import is_url
-from .workspace import CHILDREN_DIR, PARENT_CALENDAR, Workspace
+from .workspace import CHILDREN_DIR, PARENT_CALENDAR, PARENT_DIR, Workspace
 
 log = logging.getLogger(__name__)
 
-PARENT_DIR = "parent"  # in a child: what its parent sent down
 TASKS_FILE = "任务清单.xlsx"
 ASKED_FILE = "asked.json"  # beside a child's forms: the rows each of the parent's forms asks of it
 UPWARD_MARK = "上报"  # an upward report's file name ends with 第<n>次上报.xlsx
@@ -254,12 +253,12 @@ def asked_of(ws: Workspace, cycle: str, period: str) -> dict[str, list[dict[str,
 
 def write_upward(ws: Workspace, cycle: str, report: Report, folder: Path) -> list[Path]:
     """The period's report to the parent, written into a staging folder beside its documents (so a
-    reviewer sees it in the draft and it is issued with them): the .xlsx and its detail .json. None when
-    the workspace has no parent, the cycle sends nothing up, or the parent's forms have not come yet."""
+    reviewer sees it in the draft and it is issued with them): the .xlsx and its detail .json. Nothing
+    when the workspace has no parent, the cycle sends nothing up, or what the parent asks has not come."""
     parent = ws.campaign.levels.parent
-    if parent is None:
-        return []
     declared = cycles.get(cycle)
+    if parent is None or type(declared).upward is Cycle.upward:
+        return []
     asked = asked_of(ws, cycle, report.period)
     if not asked:
         log.warning("上级尚未下发%s %s 的报送模板（%s），本期不向上级报送", declared.label, report.period,

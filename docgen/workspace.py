@@ -32,7 +32,8 @@ from .storage import PUSHED, Bucket, bucket_of, is_url
 DB_URL_ENV = "DOCGEN_DB_URL"
 
 
-PARENT_CALENDAR = Path("parent") / "calendar.yaml"  # the parent level's deadlines, sent down (docgen.levels)
+PARENT_DIR = "parent"  # in a child level: what its parent sent down (docgen.levels)
+PARENT_CALENDAR = Path(PARENT_DIR) / "calendar.yaml"  # the parent level's deadlines, sent down
 CHILDREN_DIR = "children"  # in a parent level: what each child sent beside its reports (docgen.levels)
 
 
