@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 RETURNED_BY_REVIEW = "审核退回："  # the problem of an accepted file the review returned, before its comment
+RECEIPT = "回执"  # ``<time>_<file>.回执.json`` / ``.docx``: the receipts of a dropped file
+RETURN_RECEIPT = "退回回执"  # ``<time>_<file>.退回回执.json`` / ``.docx``: the review's return of an accepted one
 UnitState = Literal["on_time", "late", "rejected", "missing"]
 
 UNIT_STATE_LABELS: dict[str, str] = {

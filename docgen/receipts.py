@@ -22,7 +22,7 @@ from .config import IntakeLimits
 from .filenames import display_name, safe_component
 from .formats.guard import column_letters
 from .formats.tables import HEADER_SEARCH_ROWS, FileRejected, read_grid
-from .models import Problem, Receipt
+from .models import RECEIPT, Problem, Receipt
 from .validation import read_limits
 from .workspace import Workspace
 
@@ -59,8 +59,9 @@ def prepare(ws: Workspace) -> None:
     prepare_receipt(workspace_templates=ws.templates_dir)
 
 
-def write_receipts(ws: Workspace, receipt: Receipt, source: Path | None) -> list[Path]:
-    """Write the receipts of one submission into ``receipts/<cycle>/<period>/<unit>/``.
+def write_receipts(ws: Workspace, receipt: Receipt, source: Path | None, *, label: str = RECEIPT) -> list[Path]:
+    """Write the receipts of one submission into ``receipts/<cycle>/<period>/<unit>/``: ``<stem>.<label>.json``
+    and ``.docx`` (``label``: 回执, or 退回回执 for the review's return of an accepted file).
 
     The annotated copy comes first: if it cannot be made, ``receipt.notes`` says so and the JSON and
     .docx receipts are written all the same.
@@ -70,17 +71,17 @@ def write_receipts(ws: Workspace, receipt: Receipt, source: Path | None) -> list
     shown = replace(receipt, file=display_name(receipt.file), unit=display_name(receipt.unit))
     folder = receipts_folder(ws, receipt)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = _claim_stem(folder, receipt_stem(receipt), shown)
+    stem = _claim_stem(folder, receipt_stem(receipt), shown, label)
     written: list[Path] = []
     if not receipt.accepted and source is not None and source.suffix.lower() in (".xlsx", ".csv"):
         annotated = _annotate_or_note(source, receipt, folder / f"{stem}.标注.xlsx", ws.campaign.intake)
         if annotated is not None:
             written.append(annotated)
-    json_path = folder / f"{stem}.回执.json"
+    json_path = folder / f"{stem}.{label}.json"
     with replacing(json_path) as tmp:
         tmp.write_bytes(json.dumps(shown.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
     written.insert(0, json_path)
-    written.insert(1, render_receipt(shown, folder / f"{stem}.回执.docx", workspace_templates=ws.templates_dir))
+    written.insert(1, render_receipt(shown, folder / f"{stem}.{label}.docx", workspace_templates=ws.templates_dir))
     return written
 
 
@@ -88,13 +89,13 @@ def _identity(d: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(d.get(k) for k in ("file", "unit", "cycle", "period", "received_at", "sha256"))
 
 
-def _claim_stem(folder: Path, stem: str, shown: Receipt) -> str:
+def _claim_stem(folder: Path, stem: str, shown: Receipt, label: str) -> str:
     """``stem``, unless its receipts answer another submission (same display name, same second): then
     ``stem-2``, ``stem-3`` … A rerun for the same submission finds its own receipts and rewrites them."""
     mine = _identity(shown.to_dict())
     candidate, n = stem, 1
     while True:
-        existing = folder / f"{candidate}.回执.json"
+        existing = folder / f"{candidate}.{label}.json"
         try:
             theirs = _identity(json.loads(existing.read_text(encoding="utf-8")))
         except FileNotFoundError:

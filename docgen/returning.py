@@ -18,7 +18,6 @@ Names no cycle; used by ``docgen return`` and by the review step (``approval.dec
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -28,19 +27,17 @@ from pathlib import Path
 import pendulum
 
 from . import cycles
-from .atomic import replacing
 from .errors import DocgenError
-from .filenames import display_name
 from .issuing import run_lock
-from .models import RETURNED_BY_REVIEW, Problem, Receipt
+from .models import RETURN_RECEIPT, RETURNED_BY_REVIEW, Problem, Receipt
 from .periods import Period
+from .receipts import write_receipts
 from .registry import load_registry
 from .state import SubmissionRow, aware
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-RETURN_RECEIPT = "退回回执"  # ``<stem>.退回回执.json`` / ``.docx``, beside the file's own receipts
 RETURNED_KEY = "returned_by"  # in the stored problem: who returned it (the mark of a return by the review)
 NO_COMMENT = "审核人未写明退回意见，请与创建办联系"  # a reviewer who named units and wrote nothing
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -114,7 +111,7 @@ def return_submission(
         problem = Problem(message=f"{RETURNED_BY_REVIEW}{comment}")
         stored = {**problem.to_dict(), RETURNED_KEY: by, "returned_at": at.astimezone(UTC).isoformat()}
         receipt = _receipt(ws, latest, name, kind.title if kind else "", per, problem, by, at, also)
-        paths = _write_receipt(ws, receipt)
+        paths = write_receipts(ws, receipt, None, label=RETURN_RECEIPT)
         relative = [ws.relative(p) for p in paths]
         try:
             changed = ws.state.return_accepted([(latest.id, [stored], relative),
@@ -178,29 +175,6 @@ def _receipt(ws: Workspace, row: SubmissionRow, name: str, title: str, per: Peri
         secretariat=ws.campaign.secretariat, timezone=tz, notes=notes, channel=ws.campaign.submission_channel,
         returned_at=at, returned_by=by,
     )
-
-
-def _write_receipt(ws: Workspace, receipt: Receipt) -> list[Path]:
-    """``<time>_<file>.退回回执.json`` and ``.docx`` in the unit's receipts folder, never over another's."""
-    from dataclasses import replace  # noqa: PLC0415
-
-    from .receipts import receipt_stem, receipts_folder  # noqa: PLC0415 - rendering is the heavier layer
-    from .render import render_receipt  # noqa: PLC0415
-
-    shown = replace(receipt, file=display_name(receipt.file), unit=display_name(receipt.unit))
-    folder = receipts_folder(ws, receipt)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem, n = receipt_stem(receipt), 1
-    candidate = stem
-    while (folder / f"{candidate}.{RETURN_RECEIPT}.json").exists():
-        n += 1
-        candidate = f"{stem}-{n}"
-    json_path = folder / f"{candidate}.{RETURN_RECEIPT}.json"
-    with replacing(json_path) as tmp:
-        tmp.write_bytes(json.dumps(shown.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
-    docx_path = render_receipt(shown, folder / f"{candidate}.{RETURN_RECEIPT}.docx",
-                               workspace_templates=ws.templates_dir)
-    return [json_path, docx_path]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pendulum
 
-from ..models import RETURNED_BY_REVIEW, Problem, Unit
+from ..models import RETURN_RECEIPT, RETURNED_BY_REVIEW, Problem, Unit
 from ..state import SubmissionRow
 from ..workspace import Workspace
 from .dispatch import Notice
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 FIRST_PROBLEMS = 5  # a message tells the first problems; the attached receipt has them all
 SUMMARY = "summary.json"  # as issuing writes it (delivery does not import issuing: it is called from there)
 ADDRESSEES = "addressees"
-RETURN_RECEIPT = ".退回回执.json"  # a receipt the review's return wrote (``docgen.returning``, which calls delivery)
+RETURN_RECEIPT_JSON = f".{RETURN_RECEIPT}.json"  # a receipt the review's return wrote (``docgen.returning``)
 
 
 def unit_recipient(unit: Unit) -> Recipient:
@@ -61,7 +61,7 @@ def receipt_event(row: SubmissionRow) -> str:
     """What a receipt notice answers: the submission as answered at intake, or its return by the review
     (an accepted file returned later is told again, with its 退回回执)."""
     paths = json.loads(row.receipt_paths_json or "[]")
-    returned = row.status == "rejected" and any(p.endswith(RETURN_RECEIPT) for p in paths)
+    returned = row.status == "rejected" and any(p.endswith(RETURN_RECEIPT_JSON) for p in paths)
     return f"receipt:{row.id}:returned" if returned else f"receipt:{row.id}"
 
 
@@ -74,7 +74,7 @@ def receipt_notices(ws: Workspace, units: Mapping[str, Unit], rows: Iterable[Sub
         paths = json.loads(row.receipt_paths_json or "[]")
         event = receipt_event(row)
         if event.endswith(":returned"):
-            found = next((p for p in reversed(paths) if p.endswith(RETURN_RECEIPT) and (ws.root / p).is_file()), None)
+            found = next((p for p in reversed(paths) if p.endswith(RETURN_RECEIPT_JSON) and (ws.root / p).is_file()), None)
             if unit is not None and found is not None:
                 notices.append(_returned_notice(ws, unit, row, event, found))
             continue
