@@ -96,6 +96,10 @@ def build_monthly_report(
     units = unit_statuses(registry, expected_units(tasks, registry), submissions, deadline)
 
     used_rows = {code: (latest.rows if (latest := latest_accepted(subs)) else []) for code, subs in by_unit.items()}
+    rows_of_task: dict[Any, list[dict[str, Any]]] = defaultdict(list)  # every unit's used rows, by task
+    for rows in used_rows.values():
+        for r in rows:
+            rows_of_task[r.get("task_id")].append(r)
     progress_rows: list[TaskProgress] = []
     for task in tasks:
         lead_row = next((r for r in used_rows.get(task.lead_unit, []) if r.get("task_id") == task.task_id), None)
@@ -111,7 +115,7 @@ def build_monthly_report(
                 issues=(lead_row or {}).get("issues") or "",
                 text=(lead_row or {}).get("progress_text") or "",
                 plan=(lead_row or {}).get("next_month_plan") or "",
-                totals=totals([r for rows in used_rows.values() for r in rows if r.get("task_id") == task.task_id]),
+                totals=totals(rows_of_task[task.task_id]),
             )
         )
 
