@@ -354,14 +354,14 @@ def _levels_status(args: argparse.Namespace, out: Any) -> None:
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    from .board import CHILDREN_TITLE, PARENT_TITLE, board  # noqa: PLC0415
+    from .board import board, children_section, parent_section  # noqa: PLC0415
     from .workspace import Workspace  # noqa: PLC0415
 
-    if not Workspace(args.root).campaign.levels.any:
-        return
-    for section in board(args.root, args.cycle, args.period).sections:
-        if section.title not in (PARENT_TITLE, CHILDREN_TITLE):
-            continue
+    ws = Workspace(args.root)
+    sections = [parent_section(ws, args.cycle, args.period)] if ws.campaign.levels.parent else []
+    if ws.campaign.levels.children:  # the children's boards (this level's own only for what each reported)
+        sections.append(children_section(board(args.root, args.cycle, args.period).children))
+    for section in sections:
         table = Table(title=section.title, caption=section.note)
         for header in section.headers:
             table.add_column(header)
